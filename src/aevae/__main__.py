@@ -1,0 +1,5 @@
+"""Allows ``python -m aevae``."""
+
+from aevae.cli import main
+
+raise SystemExit(main())
