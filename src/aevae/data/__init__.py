@@ -1,0 +1,24 @@
+"""The data layer: MNIST, Fashion-MNIST and image folders as 32×32 uint8 ImageSets, one normalisation for any
+outside image, and the out-of-distribution probes. NumPy and Pillow only: nothing here imports torch.
+"""
+
+from aevae.data.idx import read_idx
+from aevae.data.imageset import DataError, ImageSet, SpecError, pad_to_32
+from aevae.data.preprocess import preprocess_image, to_uint8
+from aevae.data.probes import load_probes
+from aevae.data.registry import dataset_name, load_dataset
+from aevae.data.report import fetch_report
+
+__all__ = [
+    "DataError",
+    "ImageSet",
+    "SpecError",
+    "dataset_name",
+    "fetch_report",
+    "load_dataset",
+    "load_probes",
+    "pad_to_32",
+    "preprocess_image",
+    "read_idx",
+    "to_uint8",
+]

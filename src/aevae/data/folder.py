@@ -1,0 +1,72 @@
+"""A data set made from a folder of image files, one subfolder per class, each image normalised like MNIST.
+
+Layouts: ROOT/train/CLASS/* and ROOT/test/CLASS/* give the two splits; otherwise ROOT/CLASS/* is split
+deterministically, every TEST_EVERY-th image (sorted by path) going to test.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageOps
+
+from aevae.data.imageset import DataError, ImageSet, SpecError
+from aevae.data.preprocess import preprocess_image, to_uint8
+
+SPLITS = ("train", "test")
+TEST_EVERY = 10  # a 90/10 split: small folders need most of their images for training
+
+
+def load_folder(root: str | Path, split: str) -> ImageSet:
+    """The train or test split of an image folder as a 32×32 uint8 ImageSet; classes are the sorted subfolder names."""
+    if split not in SPLITS:
+        raise SpecError(f"unknown split {split!r}; expected one of {SPLITS}")
+    root = Path(root).expanduser().resolve()
+    if not root.is_dir():
+        raise DataError(f"image folder {root} does not exist")
+    if all((root / s).is_dir() for s in SPLITS):
+        classes = sorted({c.name for s in SPLITS for c in _class_dirs(root / s)})
+        files = _labelled_files(root / split, classes)
+    else:
+        classes = [c.name for c in _class_dirs(root)]
+        everything = _labelled_files(root, classes)
+        files = [f for i, f in enumerate(everything) if (i % TEST_EVERY == TEST_EVERY - 1) == (split == "test")]
+    if not classes:
+        raise DataError(f"image folder {root} has no class subfolders (expected {root}/CLASS/IMAGE files)")
+    if not files:
+        raise DataError(f"image folder {root} has no {split} images"
+                        + ("" if split == "train" else f" (fewer than {TEST_EVERY} images in all)"))
+    images = np.stack([_read(path) for path, _ in files])
+    labels = np.array([label for _, label in files], dtype=np.int64)
+    return ImageSet(images, labels, tuple(classes), f"folder:{root}")
+
+
+def _class_dirs(folder: Path) -> list[Path]:
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith("."))
+
+
+def _labelled_files(folder: Path, classes: list[str]) -> list[tuple[Path, int]]:
+    """(path, label) of every non-hidden file in folder's class subfolders, sorted by path."""
+    files = []
+    for label, name in enumerate(classes):
+        class_dir = folder / name
+        if class_dir.is_dir():
+            files += [(p, label) for p in class_dir.iterdir() if p.is_file() and not p.name.startswith(".")]
+    return sorted(files)
+
+
+def _read(path: Path) -> np.ndarray:
+    """One file as a 32×32 uint8 image, or a DataError naming the file."""
+    try:
+        with Image.open(path) as img:
+            img.load()
+            upright = ImageOps.exif_transpose(img)  # phone photos store their rotation in EXIF
+    except (OSError, ValueError, Image.DecompressionBombError) as e:
+        raise DataError(f"{path}: not a readable image ({e})") from e
+    try:
+        return to_uint8(preprocess_image(upright))
+    except DataError as e:
+        raise DataError(f"{path}: {e}") from e
