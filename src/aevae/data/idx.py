@@ -59,9 +59,10 @@ def parse_idx(raw: bytes, source: str) -> np.ndarray:
     shape = tuple(int(d) for d in np.frombuffer(raw, ">u4", count=ndim, offset=4))
     dtype = TYPES[code]
     expected = header + dtype.itemsize * int(np.prod(shape, dtype=np.int64))
+    what = f"shape {shape} of {dtype.name}"
     if len(raw) < expected:
-        raise DataError(f"{source}: truncated: shape {shape} of {dtype.name} needs {expected} bytes, file has {len(raw)}")
+        raise DataError(f"{source}: truncated: {what} needs {expected} bytes, file has {len(raw)}")
     if len(raw) > expected:
-        raise DataError(f"{source}: {len(raw) - expected} unexpected trailing bytes after shape {shape} of {dtype.name}")
+        raise DataError(f"{source}: {len(raw) - expected} unexpected trailing bytes after {what}")
     data = np.frombuffer(raw, dtype, offset=header).reshape(shape)
     return data.astype(dtype.newbyteorder("="))

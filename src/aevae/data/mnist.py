@@ -84,9 +84,10 @@ def ensure_cache() -> tuple[Path, str]:
         save_npz(path, **arrays)
         return path, origin
     names = ", ".join(name for name, _ in FILES.values())
+    mirrors = " or ".join(MIRRORS) or "an MNIST mirror"
     raise DataError(
         "could not obtain MNIST. Tried:\n" + "\n".join(failures) + "\n"
-        f"To install it by hand, download {names} from {MIRRORS[0]} (or any MNIST mirror) into "
+        f"To install it by hand, download {names} from {mirrors} into "
         f"{manual_dir()} (or set {ENV_VAR} to a folder whose mnist/ subfolder holds them) and run again."
     )
 
@@ -179,7 +180,10 @@ def _checked_splits(arrays: dict[str, np.ndarray], source: str) -> dict[str, np.
 
 
 def check_pair(images: np.ndarray, labels: np.ndarray, source: str) -> tuple[np.ndarray, np.ndarray]:
-    """MNIST-format images and labels validated: images as (N, 28, 28) uint8 and labels as (N,) uint8 in 0..9, or a DataError naming source."""
+    """MNIST-format arrays checked: (N, 28, 28) uint8 images and (N,) labels in 0..9 (returned as uint8).
+
+    Anything else is a DataError naming source.
+    """
     if images.dtype != np.uint8 or images.ndim != 3 or images.shape[1:] != (MNIST_SIZE, MNIST_SIZE):
         raise DataError(f"{source}: images are {images.dtype} {images.shape}, expected uint8 (N, 28, 28)")
     if labels.shape != (len(images),) or not np.issubdtype(labels.dtype, np.integer):

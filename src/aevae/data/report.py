@@ -7,7 +7,7 @@ import numpy as np
 from aevae.data.fashion import locate
 from aevae.data.imageset import ImageSet
 from aevae.data.mnist import ensure_cache
-from aevae.data.registry import SPLITS, parse_spec, load_dataset
+from aevae.data.registry import SPLITS, load_dataset, parse_spec
 
 
 def fetch_report(spec: str) -> str:
@@ -32,5 +32,5 @@ def _describe(split: str, data: ImageSet) -> list[str]:
     return [
         f"{split}: {len(data)} images, array {data.images.dtype} {data.images.shape}, "
         f"pixel mean {mean:.1f} of 255 ({mean / 255:.3f} in [0, 1]), name {data.name!r}",
-        "  images per class: " + ", ".join(f"{name} {n}" for name, n in zip(data.classes, counts)),
+        "  images per class: " + ", ".join(f"{name} {n}" for name, n in zip(data.classes, counts, strict=True)),
     ]
