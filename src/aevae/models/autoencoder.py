@@ -1,0 +1,80 @@
+"""The AE and the VAE family behind one interface: ``encode``, ``decode``, ``forward``.
+
+The only difference between the kinds lives in ``LatentModel.encode`` (a point or a Gaussian)
+and in ``aevae.models.objectives`` (which regulariser the loss adds).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+
+from aevae.config import ModelConfig
+from aevae.models.network import Decoder, Encoder
+
+# Keeps exp(logvar) finite in float32 when a regulariser lets the variance collapse or explode.
+LOGVAR_RANGE = (-20.0, 10.0)
+
+
+@dataclass
+class Encoding:
+    """What the encoder says about a batch: the latent mean and, for VAEs, the log-variance."""
+
+    mu: torch.Tensor  # (B, d); the AE's latent code, the VAE's posterior mean (used for display)
+    logvar: torch.Tensor | None  # (B, d) for VAEs, None for the AE
+
+    @property
+    def sigma(self) -> torch.Tensor | None:
+        """Posterior standard deviation, or None for the AE."""
+        return None if self.logvar is None else torch.exp(0.5 * self.logvar)
+
+
+class LatentModel(nn.Module):
+    """An autoencoder (``cfg.kind == "ae"``) or a variational one, sharing Encoder and Decoder."""
+
+    def __init__(self, cfg: ModelConfig) -> None:
+        super().__init__()
+        self.cfg = cfg
+        d = cfg.latent_dim
+        self.encoder = Encoder(cfg, 2 * d if cfg.variational else d)
+        self.decoder = Decoder(cfg)
+
+    def encode(self, x: torch.Tensor) -> Encoding:
+        """Encode images (B, C, S, S) in [0, 1]."""
+        h = self.encoder(x)
+        if not self.cfg.variational:
+            return Encoding(h, None)
+        mu, logvar = h.chunk(2, dim=1)
+        return Encoding(mu, logvar.clamp(*LOGVAR_RANGE))
+
+    def sample(self, enc: Encoding) -> torch.Tensor:
+        """Draw z from q(z|x) by reparameterisation, z = mu + sigma * eps (Kingma & Welling 2014).
+
+        The paper this project follows writes sigma^2 * eps; that is a slip: the noise is scaled by the
+        standard deviation sigma = exp(logvar / 2), which keeps gradients flowing to mu and logvar.
+        For the AE the code is deterministic and returned as is.
+        """
+        if enc.logvar is None:
+            return enc.mu
+        return enc.mu + enc.sigma * torch.randn_like(enc.mu)
+
+    def decode_logits(self, z: torch.Tensor) -> torch.Tensor:
+        """Decoder logits (B, C, S, S) for latents (B, d)."""
+        return self.decoder(z)
+
+    def decode(self, z: torch.Tensor) -> torch.Tensor:
+        """Decoded images (B, C, S, S) in [0, 1] for latents (B, d)."""
+        return torch.sigmoid(self.decoder(z))
+
+    def forward(self, x: torch.Tensor) -> dict[str, torch.Tensor | None]:
+        """Encode, sample (VAEs only) and decode: returns mu, logvar, z and logits."""
+        enc = self.encode(x)
+        z = self.sample(enc) if self.training else enc.mu
+        return {"mu": enc.mu, "logvar": enc.logvar, "z": z, "logits": self.decode_logits(z)}
+
+
+def build_model(cfg: ModelConfig) -> LatentModel:
+    """A freshly initialised model for ``cfg``."""
+    return LatentModel(cfg)

@@ -1,0 +1,1 @@
+"""Training: the loop, its resume checkpoint, run folders and multi-process setup."""

@@ -1,0 +1,57 @@
+"""The resume checkpoint: model, optimizer and progress in one safetensors file (no pickle)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import torch
+from safetensors import safe_open
+from safetensors.torch import save_file
+
+from aevae.training.runs import RunError, atomic_write, load_tensors
+
+
+@dataclass
+class Progress:
+    """Where training stands: the next batch to run and the running sums of the epoch in progress."""
+
+    epoch: int = 0  # epochs completed
+    step: int = 0  # batches of the current epoch completed
+    sums: dict[str, float] = field(default_factory=dict)  # per-image loss parts summed over the epoch so far
+    seen: int = 0  # training images seen in the current epoch
+    seconds: float = 0.0  # training time spent in the current epoch
+
+
+def save_checkpoint(path: Path, model: torch.nn.Module, optimizer: torch.optim.Optimizer, progress: Progress) -> None:
+    """Write everything ``--resume`` needs, atomically."""
+    tensors = {f"model.{k}": v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
+    state = optimizer.state_dict()
+    for idx, slots in state["state"].items():
+        for name, value in slots.items():
+            tensors[f"optim.{idx}.{name}"] = torch.as_tensor(value).detach().cpu().contiguous()
+    meta = {"progress": json.dumps(asdict(progress)), "param_groups": json.dumps(state["param_groups"])}
+    atomic_write(path, lambda tmp: save_file(tensors, tmp, metadata=meta))
+
+
+def load_checkpoint(path: Path, model: torch.nn.Module, optimizer: torch.optim.Optimizer) -> Progress:
+    """Restore model and optimizer from ``save_checkpoint`` output and return the saved progress."""
+    tensors = load_tensors(path)
+    try:
+        with safe_open(str(path), "pt") as f:
+            meta = f.metadata() or {}
+        progress = Progress(**json.loads(meta["progress"]))
+        # JSON turns tuples (Adam's betas) into lists; restore them so the state is exactly what was saved.
+        groups = [{k: tuple(v) if isinstance(v, list) and k != "params" else v for k, v in g.items()}
+                  for g in json.loads(meta["param_groups"])]
+        model.load_state_dict({k[6:]: v for k, v in tensors.items() if k.startswith("model.")})
+        slots: dict[int, dict[str, torch.Tensor]] = {}
+        for key, value in tensors.items():
+            if key.startswith("optim."):
+                _, idx, name = key.split(".", 2)
+                slots.setdefault(int(idx), {})[name] = value
+        optimizer.load_state_dict({"state": slots, "param_groups": groups})
+    except (KeyError, TypeError, ValueError, RuntimeError, json.JSONDecodeError) as exc:
+        raise RunError(f"{path} is not a usable aevae checkpoint ({exc})") from None
+    return progress

@@ -1,0 +1,127 @@
+"""Run folders: the on-disk form of a trained model, written atomically and loaded without pickle.
+
+A run folder holds ``config.json`` (RunConfig), ``model.safetensors`` (weights only),
+``metrics.json`` (per-epoch history with units) and ``checkpoint.safetensors`` (everything
+``--resume`` needs, in one file so it is never half-updated).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import torch
+from safetensors import SafetensorError
+from safetensors.torch import load_file, save_file
+
+from aevae import __version__
+from aevae.config import RunConfig
+from aevae.models import LatentModel, build_model
+
+FORMAT_VERSION = 1
+CONFIG = "config.json"
+WEIGHTS = "model.safetensors"
+METRICS = "metrics.json"
+CHECKPOINT = "checkpoint.safetensors"
+
+
+class RunError(RuntimeError):
+    """A run folder is missing, incomplete, corrupt or incompatible."""
+
+
+def atomic_write(path: Path, write: Any) -> None:
+    """Call ``write(tmp_path)`` then rename over ``path``, so readers never see a partial file."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_json(path: Path, data: Any) -> None:
+    """Write ``data`` as indented JSON, atomically."""
+    atomic_write(path, lambda tmp: Path(tmp).write_text(json.dumps(data, indent=2) + "\n"))
+
+
+def read_json(path: Path) -> Any:
+    """Read a JSON file of a run folder, naming the file in any error."""
+    try:
+        return json.loads(Path(path).read_text())
+    except FileNotFoundError:
+        raise RunError(f"{path} is missing") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise RunError(f"{path} is not valid JSON ({exc})") from None
+
+
+def save_weights(path: Path, model: LatentModel, cfg: RunConfig) -> None:
+    """Write the model's weights (and its config, as metadata) to a safetensors file, atomically."""
+    tensors = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
+    meta = {"config": json.dumps(cfg.to_dict())}
+    atomic_write(path, lambda tmp: save_file(tensors, tmp, metadata=meta))
+
+
+def load_tensors(path: Path) -> dict[str, torch.Tensor]:
+    """Load a safetensors file to CPU, turning a missing or corrupt file into a RunError."""
+    path = Path(path)
+    if not path.is_file():
+        raise RunError(f"{path} is missing")
+    try:
+        return load_file(str(path))
+    except (SafetensorError, OSError, ValueError) as exc:
+        raise RunError(f"{path} is corrupt or truncated ({exc})") from None
+
+
+def new_run_config(cfg: RunConfig) -> RunConfig:
+    """Stamp a config with this package's version and folder format."""
+    cfg.aevae_version = __version__
+    cfg.format_version = FORMAT_VERSION
+    return cfg
+
+
+def load_config(run_dir: Path) -> RunConfig:
+    """Read and validate ``config.json`` of a run folder."""
+    run_dir = Path(run_dir)
+    if not run_dir.is_dir():
+        raise RunError(f"no run folder at {run_dir}")
+    data = read_json(run_dir / CONFIG)
+    if not isinstance(data, dict):
+        raise RunError(f"{run_dir / CONFIG} does not hold a JSON object")
+    version = data.get("format_version")
+    if version != FORMAT_VERSION:
+        raise RunError(
+            f"{run_dir} was written in run-folder format {version!r} (aevae {data.get('aevae_version', '?')}); "
+            f"this aevae {__version__} reads format {FORMAT_VERSION}. Retrain, or use the aevae version that wrote it."
+        )
+    try:
+        return RunConfig.from_dict(data)
+    except (TypeError, ValueError) as exc:
+        raise RunError(f"{run_dir / CONFIG} is not a valid run configuration: {exc}") from None
+
+
+def load_model(run_dir: Path, device: str | torch.device = "cpu") -> tuple[RunConfig, LatentModel]:
+    """Load a trained model from a run folder, in eval mode. Reads only; never writes."""
+    cfg = load_config(run_dir)
+    model = build_model(cfg.model)
+    tensors = load_tensors(Path(run_dir) / WEIGHTS)
+    expected = model.state_dict()
+    problems = [k for k in expected if k not in tensors or tensors[k].shape != expected[k].shape]
+    problems += [k for k in tensors if k not in expected]
+    if problems:
+        raise RunError(
+            f"{Path(run_dir) / WEIGHTS} does not match {CONFIG} (mismatched or unexpected tensors: "
+            f"{', '.join(sorted(problems)[:5])})"
+        )
+    model.load_state_dict(tensors)
+    return cfg, model.to(device).eval()
+
+
+def load_metrics(run_dir: Path) -> dict[str, Any]:
+    """Read ``metrics.json`` of a run folder."""
+    return read_json(Path(run_dir) / METRICS)
