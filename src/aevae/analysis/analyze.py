@@ -1,0 +1,182 @@
+"""``aevae analyze``: from a trained run folder to its ``analysis.safetensors``.
+
+One pass encodes the training and test images in batches; everything else works on the latents, on subsamples
+where a statistic's cost grows faster than N. Nothing is written until every number is computed, and then in one
+atomic rename, so a failed or interrupted analysis leaves the folder as it was.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import numpy as np
+
+from aevae import __version__
+from aevae.analysis import organisation
+from aevae.analysis.encoding import encode_images
+from aevae.analysis.information import bit_budget, measured_info
+from aevae.analysis.prior import prior_plausibility
+from aevae.analysis.rate_distortion import BITS, RD_IMAGES, rate_distortion
+from aevae.analysis.stats import LatentStats
+from aevae.analysis.store import Analysis, load_analysis, save_analysis
+from aevae.config import RunConfig
+from aevae.data import ImageSet, dataset_name, load_dataset
+from aevae.metrics import UNITS, evaluate
+from aevae.training.runs import METRICS, WEIGHTS, RunError, load_config, load_metrics, load_model
+
+SEED = 0  # seeds every subsample and the prior draws, so an analysis repeats exactly
+ACTIVE_UNIT_NATS = 0.1  # a latent dimension is active when its KL exceeds this (nats/image); unused ones sit near 0
+
+ANALYSIS_UNITS = {
+    **UNITS,
+    "active_units": f"number of latent dimensions whose KL exceeds {ACTIVE_UNIT_NATS} nats/image",
+    "mean_latent_norm": "Euclidean norm of the training latent (mu), mean over training images, latent units",
+    "per_dim_std": "standard deviation of each latent dimension over training images, latent units",
+    "knn5_accuracy": "fraction of test images whose 5 nearest training latents vote for their label",
+    "kmeans10_nmi": "normalised mutual information (0-1) of k-means (10 clusters) with the labels, training latents",
+    "kmeans10_purity": "fraction of training latents whose k-means cluster's majority label is their own",
+    "silhouette_by_label": "mean silhouette (-1 to 1) of the labels as clusters in latent space, training latents",
+    "rd_bits_per_image": "total bits of the quantised code per image (bits per dimension x d)",
+    "rd_bce_nats_per_image": "BCE of reconstructions from the quantised code, nats summed over pixels, mean over images",
+    "input_bits": "bits per image of the 8-bit input",
+    "latent_float_bits": "bits per image of the float32 latent",
+    "bits_used_per_image": "smallest rate on the rate-distortion curve within the tolerance of the unquantised BCE, bits/image",
+    "vae_rate_bits_per_image": "the VAE's KL to the prior, bits/image (test mean)",
+    "plausible_fraction": "fraction of decoded N(0, I) samples as near a real image as the model's reconstructions",
+    "rms_per_pixel": "root-mean-square pixel difference, pixels in [0, 1]",
+    "seconds": "wall-clock seconds of each phase of the analysis",
+}
+
+
+class Phases:
+    """Wall-clock seconds of each named phase of an analysis, in order."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+
+    @contextmanager
+    def __call__(self, name: str) -> Iterator[None]:
+        """Time the enclosed block as phase ``name``."""
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - start
+
+
+def check_run(run_dir: Path, data: str | None = None) -> RunConfig:
+    """The config of a complete, trained run folder, from the data set ``data`` if given; RunError otherwise."""
+    run_dir = Path(run_dir)
+    if not run_dir.is_dir():
+        raise RunError(f"no run folder at {run_dir}")
+    cfg = load_config(run_dir)
+    if not (run_dir / WEIGHTS).is_file():
+        raise RunError(f"{run_dir} is incomplete: {WEIGHTS} is missing (training never finished an epoch?)")
+    history = load_metrics(run_dir).get("history", []) if (run_dir / METRICS).is_file() else []
+    if len(history) < cfg.train.epochs:
+        raise RunError(f"{run_dir} is incomplete: trained {len(history)} of {cfg.train.epochs} epochs; "
+                       f"finish it with: aevae train --resume {run_dir}")
+    if data is not None and dataset_name(data) != dataset_name(cfg.train.data):
+        raise RunError(f"{run_dir} was trained on {dataset_name(cfg.train.data)!r}, not on the requested "
+                       f"{dataset_name(data)!r}")
+    return cfg
+
+
+def load_splits(cfg: RunConfig) -> tuple[ImageSet, ImageSet]:
+    """The training and test images a run was trained and evaluated on (honouring its ``limit``)."""
+    train_set, test_set = load_dataset(cfg.train.data, "train"), load_dataset(cfg.train.data, "test")
+    if cfg.train.limit:
+        train_set, test_set = train_set.subset(cfg.train.limit), test_set.subset(max(cfg.train.limit // 6, 1))
+    return train_set, test_set
+
+
+def analyze_run(run_dir: Path, data: str | None = None, progress: bool = True,
+                rd_images: int = RD_IMAGES) -> Analysis:
+    """Analyse a trained run folder and write ``run_dir/analysis.safetensors`` (replacing any earlier one)."""
+    run_dir = Path(run_dir)
+    phases = Phases()
+    with phases("load"):
+        cfg = check_run(run_dir, data)
+        _, model = load_model(run_dir)
+        train_set, test_set = load_splits(cfg)
+    with phases("encode_train"):
+        mu, sigma = encode_images(model, train_set.images, desc="encoding training images", progress=progress)
+    with phases("encode_test"):
+        test_mu, _ = encode_images(model, test_set.images, desc="encoding test images", progress=progress)
+    with phases("test_metrics"):
+        metrics = evaluate(model, test_set.images)
+        if cfg.model.variational:
+            metrics["active_units"] = int(sum(v > ACTIVE_UNIT_NATS for v in metrics["kl_nats_per_dim"]))
+            metrics["active_units_threshold_nats_per_dim"] = ACTIVE_UNIT_NATS
+    with phases("statistics"):
+        stats = LatentStats(n_classes=len(train_set.classes), seed=SEED).fit(mu, train_set.labels)
+    with phases("organisation"):
+        org = {
+            "mean_latent_norm": stats.mean_latent_norm_,
+            "per_dim_std": stats.per_dim_std_.tolist(),
+            "knn5_accuracy": stats.score(test_mu, test_set.labels),
+            **stats.kmeans_,
+            "silhouette_by_label": stats.silhouette_by_label_,
+            "subsamples": {"knn5_train_latents": min(organisation.KNN_TRAIN, len(mu)),
+                           "knn5_test_latents": len(test_mu),
+                           "kmeans10_latents": min(organisation.KMEANS_POINTS, len(mu)),
+                           "silhouette_latents": min(organisation.SILHOUETTE_POINTS, len(mu)),
+                           "seed": SEED},
+        }
+    with phases("prior"):
+        prior = prior_plausibility(model, train_set.images, test_set.images, test_mu, seed=SEED)
+    with phases("rate_distortion"):
+        n_rd = min(rd_images, len(test_set))
+        rd_bce, reference = rate_distortion(model, test_set.images[:n_rd], test_mu[:n_rd], mu.min(0), mu.max(0),
+                                            progress=progress)
+        rd_bits = BITS * cfg.model.latent_dim
+    budget = bit_budget(cfg.model)
+    info = {**budget, **measured_info(budget, rd_bits, rd_bce, reference, metrics.get("kl_bits_per_image")),
+            "rd_test_images": n_rd}
+    arrays = {
+        "mu": mu, "labels": train_set.labels,
+        "pca_components": stats.pca_components_, "pca_mean": stats.pca_mean_,
+        "pca_explained_variance": stats.pca_explained_variance_,
+        "pca_explained_variance_ratio": stats.pca_explained_variance_ratio_,
+        "pca_points": stats.transform(mu),
+        "density_grid": stats.density_grid_, "density": stats.density_, "density_by_class": stats.density_by_class_,
+        "quantiles": stats.quantiles_, "rd_bits_per_image": rd_bits, "rd_bce_nats_per_image": rd_bce,
+    }
+    if sigma is not None:
+        arrays["sigma"] = sigma
+    meta = {
+        "data": train_set.name, "classes": list(train_set.classes), "kind": cfg.model.kind,
+        "latent_dim": cfg.model.latent_dim, "n_train": len(train_set), "n_test": len(test_set),
+        "metrics": metrics, "organisation": org, "info": info, "prior": prior, "units": ANALYSIS_UNITS,
+        "aevae_version": __version__, "seconds": phases.seconds,
+    }
+    with phases("write"):
+        save_analysis(run_dir, arrays, meta)
+    return load_analysis(run_dir)
+
+
+def describe(a: Analysis) -> str:
+    """A few human lines summarising an analysis, every number with its unit."""
+    m, o, i = a.metrics, a.organisation, a.info
+    lines = [f"{a.kind}, d = {a.latent_dim}, {a.data}: {a.n_train} training / {a.n_test} test images",
+             f"  test: BCE {m['bce_nats_per_image']:.2f} nats/image, MSE {m['mse_per_pixel']:.4f}/pixel"]
+    if "kl_bits_per_image" in m:
+        lines.append(f"  KL {m['kl_nats_per_image']:.2f} nats/image = {m['kl_bits_per_image']:.2f} bits/image, "
+                     f"-ELBO {m['neg_elbo_nats_per_image']:.2f} nats/image, active units {m['active_units']} of "
+                     f"{a.latent_dim} (KL > {m['active_units_threshold_nats_per_dim']} nats)")
+    sil = o["silhouette_by_label"]
+    lines.append(f"  latents: mean |z| {o['mean_latent_norm']:.2f}, k-NN(5) accuracy {o['knn5_accuracy']:.1%}, "
+                 f"k-means NMI {o['kmeans10_nmi']:.3f}, purity {o['kmeans10_purity']:.1%}, silhouette "
+                 + ("n/a" if sil is None else f"{sil:.3f}"))
+    used = i["bits_used_per_image"]
+    lines.append(f"  bits: input {i['input_bits']} bits/image, latent float capacity {i['latent_float_bits']} "
+                 f"bits/image (ratio {i['ratio']:g}); decoder needs "
+                 + ("more than the curve's 16 bits/dim" if used is None else f"{used:g} bits/image")
+                 + (f"; VAE rate {i['vae_rate_bits_per_image']:.1f} bits/image" if "vae_rate_bits_per_image" in i else ""))
+    prior = a.extra.get("prior")
+    if prior:
+        lines.append(f"  prior samples: {prior['plausible_fraction']:.0%} plausible (nearest-image distance test)")
+    return "\n".join(lines)
