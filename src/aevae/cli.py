@@ -74,6 +74,37 @@ def _cmd_data(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_analyze(args: argparse.Namespace) -> int:
+    from aevae.analysis import analyze_run, describe
+    from aevae.analysis.analyze import check_run
+
+    for run in args.runs:  # check every folder first, so a bad one leaves all of them untouched
+        check_run(Path(run), args.data)
+    for run in args.runs:
+        print(f"== analysing {run}", flush=True)
+        analysis = analyze_run(Path(run), args.data, progress=not args.quiet, rd_images=args.rd_images)
+        print(describe(analysis))
+        print("  seconds: " + ", ".join(f"{k} {v:.2f} s" for k, v in analysis.extra["seconds"].items()))
+    return 0
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from aevae.report import build_report
+
+    print(f"report written to {build_report(Path(args.run_ae), Path(args.run_vae), Path(args.out))}")
+    return 0
+
+
+def _cmd_sweep(args: argparse.Namespace) -> int:
+    from aevae.report.sweep import run_sweep
+
+    base = ModelConfig(**{k: getattr(args, f"model.{k}") for k in ("width", "hidden")
+                          if getattr(args, f"model.{k}") is not None})
+    run_sweep(args.models, args.latents, _collect(args, TrainConfig, "train"), Path(args.out), base)
+    print(f"sweep table: {Path(args.out) / 'sweep.md'}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The full argument parser (also used to render the docs)."""
     parser = argparse.ArgumentParser(prog="aevae", description=__doc__)
@@ -92,6 +123,32 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("data", help="fetch a data set into the cache and report on it")
     p.add_argument("spec", help="mnist | fashion-mnist[:DIR] | an image folder")
     p.set_defaults(func=_cmd_data)
+
+    from aevae.analysis.rate_distortion import RD_IMAGES
+
+    p = sub.add_parser("analyze", help="measure trained runs: latents, statistics, bits; writes RUN_DIR/analysis.safetensors")
+    p.add_argument("runs", nargs="+", metavar="RUN_DIR", help="trained run folder(s)")
+    p.add_argument("--data", help="refuse a run trained on another data set than this spec")
+    p.add_argument("--rd-images", type=int, default=RD_IMAGES, help=f"test images for the rate-distortion curve (default: {RD_IMAGES})")
+    p.add_argument("--quiet", action="store_true", help="no progress bars")
+    p.set_defaults(func=_cmd_analyze)
+
+    p = sub.add_parser("report", help="HTML page + PNG figures: an AE run beside a VAE run")
+    p.add_argument("run_ae", metavar="RUN_AE")
+    p.add_argument("run_vae", metavar="RUN_VAE")
+    p.add_argument("--out", required=True, help="folder for index.html and the figures")
+    p.set_defaults(func=_cmd_report)
+
+    p = sub.add_parser("sweep", help="train and analyse models x latent sizes; writes OUT/sweep.md and sweep.json",
+                       description="Example: aevae sweep --models ae vae --latents 2 4 8 --epochs 8 --data mnist --out runs/sweep")
+    p.add_argument("--models", nargs="+", choices=MODEL_KINDS, default=["ae", "vae"], help="model kinds (default: ae vae)")
+    p.add_argument("--latents", nargs="+", type=int, default=[2, 4, 8], help="latent sizes (default: 2 4 8)")
+    p.add_argument("--out", required=True, help="folder for the runs (OUT/<kind>-d<d>/) and the table")
+    helps = _field_help(ModelConfig)
+    for name in ("width", "hidden"):
+        p.add_argument(f"--{name}", dest=f"model.{name}", type=int, metavar="N", help=f"{helps[name]} (default: {getattr(ModelConfig, name)})")
+    _add_options(p, TrainConfig, "train")
+    p.set_defaults(func=_cmd_sweep)
     return parser
 
 

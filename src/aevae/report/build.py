@@ -1,0 +1,81 @@
+"""``aevae report RUN_AE RUN_VAE --out DIR``: every figure and number the paper argues with, for one AE/VAE pair.
+
+Reads each run's ``analysis.safetensors`` (analysing the run first when it has none), decodes what the figures
+need with the runs' own models, and writes PNGs and ``index.html`` into DIR.
+"""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+from matplotlib.figure import Figure  # Figure, not pyplot: Agg canvas, no window, no global state
+
+from aevae.analysis import ANALYSIS, Analysis, analyze_run, load_analysis
+from aevae.analysis.analyze import load_splits
+from aevae.data import load_probes
+from aevae.report import image_figures, latent_figures
+from aevae.report.claims import check_claims
+from aevae.report.page import budget_table, claims_list, render_page
+from aevae.report.rate_figure import rate_distortion_figure
+from aevae.report.table import html_table, summary_row
+from aevae.training.runs import RunError, atomic_write, load_model
+
+DPI = 110  # sharp on a laptop screen, small files
+
+
+def ensure_analysis(run_dir: Path, progress: bool = True) -> Analysis:
+    """The run's analysis, computing it first (with a message) when the file is missing."""
+    if not (Path(run_dir) / ANALYSIS).is_file():
+        print(f"{run_dir}: no {ANALYSIS} yet; running aevae analyze {run_dir} first", flush=True)
+        return analyze_run(run_dir, progress=progress)
+    return load_analysis(run_dir)
+
+
+def save_figure(fig: Figure, path: Path) -> None:
+    """Write a figure as PNG, atomically."""
+    atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=DPI, format="png"))
+
+
+def build_report(run_ae: Path, run_vae: Path, out: Path, progress: bool = True) -> Path:
+    """Write the report for an AE run and a VAE run into ``out``; returns the path of index.html."""
+    runs = [Path(run_ae), Path(run_vae)]
+    analyses = [ensure_analysis(r, progress) for r in runs]
+    if analyses[0].data != analyses[1].data:
+        raise RunError(f"{runs[0]} was trained on {analyses[0].data!r} but {runs[1]} on {analyses[1].data!r}; "
+                       "a side-by-side report needs one data set")
+    loaded = [load_model(r) for r in runs]
+    models = [model for _, model in loaded]
+    _, test = load_splits(loaded[0][0])
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    figures = [
+        ("pca.png", latent_figures.pca_figure(analyses),
+         "Fig. 4 of the paper: every training latent projected on its model's first two principal components, "
+         "coloured by class, both panels on the same axes."),
+        ("violins.png", latent_figures.violin_figure(analyses),
+         "Distribution of each latent dimension (kernel density of the training μ), same y axis for both models."),
+        ("violins_by_class.png", latent_figures.violin_by_class_figure(analyses),
+         "The same per class: how each digit uses each dimension."),
+        ("reconstructions.png", image_figures.reconstructions_figure(models, test, load_probes()),
+         "Test reconstructions, one per class, then the out-of-distribution probes (question mark, letter, stick man)."),
+        ("prior_samples.png", image_figures.prior_figure(models),
+         "Decoded samples z ~ N(0, I): the same draws for both models."),
+        ("traversals.png", image_figures.traversal_figure(models, analyses),
+         "Traversal of each latent dimension between its 1st and 99th percentile."),
+        ("interpolation.png", image_figures.interpolation_figure(models, test),
+         "Linear interpolation between the latents of two test digits."),
+        ("rate_distortion.png", rate_distortion_figure(analyses),
+         "Rate–distortion: BCE after quantising each latent dimension to k = 1…16 bits, against k·d bits/image."),
+    ]
+    for name, fig, _ in figures:
+        save_figure(fig, out / name)
+    rows = [summary_row(a) for a in analyses]
+    intro = (f"AE run <code>{html.escape(str(runs[0]))}</code> beside VAE run <code>{html.escape(str(runs[1]))}</code>, "
+             f"data set {html.escape(analyses[0].data)}: {analyses[0].n_train:,} training and {analyses[0].n_test:,} "
+             "test images. Every number says its unit and reduction; the definitions are in docs/analysis.md.")
+    page = render_page("aevae report: AE beside VAE", intro, html_table(rows), budget_table(analyses),
+                       claims_list(check_claims(rows)), [(name, caption) for name, _, caption in figures])
+    index = out / "index.html"
+    atomic_write(index, lambda tmp: Path(tmp).write_text(page, encoding="utf-8"))
+    return index

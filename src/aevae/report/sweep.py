@@ -1,0 +1,89 @@
+"""``aevae sweep``: train and analyse a grid of models × latent sizes, then write one table beside the paper's claims.
+
+Each grid point is a run folder ``OUT/<kind>-d<d>/``. A point that already finished training is not retrained,
+an interrupted one is resumed, and an existing analysis is reused, so a sweep can be re-run after a stop.
+``OUT/sweep.json`` holds the rows, the claims and the units; ``OUT/sweep.md`` the same for people.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+from aevae.analysis import ANALYSIS, analyze_run, load_analysis
+from aevae.analysis.analyze import ANALYSIS_UNITS
+from aevae.config import ModelConfig, RunConfig, TrainConfig
+from aevae.report.claims import check_claims, claims_markdown
+from aevae.report.table import COLUMNS, markdown_table, summary_row
+from aevae.training.runs import (
+    CHECKPOINT,
+    CONFIG,
+    METRICS,
+    WEIGHTS,
+    RunError,
+    atomic_write,
+    load_config,
+    load_metrics,
+    write_json,
+)
+from aevae.training.trainer import train
+
+
+def point_dir(out: Path, kind: str, latent_dim: int) -> Path:
+    """Run folder of one grid point."""
+    return Path(out) / f"{kind}-d{latent_dim}"
+
+
+def _trained(run: Path) -> bool:
+    if not (run / WEIGHTS).is_file() or not (run / METRICS).is_file():
+        return False
+    return len(load_metrics(run).get("history", [])) >= load_config(run).train.epochs
+
+
+def train_point(cfg: RunConfig, run: Path, progress: bool = True) -> None:
+    """Train one grid point unless it is already trained; resume it if it was interrupted.
+
+    A folder trained with other settings is an error, never silently reused.
+    """
+    if (run / CONFIG).is_file():
+        old = load_config(run)
+        if (old.model, old.train) != (cfg.model, cfg.train):
+            raise RunError(f"{run} holds a run with other settings ({old.model}, {old.train}); "
+                           "choose another --out or remove that folder")
+    if _trained(run):
+        print(f"== {run}: already trained, kept", flush=True)
+    elif (run / CHECKPOINT).is_file():
+        print(f"== {run}: resuming", flush=True)
+        train(None, run, resume=True, progress_bar=progress)
+    else:
+        print(f"== training {cfg.model.kind} (d = {cfg.model.latent_dim}) into {run}", flush=True)
+        train(cfg, run, progress_bar=progress)
+
+
+def run_sweep(kinds: list[str], latents: list[int], train_cfg: TrainConfig, out: Path,
+              model_defaults: ModelConfig | None = None, progress: bool = True) -> list[dict]:
+    """Train and analyse every (kind, latent size) into ``out``; write sweep.json and sweep.md; return the rows."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    base = dataclasses.asdict(model_defaults or ModelConfig())
+    rows = []
+    for kind in kinds:
+        for d in latents:
+            model_cfg = ModelConfig(**{**base, "kind": kind, "latent_dim": d, "beta": None, "mmd_weight": None})
+            run = point_dir(out, kind, d)
+            train_point(RunConfig(model=model_cfg, train=dataclasses.replace(train_cfg)), run, progress)
+            analysis = load_analysis(run) if (run / ANALYSIS).is_file() else analyze_run(run, progress=progress)
+            rows.append({**summary_row(analysis), "run": run.name})
+    claims = check_claims(rows)
+    write_json(out / "sweep.json", {
+        "rows": rows, "claims": [dataclasses.asdict(c) for c in claims],
+        "columns": {key: header for key, header, _ in COLUMNS}, "units": ANALYSIS_UNITS,
+        "train": dataclasses.asdict(train_cfg), "model_defaults": base,
+    })
+    text = (f"# Sweep: {', '.join(kinds)} × d ∈ {{{', '.join(map(str, latents))}}}\n\n"
+            f"Data {train_cfg.data}, {train_cfg.epochs} epochs"
+            + (f", first {train_cfg.limit} training images" if train_cfg.limit else "")
+            + ". Test-set metrics; definitions and reductions in docs/analysis.md.\n\n"
+            + markdown_table(rows) + "\n\n## The paper's claims against these numbers\n\n" + claims_markdown(claims) + "\n")
+    atomic_write(out / "sweep.md", lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
+    return rows

@@ -1,0 +1,55 @@
+"""The one-line-per-model summary used by the report and the sweep, rendered as Markdown or HTML."""
+
+from __future__ import annotations
+
+import html
+
+from aevae.analysis import Analysis
+
+# (key, header with unit, format); a missing value (e.g. KL of an AE) prints as "–"
+COLUMNS = (
+    ("model", "model", "{}"),
+    ("d", "d", "{}"),
+    ("bce_nats_per_image", "BCE (nats/image)", "{:.2f}"),
+    ("mse_per_pixel", "MSE (/pixel)", "{:.4f}"),
+    ("kl_bits_per_image", "KL (bits/image)", "{:.2f}"),
+    ("neg_elbo_nats_per_image", "−ELBO (nats/image)", "{:.2f}"),
+    ("active_units", "active units (KL > 0.1 nats)", "{}"),
+    ("knn5_accuracy", "k-NN(5) accuracy", "{:.1%}"),
+    ("kmeans10_nmi", "k-means NMI", "{:.3f}"),
+    ("silhouette_by_label", "silhouette by label", "{:.3f}"),
+    ("mean_latent_norm", "mean ‖z‖ (latent units)", "{:.2f}"),
+    ("bits_used_per_image", "bits needed (bits/image)", "{:g}"),
+    ("prior_plausible_fraction", "prior samples plausible", "{:.0%}"),
+)
+
+
+def summary_row(a: Analysis) -> dict:
+    """The table's values for one analysed run (keys as in COLUMNS, None where a value does not apply)."""
+    m, o = a.metrics, a.organisation
+    return {
+        "model": a.kind, "d": a.latent_dim,
+        **{k: m.get(k) for k in ("bce_nats_per_image", "mse_per_pixel", "kl_bits_per_image",
+                                 "neg_elbo_nats_per_image", "active_units")},
+        **{k: o.get(k) for k in ("knn5_accuracy", "kmeans10_nmi", "silhouette_by_label", "mean_latent_norm")},
+        "bits_used_per_image": a.info.get("bits_used_per_image"),
+        "prior_plausible_fraction": a.extra.get("prior", {}).get("plausible_fraction"),
+    }
+
+
+def _cells(row: dict) -> list[str]:
+    return ["–" if row.get(k) is None else fmt.format(row[k]) for k, _, fmt in COLUMNS]
+
+
+def markdown_table(rows: list[dict]) -> str:
+    """A GitHub-flavoured Markdown table of summary rows."""
+    lines = ["| " + " | ".join(h for _, h, _ in COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
+    lines += ["| " + " | ".join(_cells(r)) + " |" for r in rows]
+    return "\n".join(lines)
+
+
+def html_table(rows: list[dict]) -> str:
+    """An HTML table of summary rows."""
+    head = "".join(f"<th>{html.escape(h)}</th>" for _, h, _ in COLUMNS)
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in _cells(r)) + "</tr>" for r in rows)
+    return f'<table class="metrics"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'

@@ -1,0 +1,78 @@
+"""The report: every listed figure is written, the page links only files that exist, the claims are checked."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from aevae.analysis import ANALYSIS
+from aevae.cli import main
+from aevae.config import ModelConfig, RunConfig, TrainConfig
+from aevae.report import build_report
+from aevae.report.claims import check_claims
+from aevae.report.palette import CLASS_COLOURS
+from aevae.training.trainer import train
+
+FIGURES = ("pca.png", "violins.png", "violins_by_class.png", "reconstructions.png", "prior_samples.png",
+           "traversals.png", "interpolation.png", "rate_distortion.png")
+
+
+@pytest.fixture(scope="module")
+def pair(tiny_folder: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A tiny AE and VAE, trained briefly and not yet analysed."""
+    root = tmp_path_factory.mktemp("report_runs")
+    runs = []
+    for kind in ("ae", "vae"):
+        cfg = RunConfig(model=ModelConfig(kind=kind, latent_dim=3, width=8, hidden=32),
+                        train=TrainConfig(data=f"folder:{tiny_folder}", epochs=2, batch_size=16, threads=1))
+        train(cfg, root / kind, progress_bar=False)
+        runs.append(root / kind)
+    return runs[0], runs[1]
+
+
+def test_report_writes_every_figure_and_a_page_linking_only_existing_files(
+        pair: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    index = build_report(*pair, tmp_path / "report", progress=False)
+    assert "running aevae analyze" in capsys.readouterr().out  # analyses were missing, so they were made first
+    assert all((run / ANALYSIS).is_file() for run in pair)
+    for name in FIGURES:
+        with Image.open(tmp_path / "report" / name) as img:
+            assert img.format == "PNG" and img.width > 300 and img.height > 150
+    page = index.read_text(encoding="utf-8")
+    links = re.findall(r'(?:src|href)="([^"]+)"', page)
+    assert sorted(links) == sorted(FIGURES)
+    assert all((tmp_path / "report" / link).is_file() for link in links)
+    assert "http" not in page  # offline: nothing fetched from elsewhere
+    for text in ("nats/image", "bits/image", "8192", "AE (d = 3)", "VAE (d = 3)", "not tested"):
+        assert text in page
+
+
+def test_cli_report_end_to_end_and_refuses_missing_run(pair: tuple[Path, Path], tmp_path: Path,
+                                                      capsys: pytest.CaptureFixture) -> None:
+    assert main(["report", str(pair[0]), str(pair[1]), "--out", str(tmp_path / "r")]) == 0
+    assert (tmp_path / "r" / "index.html").is_file()
+    assert main(["report", str(pair[0]), str(tmp_path / "nothing"), "--out", str(tmp_path / "r2")]) == 2
+    assert "no run folder" in capsys.readouterr().err
+
+
+def test_palette_has_ten_distinct_colours() -> None:
+    assert len(set(CLASS_COLOURS)) == 10
+
+
+def row(model: str, d: int, bce: float, norm: float, sil: float, plausible: float) -> dict:
+    return {"model": model, "d": d, "bce_nats_per_image": bce, "mean_latent_norm": norm, "silhouette_by_label": sil,
+            "prior_plausible_fraction": plausible}
+
+
+def test_claims_verdicts_follow_the_stated_criteria() -> None:
+    agreeing = [row("ae", 2, 100.0, 9.0, 0.5, 0.1), row("vae", 2, 110.0, 1.0, 0.2, 0.8),
+                row("vae", 4, 98.0, 1.2, 0.2, 0.9), row("ae", 4, 80.0, 12.0, 0.6, 0.2)]
+    assert [c.verdict for c in check_claims(agreeing)] == ["agrees"] * 3
+    disagreeing = [row("ae", 2, 130.0, 1.5, 0.1, 0.9), row("vae", 2, 110.0, 1.0, 0.2, 0.8),
+                   row("vae", 4, 98.0, 1.2, 0.2, 0.9)]
+    assert [c.verdict for c in check_claims(disagreeing)] == ["disagrees"] * 3
+    assert [c.verdict for c in check_claims([row("ae", 4, 80.0, 9.0, 0.5, 0.1)])] == ["not tested"] * 3
+    assert "nats/image" in check_claims(agreeing)[0].evidence
