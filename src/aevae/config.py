@@ -22,7 +22,7 @@ class ModelConfig:
     image_size: int = 32  # MNIST padded 28 -> 32 so three stride-2 convolutions halve it cleanly
     channels: int = 1  # grayscale input
     width: int = 16  # channels of the first convolution, doubled at each of the three stages; 16 keeps decoding cheap in the browser
-    hidden: int = 256  # units of the fully connected layer between the convolutions and the latent; a small d needs this depth
+    hidden: int = 128  # units of the fully connected layer between the convolutions and the latent; a small d needs this depth
     beta: float | None = None  # KL weight; None = the kind's default (1 for vae, 4 for beta-vae, 0 otherwise)
     mmd_weight: float | None = None  # weight of MMD(q(z), N(0, I)); None = 100 for mmd-vae, 0 otherwise
 
