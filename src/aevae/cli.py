@@ -105,6 +105,16 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_explore(args: argparse.Namespace) -> int:
+    from aevae.explorer.server import serve
+
+    try:
+        return serve(ae=args.ae and Path(args.ae), vae=args.vae and Path(args.vae), host=args.host, port=args.port,
+                     open_browser=not args.no_browser)
+    except OSError as exc:
+        raise SystemExit(f"aevae explore: cannot listen on {args.host}:{args.port} ({exc})") from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The full argument parser (also used to render the docs)."""
     parser = argparse.ArgumentParser(prog="aevae", description=__doc__)
@@ -123,6 +133,16 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("data", help="fetch a data set into the cache and report on it")
     p.add_argument("spec", help="mnist | fashion-mnist[:DIR] | an image folder")
     p.set_defaults(func=_cmd_data)
+
+    p = sub.add_parser("explore", help="the interactive explorer of an AE beside a VAE, in the browser",
+                       description="Serve the explorer on this machine and open it. With no runs: the shipped AE and "
+                                   "VAE (d = 4, MNIST). Example: aevae explore --ae runs/paper/ae --vae runs/paper/vae")
+    p.add_argument("--ae", metavar="RUN_DIR", help="run folder shown as the AE (default: the shipped AE)")
+    p.add_argument("--vae", metavar="RUN_DIR", help="run folder shown as the VAE (default: the shipped VAE)")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
+    p.add_argument("--port", type=int, help="port (default: 8765, or a free one if it is taken; 0 = any free port)")
+    p.add_argument("--no-browser", action="store_true", help="print the URL without opening a browser")
+    p.set_defaults(func=_cmd_explore)
 
     from aevae.analysis.rate_distortion import RD_IMAGES
 

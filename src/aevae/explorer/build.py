@@ -1,0 +1,91 @@
+"""Build an explorer bundle from run folders: weights, analysis and a gallery of their data sets' test images.
+
+A run without ``analysis.safetensors`` is analysed first (``aevae.analysis.analyze_run``), so any trained run
+folder can be explored. Imports torch (through the run and analysis loaders); the shipped bundle never needs this.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from aevae.analysis import ANALYSIS, Analysis, analyze_run, load_analysis
+from aevae.explorer.bundle import ANALYSIS_ARRAYS, FORMAT_VERSION, SLOTS, Bundle
+from aevae.explorer.gallery import build_gallery
+from aevae.training.runs import WEIGHTS, load_config, load_metrics, load_model
+
+
+def build_bundle(runs: dict[str, Path | None], fallback: Bundle | None = None, progress: bool = True) -> Bundle:
+    """A bundle with the run folder given for each slot ("ae", "vae"); a slot given None is taken from ``fallback``.
+
+    The gallery holds test images of every data set in the bundle (a fallback slot's come from ``fallback``'s
+    gallery, so no data set needs to be fetched for it) and the probes.
+    """
+    meta: dict[str, Any] = {"format": FORMAT_VERSION, "models": {}, "provenance": {}}
+    arrays: dict[str, np.ndarray] = {}
+    specs, kept = [], []
+    for slot in SLOTS:
+        run = runs.get(slot)
+        if run is None:
+            if fallback is None:
+                raise ValueError(f"no run folder for the {slot} slot and no bundle to take it from")
+            meta["models"][slot] = fallback.model(slot)
+            arrays.update({k: v for k, v in fallback.arrays.items() if k.startswith(f"{slot}.")})
+            kept.append(fallback.model(slot)["data"])
+        else:
+            model_meta, model_arrays = run_entry(slot, Path(run), progress)
+            meta["models"][slot] = model_meta
+            arrays.update(model_arrays)
+            specs.append(model_meta["config"]["train"]["data"])
+    images, items = build_gallery(specs)
+    if fallback is not None and kept:
+        own = {item["data"] for item in items}
+        reuse = [i for i, item in enumerate(fallback.meta["gallery"])
+                 if item["kind"] == "test" and item["data"] in kept and item["data"] not in own]
+        images = np.concatenate([fallback.arrays["gallery.images"][reuse], images])
+        items = [fallback.meta["gallery"][i] for i in reuse] + items
+    meta["gallery"] = items
+    arrays["gallery.images"] = np.ascontiguousarray(images, np.uint8)
+    return Bundle(meta, arrays)
+
+
+def run_entry(slot: str, run: Path, progress: bool = True) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+    """Metadata and arrays of one run folder for ``slot``, analysing the run first if it has no analysis."""
+    load_model(run)  # checks that the weights match the config, with the run loader's messages
+    if not (run / ANALYSIS).is_file():
+        print(f"{run / ANALYSIS} is missing: analysing {run} first (aevae analyze {run})", flush=True)
+        analyze_run(run, progress=progress)
+    analysis = load_analysis(run)
+    weights = (run / WEIGHTS).read_bytes()
+    meta = model_meta(slot, load_config(run).to_dict(), load_metrics(run), analysis, source=str(run.resolve()))
+    return meta, {f"{slot}.weights": np.frombuffer(weights, np.uint8).copy(), **analysis_arrays(slot, analysis)}
+
+
+def model_meta(slot: str, config: dict[str, Any], metrics: dict[str, Any], analysis: Analysis,
+               source: str) -> dict[str, Any]:
+    """What the page and the API show about one model."""
+    model = config["model"]
+    return {
+        "slot": slot,
+        "kind": model["kind"],
+        "variational": model["kind"] != "ae",
+        "latent_dim": int(model["latent_dim"]),
+        "image_size": int(model["image_size"]),
+        "data": analysis.data,
+        "classes": list(analysis.classes),
+        "config": config,
+        "metrics": analysis.metrics,
+        "organisation": analysis.organisation,
+        "info": analysis.info,
+        "units": {**metrics.get("units", {}), **analysis.units},
+        "pca_explained_variance_ratio": [float(v) for v in analysis.pca_explained_variance_ratio],
+        "source": source,
+    }
+
+
+def analysis_arrays(slot: str, analysis: Analysis) -> dict[str, np.ndarray]:
+    """The analysis arrays the page draws, named and typed for the bundle (see aevae.explorer.bundle)."""
+    return {f"{slot}.{name}": np.ascontiguousarray(analysis.arrays[name], dtype=dtype)
+            for name, dtype in ANALYSIS_ARRAYS.items()}

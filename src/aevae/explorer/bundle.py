@@ -1,0 +1,100 @@
+"""The explorer's bundle: everything the page needs, in one safetensors container, so it runs without a server.
+
+A bundle holds two models in the slots "ae" and "vae" (any kind and latent size may fill either slot), the
+analysis arrays the views draw, and a gallery of input images. Its JSON metadata sits in the safetensors header
+(``__metadata__["aevae.explorer"]``); its arrays, named ``SLOT.NAME`` or ``gallery.images``, are:
+
+- ``SLOT.weights``        uint8: the bytes of the model's own ``model.safetensors`` (float32 or float16 tensors)
+- ``SLOT.pca_points``     float16 (N, 2): every training latent projected on the two principal components
+- ``SLOT.labels``         uint8 (N,): the training labels, to colour the points
+- ``SLOT.pca_components`` float32 (2, d) and ``SLOT.pca_mean`` float32 (d,): to project and to invert the PCA
+- ``SLOT.density_grid``   float32 (d, G) and ``SLOT.density`` float32 (d, G): each dimension's violin
+- ``SLOT.quantiles``      float32 (d, 101): percentiles 0..100 of each dimension, for the out-of-distribution hint
+- ``gallery.images``      uint8 (M, S, S): test images and probes, bright ink on black
+
+The same bytes are served to the browser, embedded in the static export and handed to the notebook widget.
+Nothing here imports torch: the shipped bundle loads in milliseconds, which keeps ``aevae explore`` quick to start.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+import numpy as np
+from safetensors import SafetensorError
+from safetensors.numpy import load as load_safetensors
+from safetensors.numpy import save as save_safetensors
+
+FORMAT_VERSION = 1  # bumped when the bundle's layout changes incompatibly
+SLOTS = ("ae", "vae")  # the two models side by side; the names the API and the page use
+META_KEY = "aevae.explorer"
+SHIPPED = "defaults/bundle.safetensors"  # inside the aevae.explorer package; see aevae.explorer.make_defaults
+ANALYSIS_ARRAYS = {  # analysis tensor -> dtype in the bundle; float16 halves the N-sized arrays at no visible cost
+    "pca_points": np.float16,
+    "labels": np.uint8,
+    "pca_components": np.float32,
+    "pca_mean": np.float32,
+    "density_grid": np.float32,
+    "density": np.float32,
+    "quantiles": np.float32,
+}
+
+
+class BundleError(ValueError):
+    """A bundle is malformed, or cannot be built from what it was given."""
+
+
+@dataclass(frozen=True, eq=False)
+class Bundle:
+    """JSON metadata and named arrays of one explorer page (see the module docstring for the layout)."""
+
+    meta: dict[str, Any]  # "format", "models" {slot: model metadata}, "gallery" [item metadata], "provenance"
+    arrays: dict[str, np.ndarray]
+
+    def __post_init__(self) -> None:
+        if self.meta.get("format") != FORMAT_VERSION:
+            raise BundleError(f"bundle format {self.meta.get('format')!r}; this aevae reads format {FORMAT_VERSION}")
+        missing = [f"{slot}.{name}" for slot in SLOTS for name in ("weights", *ANALYSIS_ARRAYS)]
+        missing = [k for k in [*missing, "gallery.images"] if k not in self.arrays]
+        if missing or set(self.meta.get("models", {})) != set(SLOTS):
+            raise BundleError(f"bundle lacks {', '.join(missing) or 'metadata for both models'}")
+        if len(self.meta.get("gallery", [])) != len(self.arrays["gallery.images"]):
+            raise BundleError("bundle gallery metadata and images differ in length")
+
+    def model(self, slot: str) -> dict[str, Any]:
+        """Metadata of the model in ``slot``; KeyError names the known slots."""
+        if slot not in SLOTS:
+            raise KeyError(f"unknown model {slot!r}; known models: {', '.join(SLOTS)}")
+        return self.meta["models"][slot]
+
+    def weights(self, slot: str) -> bytes:
+        """The model's weights as safetensors bytes."""
+        self.model(slot)
+        return self.arrays[f"{slot}.weights"].tobytes()
+
+    def to_bytes(self) -> bytes:
+        """The bundle as one safetensors file."""
+        return save_safetensors(self.arrays, metadata={META_KEY: json.dumps(self.meta, allow_nan=False)})
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> Bundle:
+        """Parse bytes written by ``to_bytes``; anything else raises BundleError."""
+        try:
+            arrays = load_safetensors(data)
+            header_len = int.from_bytes(data[:8], "little")
+            meta = json.loads(data[8 : 8 + header_len])["__metadata__"][META_KEY]
+            return cls(json.loads(meta), arrays)
+        except (SafetensorError, KeyError, TypeError, ValueError) as exc:
+            raise BundleError(f"not an explorer bundle ({exc})") from None
+
+
+def shipped_bundle_bytes() -> bytes:
+    """The bytes of the pretrained bundle that ships with the package (the paper's AE and VAE on MNIST)."""
+    path = resources.files("aevae.explorer") / SHIPPED
+    if not path.is_file():
+        raise BundleError(f"the shipped models are missing ({path}); regenerate them with "
+                          "python -m aevae.explorer.make_defaults --from RUNS")
+    return path.read_bytes()

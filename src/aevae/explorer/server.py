@@ -1,0 +1,65 @@
+"""``aevae explore``: bind a port, print the URL, open the browser and serve the explorer until Ctrl-C."""
+
+from __future__ import annotations
+
+import errno
+import socket
+import threading
+import webbrowser
+from pathlib import Path
+
+import uvicorn
+
+from aevae.explorer.app import create_app
+from aevae.explorer.bundle import shipped_bundle_bytes
+
+DEFAULT_PORT = 8765  # tried first when no port is given; a free one is picked if it is taken
+
+
+def bundle_bytes(ae: Path | None = None, vae: Path | None = None) -> bytes:
+    """The bundle to serve: the shipped models, with the slots given as run folders replaced by those runs."""
+    shipped = shipped_bundle_bytes()
+    if ae is None and vae is None:
+        return shipped  # the fast path: no torch, no analysis, just the file
+    from aevae.explorer.build import build_bundle  # imports torch to check the runs' weights
+    from aevae.explorer.bundle import Bundle
+
+    return build_bundle({"ae": ae, "vae": vae}, Bundle.from_bytes(shipped)).to_bytes()
+
+
+def bind(host: str, port: int | None) -> socket.socket:
+    """A listening TCP socket; ``port`` None tries DEFAULT_PORT, then any free port; 0 picks a free port."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    for candidate in ([DEFAULT_PORT, 0] if port is None else [port]):
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, candidate))
+        except OSError as exc:
+            sock.close()
+            if exc.errno == errno.EADDRINUSE and port is None:
+                continue
+            raise
+        sock.listen(128)
+        return sock
+    raise OSError("no free port")  # unreachable: port 0 always binds
+
+
+def url_of(sock: socket.socket) -> str:
+    """The page's URL for a bound socket (a wildcard address is shown as loopback)."""
+    host, port = sock.getsockname()[:2]
+    host = {"0.0.0.0": "127.0.0.1", "::": "::1"}.get(host, host)
+    return f"http://{f'[{host}]' if ':' in host else host}:{port}/"
+
+
+def serve(ae: Path | None = None, vae: Path | None = None, host: str = "127.0.0.1", port: int | None = None,
+          open_browser: bool = True) -> int:
+    """Serve the explorer for two run folders (or the shipped models) until interrupted; returns an exit code."""
+    app = create_app(bundle_bytes(ae, vae))
+    sock = bind(host, port)
+    url = url_of(sock)
+    print(f"aevae explorer at {url}  (Ctrl-C to stop)", flush=True)
+    if open_browser:  # in a thread: some browsers' launchers block until the window closes
+        threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
+    uvicorn.Server(uvicorn.Config(app, log_level="warning")).run(sockets=[sock])
+    return 0

@@ -1,0 +1,91 @@
+// What the views do to the shared state, in one place: select inputs, add drawings, move the reconstruction
+// lines, switch models. Each action updates the state and emits the topics the views listen to.
+
+import { SLOTS } from "./bundle.js";
+import { clampToAxes, gaussian } from "./latent.js";
+import { colourOf } from "./palette.js";
+
+/** The input's codes in every model ({slot: {mu, sigma}}), encoded in the browser on first use. */
+export function codesOf(state, input) {
+  if (!input.codes) {
+    input.codes = {};
+    for (const slot of SLOTS) input.codes[slot] = state.models[slot].net.encode(input.image);
+  }
+  return input.codes;
+}
+
+/** Select or deselect an input; a selected input gets the first colour no other selected input has. */
+export function toggleInput(state, input) {
+  if (input.selected) {
+    input.selected = false;
+    input.colour = null;
+    if (state.focus === input) state.focus = null;
+  } else {
+    codesOf(state, input);
+    const used = new Set(state.inputs.filter((i) => i.selected).map((i) => i.colour));
+    let k = 0;
+    while (used.has(colourOf(k)) && k < used.size) k++;
+    input.colour = colourOf(k);
+    input.selected = true;
+    state.focus = input;
+  }
+  state.emit("inputs");
+  state.emit("focus");
+}
+
+/** Add an image (Float32Array, 32 × 32 in [0, 1]) as a new selected input; returns it. */
+export function addInput(state, image, name, kind) {
+  const input = { id: `u${state.inputs.length}`, name, label: name, kind, image, selected: false, colour: null, codes: null };
+  state.inputs.push(input);
+  toggleInput(state, input);
+  return input;
+}
+
+/** Replace an input's image (a drawing that gained a stroke) and redraw everything that shows it. */
+export function updateInput(state, input, image) {
+  input.image = image;
+  input.codes = null;
+  codesOf(state, input);
+  state.emit("inputs");
+  state.emit("focus");
+}
+
+/** Move a model's reconstruction line to `z` (clamped to its axes); `source` says who moved it. */
+export function setLatent(state, slot, z, source) {
+  state.latent[slot] = clampToAxes(z, state.models[slot].ranges);
+  state.emit("latent", { slot, source });
+}
+
+/** Change one value of a model's reconstruction line (a dragged point). */
+export function setLatentValue(state, slot, dim, value, source = "drag") {
+  const [lo, hi] = state.models[slot].ranges[dim];
+  state.latent[slot][dim] = Math.min(Math.max(value, lo), hi);
+  state.emit("latent", { slot, source, dim });
+}
+
+/** Snap both models' reconstruction lines to an input's codes, so both outputs show that input side by side. */
+export function snapTo(state, input) {
+  const codes = codesOf(state, input);
+  for (const slot of SLOTS) setLatent(state, slot, codes[slot].mu, "snap");
+  state.focus = input;
+  state.emit("focus");
+}
+
+/** Set the shown model's line from N(0, 1) draws clipped to the visible range of each axis. */
+export function randomLatent(state) {
+  const slot = state.active;
+  setLatent(state, slot, Float64Array.from({ length: state.models[slot].d }, gaussian), "random");
+}
+
+/** Show the AE ("ae") or the VAE ("vae"): lines, violins and output switch to it. */
+export function setActive(state, slot) {
+  if (state.active === slot) return;
+  state.active = slot;
+  state.emit("active");
+}
+
+/** Show images inverted (black ink on white) or as the network sees them (bright ink on black). */
+export function setInvert(state, invert) {
+  state.invert = invert;
+  state.emit("invert");
+}

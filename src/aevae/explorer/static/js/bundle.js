@@ -1,0 +1,51 @@
+// The bundle (aevae.explorer.bundle): one safetensors container holding both models' weights, their analysis
+// arrays and the input gallery, with JSON metadata in its header. This turns its bytes into plain objects.
+
+import { readSafetensors } from "./safetensors.js";
+import { createNetwork } from "./network.js";
+
+const META_KEY = "aevae.explorer";
+const FORMAT_VERSION = 1;
+export const SLOTS = ["ae", "vae"];
+
+/**
+ * Parse a bundle and build both networks.
+ * @param {ArrayBuffer|Uint8Array} bytes
+ * @returns {{meta: object, models: {ae: Model, vae: Model}, gallery: {name, label, kind, data, image}[]}}
+ *   where Model = {meta, net, d, pcaPoints, labels, pcaComponents, pcaMean, densityGrid, density, quantiles}
+ */
+export function loadBundle(bytes) {
+  const { tensors, metadata } = readSafetensors(bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes));
+  if (!metadata[META_KEY]) throw new Error("not an aevae explorer bundle (no metadata)");
+  const meta = JSON.parse(metadata[META_KEY]);
+  if (meta.format !== FORMAT_VERSION) throw new Error(`bundle format ${meta.format}; this page reads ${FORMAT_VERSION}`);
+  const array = (name) => {
+    if (!tensors[name]) throw new Error(`the bundle lacks ${name}`);
+    return tensors[name].data;
+  };
+  const models = {};
+  for (const slot of SLOTS) {
+    const m = meta.models[slot];
+    const weights = readSafetensors(array(`${slot}.weights`)).tensors;
+    models[slot] = {
+      slot,
+      meta: m,
+      net: createNetwork(weights, m),
+      d: m.latent_dim,
+      pcaPoints: array(`${slot}.pca_points`), // (N, 2) row-major
+      labels: array(`${slot}.labels`),
+      pcaComponents: array(`${slot}.pca_components`), // (2, d)
+      pcaMean: array(`${slot}.pca_mean`),
+      densityGrid: array(`${slot}.density_grid`), // (d, G)
+      density: array(`${slot}.density`), // (d, G)
+      quantiles: array(`${slot}.quantiles`), // (d, 101)
+    };
+  }
+  const images = tensors["gallery.images"];
+  const pixels = images.shape[1] * images.shape[2];
+  const gallery = meta.gallery.map((item, i) => ({
+    ...item,
+    image: Float32Array.from(images.data.subarray(i * pixels, (i + 1) * pixels), (v) => v / 255),
+  }));
+  return { meta, models, gallery };
+}

@@ -1,0 +1,110 @@
+// The drawing pad and the file upload: your own inputs. Every finished stroke re-normalises the drawing the MNIST
+// way (preprocess.js) and shows it as an input line at once; "New drawing" keeps it and starts another. Pointer
+// events serve mouse, pen and touch alike.
+
+import { addInput, updateInput } from "./actions.js";
+import { preprocessRGBA } from "./preprocess.js";
+
+const PAD_PIXELS = 280; // the pad's backing store: the scale the probes were drawn at (aevae.data.probes.CANVAS)
+const STROKE = 22; // pen width in pad pixels, near the probes' stroke, so drawings look like digits once shrunk
+const MAX_UPLOAD_SIDE = 2048; // larger pictures are scaled down before normalising, to keep the page responsive
+
+/**
+ * @param {HTMLElement} el container
+ * @param {object} state the shared state
+ * @param {{size?: number}} options size: CSS pixels of the square pad
+ */
+export function createDrawPad(el, state, { size = 168 } = {}) {
+  el.innerHTML = `
+    <canvas class="pad" width="${PAD_PIXELS}" height="${PAD_PIXELS}" style="width:${size}px;height:${size}px"
+            aria-label="drawing pad"></canvas>
+    <div class="pad-buttons">
+      <button type="button" class="pad-new">New drawing</button>
+      <label class="upload">Upload image…<input type="file" accept="image/*" hidden></label>
+    </div>
+    <div class="pad-status" role="status"></div>`;
+  const pad = el.querySelector(".pad");
+  const status = el.querySelector(".pad-status");
+  const ctx = pad.getContext("2d", { willReadFrequently: true });
+  let drawing = null; // the input this pad's strokes update
+  let drawings = 0; // numbers the drawings: "drawing 1", "drawing 2", ...
+  let last = null;
+
+  function clear() {
+    ctx.fillStyle = "#000";
+    ctx.fillRect(0, 0, PAD_PIXELS, PAD_PIXELS);
+    drawing = null;
+    status.textContent = "Draw a digit (or anything) here.";
+  }
+
+  function at(event) {
+    const box = pad.getBoundingClientRect();
+    return [((event.clientX - box.left) / box.width) * PAD_PIXELS, ((event.clientY - box.top) / box.height) * PAD_PIXELS];
+  }
+
+  function line(from, to) {
+    ctx.strokeStyle = "#fff";
+    ctx.lineWidth = STROKE;
+    ctx.lineCap = "round";
+    ctx.lineJoin = "round";
+    ctx.beginPath();
+    ctx.moveTo(...from);
+    ctx.lineTo(...to);
+    ctx.stroke();
+  }
+
+  pad.addEventListener("pointerdown", (event) => {
+    event.preventDefault();
+    pad.setPointerCapture(event.pointerId);
+    last = at(event);
+    line(last, last);
+  });
+  pad.addEventListener("pointermove", (event) => {
+    if (!last) return;
+    const p = at(event);
+    line(last, p);
+    last = p;
+  });
+  const finish = () => {
+    if (!last) return;
+    last = null;
+    const image = preprocessRGBA(ctx.getImageData(0, 0, PAD_PIXELS, PAD_PIXELS).data, PAD_PIXELS, PAD_PIXELS);
+    if (drawing) updateInput(state, drawing, image);
+    else drawing = addInput(state, image, `drawing ${++drawings}`, "drawing");
+    status.textContent = "Each stroke updates your drawing's line.";
+  };
+  pad.addEventListener("pointerup", finish);
+  pad.addEventListener("pointercancel", finish);
+  el.querySelector(".pad-new").addEventListener("click", clear);
+
+  el.querySelector("input[type=file]").addEventListener("change", async (event) => {
+    const file = event.target.files[0];
+    event.target.value = ""; // choosing the same file again still fires "change"
+    if (!file) return;
+    try {
+      const image = await imageFromFile(file);
+      addInput(state, image, file.name, "upload");
+      status.textContent = `Added ${file.name}.`;
+    } catch (error) {
+      status.textContent = `Could not read ${file.name}: ${error.message}`;
+    }
+  });
+
+  clear();
+  return { pad };
+}
+
+/** A file the browser can decode → MNIST-style Float32Array(32 × 32). */
+async function imageFromFile(file) {
+  const bitmap = await createImageBitmap(file);
+  const scale = Math.min(1, MAX_UPLOAD_SIDE / Math.max(bitmap.width, bitmap.height));
+  const width = Math.max(1, Math.round(bitmap.width * scale));
+  const height = Math.max(1, Math.round(bitmap.height * scale));
+  const canvas = document.createElement("canvas");
+  canvas.width = width;
+  canvas.height = height;
+  const ctx = canvas.getContext("2d", { willReadFrequently: true });
+  ctx.drawImage(bitmap, 0, 0, width, height);
+  bitmap.close();
+  return preprocessRGBA(ctx.getImageData(0, 0, width, height).data, width, height);
+}

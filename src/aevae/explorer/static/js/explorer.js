@@ -1,0 +1,96 @@
+// The explorer's entry point: mount(el, bundle) builds the whole view inside `el` from an in-memory bundle, with
+// no server. The served page, the notebook widget and the static export all call it.
+//
+//   import { loadBundle, mount } from "./explorer.js";
+//   const bundle = loadBundle(await (await fetch("api/bundle")).arrayBuffer());
+//   const explorer = mount(document.getElementById("app"), bundle);
+
+import { setLatent, snapTo, toggleInput } from "./actions.js";
+import { SLOTS } from "./bundle.js";
+import { createDrawPad } from "./drawpad.js";
+import { createGallery } from "./gallery.js";
+import { createInfoPanel } from "./info.js";
+import { createInputList } from "./inputs.js";
+import { axisRanges } from "./latent.js";
+import { createLegend } from "./legend.js";
+import { createOutput } from "./output.js";
+import { createParallel } from "./parallel.js";
+import { createPcaMap } from "./pcamap.js";
+import { createState } from "./state.js";
+import { createToolbar } from "./toolbar.js";
+
+export { loadBundle } from "./bundle.js";
+
+const LAYOUT = `
+  <header class="top">
+    <h1>aevae <span>touch the latent space</span></h1>
+    <div class="toolbar"></div>
+  </header>
+  <main class="grid">
+    <section class="panel gallery-panel"><h2>Inputs</h2><div class="gallery"></div>
+      <h2>Draw or upload</h2><div class="drawpad"></div></section>
+    <section class="panel latent-panel"><h2 class="latent-title"></h2><div class="parallel-view"></div>
+      <div class="input-list"></div></section>
+    <section class="panel output-panel"><h2>Output</h2><div class="output"></div>
+      <h2>Information</h2><div class="info"></div></section>
+    <section class="panel maps-panel"><h2>PCA maps: hover to decode, click to move the line</h2>
+      <div class="maps"><div class="map" data-slot="ae"></div><div class="map" data-slot="vae"></div></div>
+      <div class="legend"></div></section>
+  </main>`;
+
+/**
+ * Build the explorer inside `el`.
+ * @param {HTMLElement} el
+ * @param {ReturnType<import("./bundle.js").loadBundle>} bundle
+ * @param {{active?: "ae"|"vae", invert?: boolean, select?: number[]}} options
+ *   active: the model shown first (default "vae"); invert: black ink on white (default true);
+ *   select: gallery indices selected at start (default [0]; the line snaps to the first)
+ * @returns {{state: object, destroy: () => void}} the shared state (see state.js and actions.js) and a teardown
+ */
+export function mount(el, bundle, options = {}) {
+  const { active = "vae", invert = true, select = [0] } = options;
+  el.classList.add("aevae");
+  el.innerHTML = LAYOUT;
+  const models = {};
+  for (const slot of SLOTS) models[slot] = { ...bundle.models[slot], ranges: axisRanges(bundle.models[slot]) };
+  const state = createState({
+    models,
+    active,
+    invert,
+    inputs: bundle.gallery.map((item, i) => ({ ...item, id: `g${i}`, selected: false, colour: null, codes: null })),
+    latent: Object.fromEntries(SLOTS.map((s) => [s, new Float64Array(models[s].d)])),
+    focus: null,
+  });
+  const part = (selector) => el.querySelector(selector);
+
+  createToolbar(part(".toolbar"), state);
+  createGallery(part(".gallery"), state);
+  createDrawPad(part(".drawpad"), state);
+  createParallel(part(".parallel-view"), state);
+  createInputList(part(".input-list"), state);
+  createOutput(part(".output"), state, { root: el });
+  createInfoPanel(part(".info"), state);
+  for (const slot of SLOTS) createPcaMap(part(`.map[data-slot="${slot}"]`), state, { slot });
+  createLegend(part(".legend"), { classes: models.vae.meta.classes });
+
+  const title = () => {
+    const m = models[state.active].meta;
+    part(".latent-title").textContent =
+      `${m.kind.toUpperCase()} latent space (d = ${m.latent_dim}, ${m.data}): drag the black line`;
+  };
+  state.on("active", title);
+  title();
+
+  const first = select.map((i) => state.inputs[i]).filter(Boolean);
+  for (const input of first) toggleInput(state, input);
+  if (first.length) snapTo(state, first[0]);
+  else for (const slot of SLOTS) setLatent(state, slot, models[slot].pcaMean, "start");
+
+  return {
+    state,
+    destroy: () => {
+      el.replaceChildren();
+      el.classList.remove("aevae");
+    },
+  };
+}

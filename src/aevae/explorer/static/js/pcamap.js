@@ -1,0 +1,179 @@
+// A model's PCA map (the paper's Fig. 4): every training latent projected on its two principal axes, coloured by
+// class, drawn once onto a canvas. Hovering decodes the spot under the pointer (inverse PCA, the other components
+// at the data mean) and names the nearest training point's class; clicking moves that model's reconstruction
+// line there. A ring marks where the model's line is now; coloured dots mark the selected inputs.
+
+import { setActive, setLatent } from "./actions.js";
+import { drawImage } from "./images.js";
+import { project, unproject } from "./latent.js";
+import { colourOf, RECONSTRUCTION, rgb } from "./palette.js";
+
+const POINT_ALPHA = 0.35; // overlapping points darken: dense regions read as dense
+const EXTENT_PERCENTILES = [0.005, 0.995]; // a few far outliers must not shrink the bulk of the map
+const PAD = 0.08; // fraction of the span added around the points
+
+/**
+ * @param {HTMLElement} el container
+ * @param {object} state the shared state
+ * @param {{slot: string, size?: number}} options slot: "ae" or "vae"; size: CSS pixels of the square map
+ */
+export function createPcaMap(el, state, { slot, size = 300 }) {
+  const model = state.models[slot];
+  const ratio = model.meta.pca_explained_variance_ratio.map((r) => `${(100 * r).toFixed(0)}%`);
+  el.classList.add("pca-map");
+  el.dataset.slot = slot;
+  el.innerHTML = `
+    <h3>${model.meta.kind.toUpperCase()} latent space, first two principal components</h3>
+    <div class="map-area" style="width:${size}px;height:${size}px">
+      <canvas class="map-points"></canvas>
+      <canvas class="map-overlay"></canvas>
+      <div class="map-tooltip" hidden><canvas class="tooltip-canvas"></canvas><span></span></div>
+    </div>
+    <div class="map-axes">PC1 (${ratio[0]} of variance) → · PC2 (${ratio[1]}) ↑</div>`;
+  const area = el.querySelector(".map-area");
+  const points = el.querySelector(".map-points");
+  const overlay = el.querySelector(".map-overlay");
+  const tooltip = el.querySelector(".map-tooltip");
+  const dpr = window.devicePixelRatio || 1;
+  for (const canvas of [points, overlay]) {
+    canvas.width = Math.round(size * dpr);
+    canvas.height = Math.round(size * dpr);
+  }
+  const view = extent(model.pcaPoints);
+  const toPixel = ([p1, p2]) => [((p1 - view.x0) / view.span) * size, size - ((p2 - view.y0) / view.span) * size];
+  const toPca = (x, y) => [view.x0 + (x / size) * view.span, view.y0 + ((size - y) / size) * view.span];
+
+  drawPoints();
+
+  function drawPoints() {
+    const ctx = points.getContext("2d");
+    const img = ctx.createImageData(points.width, points.height);
+    img.data.fill(255);
+    const colours = Array.from({ length: model.meta.classes.length || 1 }, (_, k) => rgb(colourOf(k)));
+    const dot = Math.max(1, Math.round(1.5 * dpr)); // about 1.5 CSS pixels
+    const { pcaPoints, labels } = model;
+    for (let i = 0; i < labels.length; i++) {
+      const [x, y] = toPixel([pcaPoints[2 * i], pcaPoints[2 * i + 1]]);
+      const px = Math.floor(x * dpr);
+      const py = Math.floor(y * dpr);
+      const c = colours[labels[i] % colours.length];
+      for (let dy = 0; dy < dot; dy++) {
+        for (let dx = 0; dx < dot; dx++) {
+          const qx = px + dx;
+          const qy = py + dy;
+          if (qx < 0 || qy < 0 || qx >= img.width || qy >= img.height) continue;
+          const o = 4 * (qy * img.width + qx);
+          for (let k = 0; k < 3; k++) img.data[o + k] += (c[k] - img.data[o + k]) * POINT_ALPHA;
+        }
+      }
+    }
+    ctx.putImageData(img, 0, 0);
+  }
+
+  function drawOverlay() {
+    const ctx = overlay.getContext("2d");
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    ctx.clearRect(0, 0, size, size);
+    for (const input of state.inputs.filter((i) => i.selected)) {
+      const [x, y] = toPixel(project(model, input.codes[slot].mu));
+      ctx.beginPath();
+      ctx.arc(x, y, 5, 0, 2 * Math.PI);
+      ctx.fillStyle = input.colour;
+      ctx.fill();
+      ctx.lineWidth = 1.5;
+      ctx.strokeStyle = "#fff";
+      ctx.stroke();
+    }
+    const [x, y] = toPixel(project(model, state.latent[slot]));
+    overlay.dataset.markerX = x.toFixed(2);
+    overlay.dataset.markerY = y.toFixed(2);
+    ctx.lineWidth = 2.5;
+    ctx.strokeStyle = "#fff";
+    ctx.beginPath();
+    ctx.arc(x, y, 8, 0, 2 * Math.PI);
+    ctx.stroke();
+    ctx.lineWidth = 1.5;
+    ctx.strokeStyle = RECONSTRUCTION;
+    ctx.beginPath();
+    ctx.arc(x, y, 8, 0, 2 * Math.PI);
+    ctx.moveTo(x - 13, y);
+    ctx.lineTo(x + 13, y);
+    ctx.moveTo(x, y - 13);
+    ctx.lineTo(x, y + 13);
+    ctx.stroke();
+  }
+
+  function local(event) {
+    const box = area.getBoundingClientRect();
+    return [event.clientX - box.left, event.clientY - box.top];
+  }
+
+  area.addEventListener("pointermove", (event) => {
+    const [x, y] = local(event);
+    const [p1, p2] = toPca(x, y);
+    tooltip.hidden = false;
+    drawImage(tooltip.querySelector("canvas"), model.net.decode(unproject(model, p1, p2)), state.invert);
+    const label = model.meta.classes[model.labels[nearest(model.pcaPoints, p1, p2)]];
+    tooltip.querySelector("span").textContent = label === undefined ? "" : `nearest training point: ${label}`;
+    tooltip.style.left = `${x < size / 2 ? x + 14 : x - 14 - tooltip.offsetWidth}px`;
+    tooltip.style.top = `${y < size / 2 ? y + 14 : y - 14 - tooltip.offsetHeight}px`;
+  });
+  area.addEventListener("pointerleave", () => {
+    tooltip.hidden = true;
+  });
+  area.addEventListener("click", (event) => {
+    const [p1, p2] = toPca(...local(event));
+    setActive(state, slot);
+    setLatent(state, slot, unproject(model, p1, p2), "map");
+  });
+
+  function renderActive() {
+    el.classList.toggle("inactive", state.active !== slot);
+  }
+
+  state.on("latent", (detail) => {
+    if (detail.slot === slot) drawOverlay();
+  });
+  state.on("inputs", drawOverlay);
+  state.on("active", renderActive);
+  renderActive();
+  drawOverlay();
+  return { area, toPixel };
+}
+
+/** The square window [x0, x0 + span] × [y0, y0 + span] that shows the bulk of the points with equal scales. */
+function extent(pcaPoints) {
+  const n = pcaPoints.length / 2;
+  const stride = Math.max(1, Math.floor(n / 5000)); // a subsample pins percentiles down well enough
+  const xs = [];
+  const ys = [];
+  for (let i = 0; i < n; i += stride) {
+    xs.push(pcaPoints[2 * i]);
+    ys.push(pcaPoints[2 * i + 1]);
+  }
+  const range = (values) => {
+    values.sort((a, b) => a - b);
+    const at = (q) => values[Math.min(values.length - 1, Math.floor(q * values.length))];
+    return [at(EXTENT_PERCENTILES[0]), at(EXTENT_PERCENTILES[1])];
+  };
+  const [xlo, xhi] = range(xs);
+  const [ylo, yhi] = range(ys);
+  const span = Math.max(xhi - xlo, yhi - ylo, 1e-6) * (1 + 2 * PAD);
+  return { x0: (xlo + xhi) / 2 - span / 2, y0: (ylo + yhi) / 2 - span / 2, span };
+}
+
+/** Index of the training point nearest (p1, p2) on the map (a linear scan: 60,000 points take well under 1 ms). */
+function nearest(pcaPoints, p1, p2) {
+  let best = 0;
+  let bestDistance = Infinity;
+  for (let i = 0; i < pcaPoints.length; i += 2) {
+    const dx = pcaPoints[i] - p1;
+    const dy = pcaPoints[i + 1] - p2;
+    const distance = dx * dx + dy * dy;
+    if (distance < bestDistance) {
+      bestDistance = distance;
+      best = i / 2;
+    }
+  }
+  return best;
+}

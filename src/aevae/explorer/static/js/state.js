@@ -1,0 +1,23 @@
+// The one state object every view reads and updates, with a small publish/subscribe so views redraw only when a
+// topic they care about changes. Topics: "inputs" (list or selection), "latent" (a reconstruction line moved),
+// "active" (Show AE), "invert" (image polarity), "focus" (the input compared across models).
+
+/**
+ * Create the shared state.
+ * @param {object} fields initial data: models, active, inputs, latent, invert, focus
+ * @returns {object} the fields, plus on(topic, fn) -> unsubscribe and emit(topic, detail)
+ */
+export function createState(fields) {
+  const listeners = new Map();
+  return {
+    ...fields,
+    on(topic, fn) {
+      if (!listeners.has(topic)) listeners.set(topic, new Set());
+      listeners.get(topic).add(fn);
+      return () => listeners.get(topic).delete(fn);
+    },
+    emit(topic, detail = {}) {
+      for (const fn of listeners.get(topic) || []) fn(detail);
+    },
+  };
+}
