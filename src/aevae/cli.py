@@ -134,16 +134,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("spec", help="mnist | fashion-mnist[:DIR] | an image folder")
     p.set_defaults(func=_cmd_data)
 
-    p = sub.add_parser("explore", help="the interactive explorer of an AE beside a VAE, in the browser",
-                       description="Serve the explorer on this machine and open it. With no runs: the shipped AE and "
-                                   "VAE (d = 4, MNIST). Example: aevae explore --ae runs/paper/ae --vae runs/paper/vae")
-    p.add_argument("--ae", metavar="RUN_DIR", help="run folder shown as the AE (default: the shipped AE)")
-    p.add_argument("--vae", metavar="RUN_DIR", help="run folder shown as the VAE (default: the shipped VAE)")
-    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
-    p.add_argument("--port", type=int, help="port (default: 8765, or a free one if it is taken; 0 = any free port)")
-    p.add_argument("--no-browser", action="store_true", help="print the URL without opening a browser")
-    p.set_defaults(func=_cmd_explore)
-
     from aevae.analysis.rate_distortion import RD_IMAGES
 
     p = sub.add_parser("analyze", help="measure trained runs: latents, statistics, bits; writes RUN_DIR/analysis.safetensors")
@@ -169,6 +159,16 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument(f"--{name}", dest=f"model.{name}", type=int, metavar="N", help=f"{helps[name]} (default: {getattr(ModelConfig, name)})")
     _add_options(p, TrainConfig, "train")
     p.set_defaults(func=_cmd_sweep)
+
+    p = sub.add_parser("explore", help="the interactive explorer of an AE beside a VAE, in the browser",
+                       description="Serve the explorer on this machine and open it. With no runs: the shipped AE and "
+                                   "VAE (d = 4, MNIST). Example: aevae explore --ae runs/paper/ae --vae runs/paper/vae")
+    p.add_argument("--ae", metavar="RUN_DIR", help="run folder shown as the AE (default: the shipped AE)")
+    p.add_argument("--vae", metavar="RUN_DIR", help="run folder shown as the VAE (default: the shipped VAE)")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
+    p.add_argument("--port", type=int, help="port (default: 8765, or a free one if it is taken; 0 = any free port)")
+    p.add_argument("--no-browser", action="store_true", help="print the URL without opening a browser")
+    p.set_defaults(func=_cmd_explore)
     return parser
 
 
