@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
+import torch
 
 from aevae import __version__
 from aevae.analysis import organisation
@@ -25,6 +26,7 @@ from aevae.analysis.store import Analysis, load_analysis, save_analysis
 from aevae.config import RunConfig
 from aevae.data import ImageSet, dataset_name, load_dataset
 from aevae.metrics import UNITS, evaluate
+from aevae.models import LatentModel
 from aevae.training.runs import METRICS, WEIGHTS, RunError, load_config, load_metrics, load_model
 
 SEED = 0  # seeds every subsample and the prior draws, so an analysis repeats exactly
@@ -85,6 +87,14 @@ def check_run(run_dir: Path, data: str | None = None) -> RunConfig:
     return cfg
 
 
+def inference_model(run_dir: Path) -> LatentModel:
+    """The run's model, in eval mode, laid out for fast CPU inference.
+
+    oneDNN convolutions run ~20 % faster on CPU with channels-last weights; results agree to float rounding.
+    """
+    return load_model(run_dir)[1].to(memory_format=torch.channels_last)
+
+
 def load_splits(cfg: RunConfig) -> tuple[ImageSet, ImageSet]:
     """The training and test images a run was trained and evaluated on (honouring its ``limit``)."""
     train_set, test_set = load_dataset(cfg.train.data, "train"), load_dataset(cfg.train.data, "test")
@@ -100,7 +110,7 @@ def analyze_run(run_dir: Path, data: str | None = None, progress: bool = True,
     phases = Phases()
     with phases("load"):
         cfg = check_run(run_dir, data)
-        _, model = load_model(run_dir)
+        model = inference_model(run_dir)
         train_set, test_set = load_splits(cfg)
     with phases("encode_train"):
         mu, sigma = encode_images(model, train_set.images, desc="encoding training images", progress=progress)

@@ -7,6 +7,7 @@ or N²; the subsample is drawn with a fixed seed so numbers repeat.
 from __future__ import annotations
 
 import numpy as np
+import sklearn
 from sklearn.cluster import KMeans
 from sklearn.metrics import normalized_mutual_info_score, silhouette_score
 from sklearn.neighbors import KNeighborsClassifier
@@ -17,6 +18,7 @@ KMEANS_K = 10  # clusters, one per digit as in the paper's clustering remark
 KMEANS_POINTS = 10_000  # training latents k-means is fitted on
 KMEANS_INIT = 3  # k-means restarts; the best inertia wins
 SILHOUETTE_POINTS = 5_000  # silhouette needs all pairwise distances: 5k points = 25M distances
+SILHOUETTE_MEMORY_MIB = 16  # distances are computed in chunks this large, not as one 200 MiB matrix
 
 
 def subsample(n: int, size: int, rng: np.random.Generator) -> np.ndarray:
@@ -55,4 +57,5 @@ def label_silhouette(z: np.ndarray, y: np.ndarray, rng: np.random.Generator) -> 
     idx = subsample(len(z), SILHOUETTE_POINTS, rng)
     if len(np.unique(y[idx])) < 2:
         return None
-    return float(silhouette_score(z[idx], y[idx]))
+    with sklearn.config_context(working_memory=SILHOUETTE_MEMORY_MIB):
+        return float(silhouette_score(z[idx], y[idx]))
