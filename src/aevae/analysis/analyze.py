@@ -12,7 +12,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import numpy as np
 import torch
 
 from aevae import __version__
@@ -178,9 +177,9 @@ def describe(a: Analysis) -> str:
                      f"-ELBO {m['neg_elbo_nats_per_image']:.2f} nats/image, active units {m['active_units']} of "
                      f"{a.latent_dim} (KL > {m['active_units_threshold_nats_per_dim']} nats)")
     sil = o["silhouette_by_label"]
-    lines.append(f"  latents: mean |z| {o['mean_latent_norm']:.2f}, k-NN(5) accuracy {o['knn5_accuracy']:.1%}, "
-                 f"k-means NMI {o['kmeans10_nmi']:.3f}, purity {o['kmeans10_purity']:.1%}, silhouette "
-                 + ("n/a" if sil is None else f"{sil:.3f}"))
+    lines.append(f"  latents: mean |z| {o['mean_latent_norm']:.2f} latent units, k-NN(5) test accuracy "
+                 f"{o['knn5_accuracy']:.1%}, k-means NMI {o['kmeans10_nmi']:.3f} (0-1), purity "
+                 f"{o['kmeans10_purity']:.1%}, silhouette by label " + ("n/a" if sil is None else f"{sil:.3f} (-1..1)"))
     used = i["bits_used_per_image"]
     lines.append(f"  bits: input {i['input_bits']} bits/image, latent float capacity {i['latent_float_bits']} "
                  f"bits/image (ratio {i['ratio']:g}); decoder needs "
@@ -188,5 +187,6 @@ def describe(a: Analysis) -> str:
                  + (f"; VAE rate {i['vae_rate_bits_per_image']:.1f} bits/image" if "vae_rate_bits_per_image" in i else ""))
     prior = a.extra.get("prior")
     if prior:
-        lines.append(f"  prior samples: {prior['plausible_fraction']:.0%} plausible (nearest-image distance test)")
+        lines.append(f"  prior samples: {prior['plausible_fraction']:.0%} of {prior['n_prior_samples']} plausible "
+                     "(nearest-image distance test)")
     return "\n".join(lines)
