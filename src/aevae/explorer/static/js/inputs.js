@@ -5,6 +5,8 @@ import { snapTo, toggleInput } from "./actions.js";
 import { imageCanvas } from "./images.js";
 import { oodHint } from "./ood.js";
 
+const TAIL = 2.5; // percent: a value this far into either tail of its violin is highlighted
+
 /**
  * @param {HTMLElement} el container
  * @param {object} state the shared state
@@ -34,10 +36,16 @@ export function createInputList(el, state) {
         <button type="button" class="remove" title="deselect">×</button>`;
       row.querySelector(".swatch").appendChild(imageCanvas(input.image, state.invert, "swatch-canvas"));
       row.querySelector(".input-name").textContent = input.name;
-      row.querySelector(".percentiles").textContent = hint.percentiles
-        .map((p, j) => `z${j + 1} ${p < 1 || p > 99 ? p.toFixed(1) : p.toFixed(0)}%`)
-        .join(" · ");
-      row.querySelector(".verdict").textContent = hint.text;
+      for (const [j, p] of hint.percentiles.entries()) {
+        const chip = document.createElement("span");
+        chip.className = Math.min(p, 100 - p) < TAIL ? "pct tail" : "pct";
+        chip.textContent = `z${j + 1} ${p < 1 || p > 99 ? p.toFixed(1) : p.toFixed(0)}%`;
+        row.querySelector(".percentiles").appendChild(chip);
+      }
+      const verdict = row.querySelector(".verdict");
+      verdict.textContent = hint.text;
+      verdict.title = `${(100 * hint.chance).toFixed(1)}% of training images have some latent value at least as far `
+        + "into a tail of its violin as this input's most extreme one";
       row.querySelector(".snap").addEventListener("click", () => snapTo(state, input));
       row.querySelector(".remove").addEventListener("click", () => toggleInput(state, input));
       el.appendChild(row);

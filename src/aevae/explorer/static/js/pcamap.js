@@ -17,7 +17,7 @@ const PAD = 0.08; // fraction of the span added around the points
  * @param {object} state the shared state
  * @param {{slot: string, size?: number}} options slot: "ae" or "vae"; size: CSS pixels of the square map
  */
-export function createPcaMap(el, state, { slot, size = 300 }) {
+export function createPcaMap(el, state, { slot, size = 270 }) {
   const model = state.models[slot];
   const ratio = model.meta.pca_explained_variance_ratio.map((r) => `${(100 * r).toFixed(0)}%`);
   el.classList.add("pca-map");
