@@ -1,3 +1,14 @@
 """aevae: train an autoencoder and a variational autoencoder side by side, measure them, and explore their latent spaces."""
 
 __version__ = "0.1.0"
+
+__all__ = ["Explorer", "__version__"]
+
+
+def __getattr__(name: str) -> object:
+    """``aevae.Explorer``, the notebook widget, imported on first use: ``import aevae`` stays free of torch and Jupyter."""
+    if name == "Explorer":
+        from aevae.widget import Explorer
+
+        return Explorer
+    raise AttributeError(f"module 'aevae' has no attribute {name!r}")

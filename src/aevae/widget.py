@@ -1,0 +1,160 @@
+"""The explorer as a Jupyter widget (anywidget): the full interactive view in a notebook, its state in Python.
+
+    from aevae import Explorer
+    w = Explorer()                                   # the shipped AE and VAE
+    w = Explorer(ae="runs/paper/ae", vae=model, images=[my_array])
+    w                                                # show it (JupyterLab, Notebook 7, classic Notebook)
+    w.latent = [0.5, -1.0, 0.0, 2.0]                 # moves the black line; dragging in the page updates w.latent
+    w.output_image                                   # the decoded output, decoded by PyTorch: NumPy (32, 32)
+
+The front end is ``aevae/explorer/static/js/widget.js`` with the explorer's modules, joined into one module by
+``aevae.explorer.esm`` when this module is imported, so nothing is fetched from the network. The bundle (weights,
+analysis, gallery) travels to the page once, as a binary trait; from then on the page draws and decodes by itself.
+"""
+
+from __future__ import annotations
+
+import math
+from numbers import Real
+from typing import Any
+
+import anywidget
+import numpy as np
+import torch
+import traitlets
+
+from aevae.explorer.app import STATIC
+from aevae.explorer.bundle import SLOTS, Bundle
+from aevae.explorer.esm import bundle_module
+from aevae.explorer.reference import model_from_weights
+from aevae.explorer.sources import explorer_bundle, named_images
+
+
+class _Numbers(traitlets.TraitType):
+    """A list of finite real numbers, given as any sequence or 1-D NumPy array; stored as a list of floats."""
+
+    info_text = "a sequence of finite numbers"
+    default_value: list[float] = []
+
+    def validate(self, obj: Any, value: Any) -> list[float]:
+        """Refuse strings, booleans, NaN, infinities and anything not a flat sequence of numbers."""
+        if isinstance(value, np.ndarray):
+            if value.ndim != 1:
+                raise traitlets.TraitError(f"{self.name} must be 1-D, got an array of shape {value.shape}")
+            value = value.tolist()
+        if isinstance(value, (str, bytes)) or not hasattr(value, "__len__"):
+            raise traitlets.TraitError(f"{self.name} must be a sequence of numbers, not {type(value).__name__}")
+        bad = [v for v in value if isinstance(v, bool) or not isinstance(v, Real) or not math.isfinite(v)]
+        if bad:
+            raise traitlets.TraitError(f"{self.name} must hold finite numbers only; got {bad[0]!r}")
+        return [float(v) for v in value]
+
+
+class Explorer(anywidget.AnyWidget):
+    """The interactive AE/VAE explorer in a notebook, with its state readable and settable from Python.
+
+    ``ae`` and ``vae`` each take ``None`` (the shipped model), a trained run folder, or an in-memory
+    ``aevae.models.LatentModel``, analysed on ``data`` (a data-set spec; ``limit`` training images, None = all).
+    ``images`` (arrays or PIL images, or ``{name: image}``) join the gallery as inputs, normalised the MNIST way;
+    they are selected at start, otherwise the first test image is. Traits, kept in step with the page:
+
+    - ``latent``: the shown model's reconstruction line (list of floats; one per latent dimension). Setting it
+      moves the line; values beyond an axis are clamped to it, as dragging would; dragging updates it.
+    - ``show_ae``: the "Show AE" switch (the VAE is shown when False); ``latent`` follows the shown model.
+    - ``selected``: indices into ``inputs`` of the selected inputs, sorted.
+    - ``inputs``: names of all inputs, the gallery's and those drawn or uploaded in the page (read-only).
+
+    Bad values (wrong length, NaN or infinite, not numbers, unknown input indices) raise TraitError and leave
+    the state as it was.
+    """
+
+    _esm = bundle_module("widget.js")
+    _css = (STATIC / "explorer.css").read_text(encoding="utf-8")
+    _bundle = traitlets.Bytes().tag(sync=True)  # the explorer bundle (aevae.explorer.bundle), sent once
+    _latents = traitlets.Dict().tag(sync=True)  # both models' lines {slot: list}; keeps the hidden one's line
+    latent = _Numbers().tag(sync=True)
+    show_ae = traitlets.Bool(False).tag(sync=True)
+    selected = traitlets.List(traitlets.Int()).tag(sync=True)
+    inputs = traitlets.List(traitlets.Unicode(), read_only=True).tag(sync=True)
+
+    def __init__(self, ae: Any = None, vae: Any = None, images: Any = (), *, data: str = "mnist",
+                 limit: int | None = 10_000, show_ae: bool = False, selected: list[int] | None = None,
+                 **kwargs: Any) -> None:
+        bundle = explorer_bundle(ae, vae, images, data=data, limit=limit)
+        # PyTorch copies of the page's networks, from the same weights: decoding here matches the page's output.
+        self._nets = {slot: model_from_weights(bundle.model(slot)["config"]["model"], bundle.weights(slot))
+                      for slot in SLOTS}
+        self._ranges = {slot: axis_ranges(bundle, slot) for slot in SLOTS}
+        gallery = bundle.arrays["gallery.images"]
+        if selected is None:
+            n_user = len(named_images(images))
+            selected = list(range(len(gallery) - n_user, len(gallery))) if n_user else [0]
+        super().__init__(_bundle=bundle.to_bytes(), **kwargs)
+        self.set_trait("inputs", [item["name"] for item in bundle.meta["gallery"]])
+        self.selected = selected
+        first = self.selected[0] if self.selected else None
+        lines = {}
+        for slot in SLOTS:
+            if first is None:
+                z = bundle.arrays[f"{slot}.pca_mean"]
+            else:
+                with torch.inference_mode():
+                    x = torch.as_tensor(gallery[first], dtype=torch.float32)[None, None] / 255  # (1, 1, S, S)
+                    z = self._nets[slot].encode(x).mu[0].numpy()
+            lines[slot] = clamp(z.tolist(), self._ranges[slot])
+        with self.hold_sync():
+            self._latents = lines
+            self.show_ae = show_ae
+            self.latent = lines[self._shown()]
+
+    @property
+    def output_image(self) -> np.ndarray:
+        """The shown model's decoding of ``latent``, by PyTorch: float32 (S, S) in [0, 1], bright ink on black."""
+        with torch.inference_mode():
+            z = torch.tensor([self.latent], dtype=torch.float32)  # (1, d)
+            return self._nets[self._shown()].decode(z)[0, 0].numpy()
+
+    def notify_change(self, change: Any) -> None:
+        """Send a change to the page in one message with those its observers make (``show_ae`` moves ``latent``,
+        which moves ``_latents``), so the page never applies one half of it."""
+        with self.hold_sync():
+            super().notify_change(change)
+
+    def _shown(self) -> str:
+        return "ae" if self.show_ae else "vae"
+
+    @traitlets.validate("latent")
+    def _check_latent(self, proposal: dict[str, Any]) -> list[float]:
+        slot = self._shown()
+        value, d = proposal["value"], len(self._ranges[slot])
+        if len(value) != d:
+            raise traitlets.TraitError(f"latent must have {d} values (the {slot.upper()}'s latent dimensions), "
+                                       f"got {len(value)}")
+        return clamp(value, self._ranges[slot])
+
+    @traitlets.validate("selected")
+    def _check_selected(self, proposal: dict[str, Any]) -> list[int]:
+        value, n = proposal["value"], len(self.inputs)
+        bad = [i for i in value if isinstance(i, bool) or not 0 <= i < n]
+        if bad:
+            raise traitlets.TraitError(f"selected holds indices into inputs (0 to {n - 1}); got {bad[0]!r}")
+        return sorted(set(value))
+
+    @traitlets.observe("latent")
+    def _keep_line(self, change: dict[str, Any]) -> None:
+        self._latents = {**self._latents, self._shown(): change["new"]}
+
+    @traitlets.observe("show_ae")
+    def _show_line(self, change: dict[str, Any]) -> None:
+        self.latent = self._latents[self._shown()]
+
+
+def axis_ranges(bundle: Bundle, slot: str) -> list[tuple[float, float]]:
+    """Each latent dimension's axis [lo, hi]: the span of its violin's grid, as the page draws it (latent.js)."""
+    grid = bundle.arrays[f"{slot}.density_grid"]
+    return [(float(row[0]), float(row[-1])) for row in grid]
+
+
+def clamp(values: list[float], ranges: list[tuple[float, float]]) -> list[float]:
+    """Each value clamped to its axis, as the page's clampToAxes does."""
+    return [min(max(float(v), lo), hi) for v, (lo, hi) in zip(values, ranges)]
