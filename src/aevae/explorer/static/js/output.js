@@ -34,20 +34,28 @@ export function createOutput(el, state, { root }) {
     images[slot] = state.models[slot].net.decode(state.latent[slot]);
   }
 
+  // Draw what `changed` (a slot) alters: its compare image and, when it is the shown model, the big output.
   function render(changed) {
     const slot = state.active;
-    drawImage(main, images[slot], state.invert);
-    main.dataset.drawn = String(++drawn);
-    const name = state.models[slot].meta.kind.toUpperCase();
-    caption.textContent = `${name} output of z = (${Array.from(state.latent[slot], formatValue).join(", ")})`;
-    for (const s of SLOTS) {
-      drawImage(compare[s].querySelector("canvas"), images[s], state.invert);
-      compare[s].classList.toggle("inactive", s !== slot);
-      compare[s].querySelector("figcaption").textContent = state.models[s].meta.kind.toUpperCase();
+    if (changed === slot) {
+      drawImage(main, images[slot], state.invert);
+      main.dataset.drawn = String(++drawn);
+      const name = state.models[slot].meta.kind.toUpperCase();
+      caption.textContent = `${name} output of z = (${Array.from(state.latent[slot], formatValue).join(", ")})`;
     }
+    drawImage(compare[changed].querySelector("canvas"), images[changed], state.invert);
     root.dispatchEvent(new CustomEvent("aevae:output", {
       detail: { slot: changed, latent: Array.from(state.latent[changed]), image: images[changed] },
     }));
+  }
+
+  function renderAll() {
+    for (const s of SLOTS) {
+      compare[s].classList.toggle("inactive", s !== state.active);
+      compare[s].querySelector("figcaption").textContent = state.models[s].meta.kind.toUpperCase();
+      if (s !== state.active) render(s);
+    }
+    render(state.active);
   }
 
   function renderFocus() {
@@ -64,12 +72,13 @@ export function createOutput(el, state, { root }) {
     decode(slot);
     render(slot);
   });
-  state.on("active", () => render(state.active));
+  state.on("active", renderAll);
   state.on("invert", () => {
-    render(state.active);
+    renderAll();
     renderFocus();
   });
   state.on("focus", renderFocus);
   for (const slot of SLOTS) decode(slot);
+  renderAll();
   return { canvas: main };
 }

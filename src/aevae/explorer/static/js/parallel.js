@@ -111,14 +111,18 @@ export function createParallel(el, state, { width = 640, height = 380 } = {}) {
   function makeHandle(j) {
     const h = svg("circle", { r: 7, class: "handle", "data-dim": j, tabindex: 0 }, layers.reconstruction);
     svg("title", {}, h).textContent = `drag z${j + 1}`;
+    let toSvg = null; // screen -> SVG coordinates, fixed for one drag: reading it per move would force a layout
+    let g = null;
     const drag = (event) => {
-      const p = toSvg(event);
-      setLatentValue(state, state.active, j, geometry().value(j, p.y));
+      const p = new DOMPoint(event.clientX, event.clientY).matrixTransform(toSvg);
+      setLatentValue(state, state.active, j, g.value(j, p.y));
     };
     h.addEventListener("pointerdown", (event) => {
       event.preventDefault();
       h.setPointerCapture(event.pointerId);
       h.classList.add("dragging");
+      toSvg = root.getScreenCTM().inverse();
+      g = geometry();
       drag(event);
     });
     h.addEventListener("pointermove", (event) => {
@@ -139,13 +143,6 @@ export function createParallel(el, state, { width = 640, height = 380 } = {}) {
       setLatentValue(state, state.active, j, state.latent[state.active][j] + delta, "key");
     });
     return h;
-  }
-
-  function toSvg(event) {
-    const p = root.createSVGPoint();
-    p.x = event.clientX;
-    p.y = event.clientY;
-    return p.matrixTransform(root.getScreenCTM().inverse());
   }
 
   function renderAll() {
