@@ -8,13 +8,11 @@ import re
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pytest
 import torch
 import traitlets
-from comm.base_comm import BaseComm
 from PIL import Image, ImageDraw
 
 from aevae.analysis import analyze_run
@@ -27,23 +25,7 @@ from aevae.models import build_model
 from aevae.training.trainer import train
 from aevae.widget import Explorer
 
-
-class RecordingComm(BaseComm):
-    """A comm that keeps what the widget sends to the page, instead of handing it to a kernel."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        self.sent: list[dict[str, Any]] = []
-        super().__init__(**kwargs)
-
-    def publish_msg(self, msg_type: str, data: Any = None, metadata: Any = None, buffers: Any = None,
-                    **keys: Any) -> None:
-        if msg_type == "comm_msg" and data.get("method") == "update":
-            self.sent.append(data["state"])
-
-
-def from_page(widget: Explorer, state: dict[str, Any]) -> None:
-    """Deliver an update from the page, as the kernel hands a comm message to the widget."""
-    widget._handle_msg({"content": {"data": {"method": "update", "state": state, "buffer_paths": []}}, "buffers": []})
+from widget_comm import RecordingComm, from_page
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +35,7 @@ def shipped() -> Bundle:
 
 @pytest.fixture
 def widget() -> Explorer:
-    return Explorer(comm=RecordingComm(target_name="jupyter.widget"))
+    return Explorer(comm=RecordingComm())
 
 
 def reference_decode(bundle: Bundle, slot: str, z: list[float]) -> np.ndarray:

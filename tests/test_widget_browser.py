@@ -1,0 +1,225 @@
+"""The notebook widget's front end in a real headless Chromium, loaded the way anywidget loads it: the widget's own
+``_esm`` string imported from a blob: URL, its default export's ``render({model, el})`` called with a model that
+behaves like anywidget's (get / set / on / off / save_changes, "change:NAME" events fired synchronously by set,
+binary traits as DataView). Messages travel between that model and a real ``Explorer`` in both directions through
+ipywidgets' own message handling, as the kernel would carry them.
+
+Screenshots go to $AEVAE_ARTIFACTS (default: artifacts/ at the repository root).
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from aevae.widget import Explorer
+
+from widget_comm import RecordingComm, from_page
+
+playwright = pytest.importorskip("playwright.sync_api")
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--no-first-run", "--disable-sync"]
+ARTIFACTS = Path(os.environ.get("AEVAE_ARTIFACTS", Path(__file__).resolve().parents[1] / "artifacts"))
+
+# The page side of the harness: a model with anywidget's interface over a plain object, Backbone's event rules
+# (set fires "change:NAME" at once if the value differs; an update from the kernel sets every value, then fires),
+# and the widget module imported as anywidget imports it.
+HARNESS = """<!doctype html><html><head><meta charset="utf-8"><style>body { margin: 0; }</style></head>
+<body><div id="widget"></div><script>
+window.startWidget = async ({ esm, css, bundle, state }) => {
+  const bytes = Uint8Array.from(atob(bundle), (c) => c.charCodeAt(0));
+  const values = { ...state, _bundle: new DataView(bytes.buffer) };
+  const listeners = new Map();
+  const dirty = new Set();
+  const fire = (name) => { for (const fn of [...(listeners.get(`change:${name}`) || [])]) fn(); };
+  const model = {
+    get: (name) => values[name],
+    set(name, value) {
+      if (JSON.stringify(values[name]) === JSON.stringify(value)) return;
+      values[name] = value;
+      dirty.add(name);
+      fire(name);
+    },
+    on(event, fn) {
+      if (!listeners.has(event)) listeners.set(event, new Set());
+      listeners.get(event).add(fn);
+    },
+    off(event, fn) { listeners.get(event)?.delete(fn); },
+    save_changes() {
+      if (dirty.size) window.saved.push(Object.fromEntries([...dirty].map((name) => [name, values[name]])));
+      dirty.clear();
+    },
+  };
+  window.saved = [];
+  window.kernelUpdate = (changes) => {
+    Object.assign(values, changes);
+    for (const name of Object.keys(changes)) fire(name);
+  };
+  window.listeners = () => [...listeners.values()].reduce((n, set) => n + set.size, 0);
+  const style = document.createElement("style");
+  style.textContent = css;
+  document.head.appendChild(style);
+  const url = URL.createObjectURL(new Blob([esm], { type: "text/javascript" }));
+  const widget = (await import(url)).default;
+  window.cleanup = await widget.render({ model, el: document.getElementById("widget") });
+};
+</script></body></html>"""
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("AEVAE_REQUIRE_BROWSER"):
+            pytest.fail(f"{CHROMIUM} is missing")
+        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
+    with playwright.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
+
+class Relay:
+    """Carries state between a real Explorer and the widget's page, both ways, as the kernel's comm would."""
+
+    def __init__(self, widget: Explorer, page: Any) -> None:
+        self.widget = widget
+        self.page = page
+
+    def to_page(self) -> None:
+        """Deliver the updates the widget sent since the last call."""
+        for state in self.widget.comm.sent:
+            self.page.evaluate("(state) => kernelUpdate(state)", state)
+        self.widget.comm.sent.clear()
+
+    def to_kernel(self) -> list[dict[str, Any]]:
+        """Deliver the updates the page saved since the last call; returns them."""
+        updates = self.page.evaluate("() => saved.splice(0)")
+        for state in updates:
+            from_page(self.widget, state)
+        return updates
+
+
+@pytest.fixture
+def relay(browser: Any, request: pytest.FixtureRequest) -> Iterator[Relay]:
+    """A fresh widget rendered in a fresh page; fails the test on any console error; leaves a screenshot."""
+    widget = Explorer(comm=RecordingComm())
+    page = browser.new_page(viewport={"width": 1300, "height": 1000})
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.set_content(HARNESS)
+    state = {name: getattr(widget, name) for name in ("latent", "_latents", "show_ae", "selected", "inputs")}
+    widget.comm.sent.clear()  # what the widget sent while being made is in `state`
+    page.evaluate("(args) => startWidget(args)", {"esm": widget._esm, "css": widget._css, "state": state,
+                                                  "bundle": base64.b64encode(widget._bundle).decode()})
+    page.wait_for_selector(".output-canvas[data-drawn]")
+    yield Relay(widget, page)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"widget-{request.node.name}.png"), full_page=True)
+    page.close()
+    assert not errors, errors
+
+
+def handle_values(page: Any) -> list[float]:
+    return [float(v) for v in page.eval_on_selector_all(".handle", "hs => hs.map(h => h.dataset.value)")]
+
+
+def output_pixels(page: Any) -> np.ndarray:
+    """The big output canvas's grey levels (32, 32), as drawn (black ink on white)."""
+    values = page.evaluate("""() => {
+        const c = document.querySelector('.output-canvas');
+        return Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data);
+    }""")
+    return np.array(values, np.uint8).reshape(32, 32, 4)[:, :, 0]
+
+
+def as_drawn(image: np.ndarray) -> np.ndarray:
+    """What the page draws for a decoded image: inverted, 8-bit."""
+    return np.round(255 * (1 - image)).astype(np.uint8)
+
+
+def drag(page: Any, dim: int, dy: float) -> None:
+    box = page.locator(".handle").nth(dim).bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x, y + dy, steps=6)
+    page.mouse.up()
+
+
+def test_the_widget_shows_the_kernels_state(relay: Relay) -> None:
+    w, page = relay.widget, relay.page
+    assert page.locator(".thumb").count() == len(w.inputs) and page.locator(".handle").count() == 4
+    assert page.locator('.thumb[aria-pressed="true"]').count() == 1
+    assert handle_values(page) == w.latent
+    assert np.abs(output_pixels(page).astype(int) - as_drawn(w.output_image)).max() <= 1
+    assert relay.to_kernel() == []  # showing the kernel's state sends nothing back
+
+
+def test_dragging_updates_latent_and_output_image_in_the_kernel(relay: Relay) -> None:
+    w, page = relay.widget, relay.page
+    before = w.output_image
+    dim = int(np.argmax(np.ptp(np.array(page.eval_on_selector_all(
+        ".axis", "as => as.map(a => [+a.dataset.min, +a.dataset.max])")), axis=1)))
+    drag(page, dim, -70)
+    updates = relay.to_kernel()
+    assert updates and all(set(u) <= {"latent", "_latents"} for u in updates)  # only what changed is sent
+    assert w.latent == handle_values(page) and w._latents["vae"] == w.latent
+    assert np.abs(w.output_image - before).max() > 0.01
+    assert np.abs(output_pixels(page).astype(int) - as_drawn(w.output_image)).max() <= 1
+    assert w.comm.sent == []  # the kernel agrees with the page: nothing echoes back
+
+
+def test_setting_latent_in_python_moves_the_line(relay: Relay) -> None:
+    w, page = relay.widget, relay.page
+    w.latent = [0.5, -0.5, 1.0, -1.0]
+    relay.to_page()
+    assert handle_values(page) == w.latent
+    assert np.abs(output_pixels(page).astype(int) - as_drawn(w.output_image)).max() <= 1
+    assert relay.to_kernel() == []
+
+
+def test_show_ae_both_ways(relay: Relay) -> None:
+    w, page = relay.widget, relay.page
+    vae_line = w.latent
+    w.show_ae = True
+    relay.to_page()
+    assert page.locator(".show-ae").is_checked() and "AE latent space" in page.locator(".latent-title").text_content()
+    assert handle_values(page) == w.latent == w._latents["ae"]
+    page.locator(".show-ae").uncheck()
+    relay.to_kernel()
+    assert w.show_ae is False and w.latent == vae_line == handle_values(page)
+
+
+def test_selection_both_ways_and_a_drawing_becomes_an_input(relay: Relay) -> None:
+    w, page = relay.widget, relay.page
+    w.selected = [3, 5]
+    relay.to_page()
+    pressed = page.eval_on_selector_all(".thumb", "ts => ts.flatMap((t, i) => t.ariaPressed === 'true' ? [i] : [])")
+    assert pressed == [3, 5] and page.locator(".input-line").count() == 2
+    page.locator(".thumb").nth(7).click()
+    relay.to_kernel()
+    assert w.selected == [3, 5, 7]
+    box = page.locator(".pad").bounding_box()
+    page.mouse.move(box["x"] + 60, box["y"] + 30)
+    page.mouse.down()
+    page.mouse.move(box["x"] + 70, box["y"] + 140, steps=5)
+    page.mouse.up()
+    relay.to_kernel()
+    assert w.inputs[-1] == "drawing 1" and w.selected == [3, 5, 7, len(w.inputs) - 1]
+
+
+def test_the_view_cleans_up_after_itself(relay: Relay) -> None:
+    page = relay.page
+    assert page.evaluate("() => listeners()") == 4
+    page.evaluate("() => cleanup()")
+    assert page.evaluate("() => listeners()") == 0 and page.locator("#widget").inner_html() == ""
