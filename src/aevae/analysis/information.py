@@ -27,11 +27,11 @@ def bit_budget(cfg: ModelConfig) -> dict[str, float | int | str]:
         "latent_float_bits": latent_bits,
         "ratio": input_bits / latent_bits,
         "compression_ratio": pixels / cfg.latent_dim,
-        "input_bits_meaning": f"an image is {pixels} pixels of {PIXEL_BITS} bits: at most {input_bits} bits of "
+        "input_bits_meaning": f"An image is {pixels} pixels of {PIXEL_BITS} bits: at most {input_bits} bits of "
                               "information, far more than a digit needs",
         "latent_float_bits_meaning": f"{cfg.latent_dim} float32 numbers can carry at most {latent_bits} bits; "
                                      "an upper bound, not what the decoder actually uses",
-        "ratio_meaning": f"even if every latent bit were used, the code holds at most 1/{input_bits / latent_bits:g} "
+        "ratio_meaning": f"Even if every latent bit were used, the code holds at most 1/{input_bits / latent_bits:g} "
                          "of the input's bits, so reconstructions must be lossy",
         "compression_ratio_meaning": f"{pixels} pixel values are summarised by {cfg.latent_dim} numbers "
                                      f"({pixels / cfg.latent_dim:g} values per latent number)",
@@ -55,14 +55,14 @@ def measured_info(budget: dict, rd_bits: np.ndarray, rd_bce: np.ndarray, referen
         "rd_reference_bce_nats_per_image": reference_bce,
         "measured_compression_ratio": budget["input_bits"] / used if used else None,
         "bits_used_meaning": (
-            f"quantising each latent dimension uniformly, {used:g} bits per image reconstruct within "
+            f"Quantising each latent dimension uniformly, {used:g} bits per image reconstruct within "
             f"{BITS_USED_TOLERANCE_NATS:g} nat of the unquantised BCE: about {used / budget['latent_float_bits']:.0%} "
             f"of the {budget['latent_float_bits']} float bits are needed" if used else
-            "even 16 bits per dimension do not reconstruct within the tolerance of the unquantised code"),
+            "Even 16 bits per dimension do not reconstruct within the tolerance of the unquantised code"),
     }
     if kl_bits_per_image is not None:
         info["vae_rate_bits_per_image"] = kl_bits_per_image
         info["vae_rate_meaning"] = (
-            f"the VAE's KL to N(0, I) is {kl_bits_per_image:.1f} bits/image: the information its noisy code "
+            f"The VAE's KL to N(0, I) is {kl_bits_per_image:.1f} bits/image: the information its noisy code "
             "actually transmits about an image, averaged over the test set")
     return info

@@ -68,7 +68,7 @@ def claim_prior_samples(rows: list[dict]) -> Claim:
     """(3) A sample of N(0, I) decodes to a plausible digit for the VAE but not for the AE."""
     text = "A sample from N(0, I) decodes to a plausible digit for the VAE, not for the AE."
     criterion = (f"at every d with both models: at least {PLAUSIBLE:.0%} of the VAE's decoded prior samples pass the "
-                 "nearest-image test (see docs/analysis.md) and fewer than that of the AE's")
+                 "nearest-image test (see docs/analysis.md) and under that share of the AE's")
     dims = _common_dims(rows)
     if not dims:
         return Claim(text, criterion, "needs an AE and a VAE of the same latent size", "not tested")

@@ -85,7 +85,8 @@ def prior_figure(models: list[LatentModel], seed: int = 0) -> Figure:
 def traversal_figure(models: list[LatentModel], analyses: list[Analysis]) -> Figure:
     """Per model, one row per latent dimension: that dimension swept from its 1st to its 99th percentile while
     every other dimension stays at its median."""
-    fig = Figure(figsize=(4.6 * len(models), 0.62 * max(a.latent_dim for a in analyses) + 1.1), layout="constrained")
+    rows_max = max(a.latent_dim for a in analyses)
+    fig = Figure(figsize=(4.6 * len(models), 3.4 * rows_max / TRAVERSAL_STEPS + 1.4), layout="constrained")
     axes = fig.subplots(1, len(models), squeeze=False)[0]
     percentiles = np.linspace(1, 99, TRAVERSAL_STEPS).round().astype(int)
     for ax, m, a in zip(axes, models, analyses):
@@ -121,8 +122,7 @@ def interpolation_figure(models: list[LatentModel], test: ImageSet) -> Figure:
         rows.append(np.concatenate([ends[:1] / 255.0, path, ends[1:] / 255.0]))
     names = [f"input {test.classes[test.labels[a]]}"] + [f"t = {v:.2f}" for v in np.linspace(0, 1, INTERPOLATION_STEPS)]
     names.append(f"input {test.classes[test.labels[b]]}")
-    fig = Figure(figsize=(max(0.62 * (INTERPOLATION_STEPS + 2) + 1.6, 7.0), 0.7 * len(models) + 1.3),
-                 layout="constrained")
+    fig = Figure(figsize=(0.62 * (INTERPOLATION_STEPS + 2) + 1.6, 0.62 * len(models) + 1.2), layout="constrained")
     _show(fig.subplots(), np.stack(rows).astype(np.float32), [model_label(m.cfg.kind, m.cfg.latent_dim) for m in models],
           names)
     fig.suptitle("Interpolation between two test digits: decoded (1 − t)·μ_a + t·μ_b", fontsize=10)
