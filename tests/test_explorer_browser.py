@@ -209,6 +209,7 @@ def test_drawing_a_stroke_adds_a_line(page: object) -> None:
     drag(page, (x + 0.5 * box["width"], y + 0.2 * box["height"]), (x + 0.45 * box["width"], y + 0.8 * box["height"]))
     assert page.locator(".input-line").count() == 2
     assert page.locator(".input-row").last.locator(".input-name").text_content() == "drawing 1"
+    assert page.locator('.compare figure[data-slot="input"] figcaption').text_content() == "drawing 1"  # snapped
     drag(page, (x + 0.3 * box["width"], y + 0.3 * box["height"]), (x + 0.6 * box["width"], y + 0.25 * box["height"]))
     assert page.locator(".input-line").count() == 2  # a second stroke updates the same drawing
     page.locator(".pad-new").click()

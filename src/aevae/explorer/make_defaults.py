@@ -112,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=DEFAULTS, help=f"where to write (default: {DEFAULTS})")
     args = parser.parse_args(argv)
     try:
-        path = make_defaults(Path(args.runs), args.out)
+        path = make_defaults(Path(args.runs), args.out, progress=sys.stderr.isatty())
     except (ValueError, RuntimeError) as exc:  # RunError, DataError and BundleError among them
         print(f"make_defaults: error: {exc}", file=sys.stderr)
         return 2

@@ -3,7 +3,7 @@
 
 import { SLOTS } from "./bundle.js";
 import { clampToAxes, gaussian } from "./latent.js";
-import { colourOf } from "./palette.js";
+import { selectionColour } from "./palette.js";
 
 /** The input's codes in every model ({slot: {mu, sigma}}), encoded in the browser on first use. */
 export function codesOf(state, input) {
@@ -24,10 +24,9 @@ export function toggleInput(state, input) {
     codesOf(state, input);
     const used = new Set(state.inputs.filter((i) => i.selected).map((i) => i.colour));
     let k = 0;
-    while (used.has(colourOf(k)) && k < used.size) k++;
-    input.colour = colourOf(k);
+    while (used.has(selectionColour(k)) && k < used.size) k++;
+    input.colour = selectionColour(k);
     input.selected = true;
-    state.focus = input;
   }
   state.emit("inputs");
   state.emit("focus");

@@ -1,8 +1,8 @@
 // The drawing pad and the file upload: your own inputs. Every finished stroke re-normalises the drawing the MNIST
-// way (preprocess.js) and shows it as an input line at once; "New drawing" keeps it and starts another. Pointer
-// events serve mouse, pen and touch alike.
+// way (preprocess.js), shows it as an input line at once and snaps the reconstruction lines to it; "New drawing"
+// keeps it and starts another. Pointer events serve mouse, pen and touch alike.
 
-import { addInput, updateInput } from "./actions.js";
+import { addInput, snapTo, updateInput } from "./actions.js";
 import { preprocessRGBA } from "./preprocess.js";
 
 const PAD_PIXELS = 280; // the pad's backing store: the scale the probes were drawn at (aevae.data.probes.CANVAS)
@@ -71,6 +71,7 @@ export function createDrawPad(el, state, { size = 168 } = {}) {
     const image = preprocessRGBA(ctx.getImageData(0, 0, PAD_PIXELS, PAD_PIXELS).data, PAD_PIXELS, PAD_PIXELS);
     if (drawing) updateInput(state, drawing, image);
     else drawing = addInput(state, image, `drawing ${++drawings}`, "drawing");
+    snapTo(state, drawing); // the outputs show at once what each model makes of the drawing
     status.textContent = "Each stroke updates your drawing's line.";
   };
   pad.addEventListener("pointerup", finish);
@@ -83,7 +84,7 @@ export function createDrawPad(el, state, { size = 168 } = {}) {
     if (!file) return;
     try {
       const image = await imageFromFile(file);
-      addInput(state, image, file.name, "upload");
+      snapTo(state, addInput(state, image, file.name, "upload"));
       status.textContent = `Added ${file.name}.`;
     } catch (error) {
       status.textContent = `Could not read ${file.name}: ${error.message}`;

@@ -9,9 +9,17 @@ export const PALETTE = [
 
 export const RECONSTRUCTION = "#111111"; // the draggable line, black as in the paper's figure
 
-/** The colour of class or selection index `i` (cycling past ten). */
+// Selected inputs take the greys last: their lines lie over grey violins.
+const SELECTION_ORDER = [0, 1, 2, 4, 5, 6, 7, 9, 3, 8];
+
+/** The colour of class `i` (cycling past ten), as in the report's figures. */
 export function colourOf(i) {
   return PALETTE[i % PALETTE.length];
+}
+
+/** The colour of the `i`-th selected input (cycling past ten). */
+export function selectionColour(i) {
+  return PALETTE[SELECTION_ORDER[i % SELECTION_ORDER.length]];
 }
 
 /** "#rrggbb" → [r, g, b] in 0..255. */
