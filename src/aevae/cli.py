@@ -115,6 +115,16 @@ def _cmd_explore(args: argparse.Namespace) -> int:
         raise SystemExit(f"aevae explore: cannot listen on {args.host}:{args.port} ({exc})") from None
 
 
+def _cmd_export(args: argparse.Namespace) -> int:
+    from aevae.explorer.export import export_html
+
+    path = export_html(Path(args.out), ae=args.ae and Path(args.ae), vae=args.vae and Path(args.vae))
+    size = path.stat().st_size
+    print(f"wrote {path}: {size / 1e6:.2f} MB ({size:,} bytes), one file that works offline from file:// or any "
+          "static host")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The full argument parser (also used to render the docs)."""
     parser = argparse.ArgumentParser(prog="aevae", description=__doc__)
@@ -169,6 +179,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, help="port (default: 8765, or a free one if it is taken; 0 = any free port)")
     p.add_argument("--no-browser", action="store_true", help="print the URL without opening a browser")
     p.set_defaults(func=_cmd_explore)
+
+    p = sub.add_parser("export", help="the explorer as one self-contained HTML file: no server, no network",
+                       description="Write the explorer, models and all, into one HTML file to open from disk, mail "
+                                   "or put on any static host. Example: aevae export --ae runs/paper/ae --vae "
+                                   "runs/paper/vae --out explorer.html")
+    p.add_argument("--ae", metavar="RUN_DIR", help="run folder shown as the AE (default: the shipped AE)")
+    p.add_argument("--vae", metavar="RUN_DIR", help="run folder shown as the VAE (default: the shipped VAE)")
+    p.add_argument("--out", default="explorer.html", help="the HTML file to write (default: explorer.html)")
+    p.set_defaults(func=_cmd_export)
     return parser
 
 
