@@ -371,7 +371,7 @@ def test_browser_normalisation_matches_preprocess_image(page: object) -> None:
     cases = preprocess_cases()
     got = page.evaluate(PREPROCESS_IN_PAGE, [[a.shape[0], a.shape[1], base64.b64encode(a.tobytes()).decode()]
                                              for a in cases.values()])
-    for (name, rgba), js in zip(cases.items(), got):
+    for (name, rgba), js in zip(cases.items(), got, strict=True):
         expected = preprocess_image(rgba)
         assert np.abs(np.frombuffer(base64.b64decode(js), np.float32).reshape(32, 32) - expected).max() < 1e-5, name
 

@@ -46,6 +46,7 @@ def create_app(bundle_bytes: bytes) -> Starlette:
     reference: dict[str, Any] = {}  # "models": ReferenceModels, created by the first encode or decode
 
     def models() -> Any:
+        """The ReferenceModels, created (and torch imported) on first use."""
         if "models" not in reference:
             from aevae.explorer.reference import ReferenceModels  # imports torch: seconds, so only when needed
 
@@ -53,30 +54,37 @@ def create_app(bundle_bytes: bytes) -> Starlette:
         return reference["models"]
 
     def slot_of(request: Request) -> str:
+        """The model slot named in the path; 404 for any other name."""
         name = request.path_params["name"]
         if name not in SLOTS:
             raise ApiError(404, f"unknown model {name!r}; the models are {', '.join(SLOTS)}")
         return name
 
     async def index(request: Request) -> Response:
+        """The page."""
         return FileResponse(STATIC / "index.html")
 
     async def get_bundle(request: Request) -> Response:
+        """The bundle's bytes, revalidated on each load so a restarted server with other runs is never stale."""
         return Response(bundle_bytes, media_type="application/octet-stream", headers={"Cache-Control": "no-cache"})
 
     async def list_models(request: Request) -> Response:
+        """Metadata of both models."""
         return JSONResponse({"models": {slot: bundle.model(slot) for slot in SLOTS}})
 
     async def get_model(request: Request) -> Response:
+        """Metadata of one model."""
         return JSONResponse(bundle.model(slot_of(request)))
 
     async def decode(request: Request) -> Response:
+        """Latent(s) -> image(s), decoded by PyTorch."""
         slot = slot_of(request)
         z = parse_latents(parse_json(await read_body(request)), bundle.model(slot)["latent_dim"])
         images = await run_in_threadpool(lambda: models().decode(slot, z))
         return JSONResponse({"model": slot, "latents": z.tolist(), "images": rounded(images)})
 
     async def encode(request: Request) -> Response:
+        """An image file or pixel array -> normalised image and its latent (mu, sigma)."""
         slot = slot_of(request)
         body = await read_body(request)
         kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
@@ -92,6 +100,7 @@ def create_app(bundle_bytes: bytes) -> Starlette:
                              "image": rounded(image)})
 
     async def api_error(request: Request, exc: ApiError) -> Response:
+        """A refused request as JSON {"error": message} with its 4xx status."""
         return JSONResponse({"error": exc.message}, status_code=exc.status)
 
     routes = [

@@ -23,7 +23,7 @@ def build_gallery(specs: list[str], per_class: int = PER_CLASS) -> tuple[np.ndar
                 images.append(test.images[index])
                 items.append({"name": f"{name} (test #{index})", "label": name, "kind": "test", "data": test.name})
     probes = load_probes()
-    for image, name in zip(probes.images, probes.classes):
+    for image, name in zip(probes.images, probes.classes, strict=True):
         images.append(image)
         items.append({"name": name, "label": name, "kind": "probe", "data": probes.name})
     return np.stack(images), items

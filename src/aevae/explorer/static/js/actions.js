@@ -6,7 +6,7 @@ import { clampToAxes, gaussian } from "./latent.js";
 import { selectionColour } from "./palette.js";
 
 /** The input's codes in every model ({slot: {mu, sigma}}), encoded in the browser on first use. */
-export function codesOf(state, input) {
+function codesOf(state, input) {
   if (!input.codes) {
     input.codes = {};
     for (const slot of SLOTS) input.codes[slot] = state.models[slot].net.encode(input.image);

@@ -8,8 +8,8 @@
 
 import { percentile } from "./latent.js";
 
-export const RARE = 0.05; // P below this: rare among training images
-export const UNUSUAL = 0.01; // ... and unusual
+const RARE = 0.05; // P below this: rare among training images
+const UNUSUAL = 0.01; // ... and unusual
 
 /**
  * The hint for latent `mu` of a model.

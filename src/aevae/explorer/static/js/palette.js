@@ -2,7 +2,7 @@
 // common colour-vision deficiencies (M. A. Petroff, "Accessible Color Sequences for Data Visualization", 2021;
 // matplotlib's "petroff10").
 
-export const PALETTE = [
+const PALETTE = [
   "#3f90da", "#ffa90e", "#bd1f01", "#94a4a2", "#832db6",
   "#a96b59", "#e76300", "#b9ac70", "#717581", "#92dadd",
 ];

@@ -114,7 +114,7 @@ function scaleToBox(crop) {
 }
 
 /** Python's round(): halves go to the even neighbour. */
-export function roundHalfEven(x) {
+function roundHalfEven(x) {
   const floor = Math.floor(x);
   const diff = x - floor;
   if (diff < 0.5) return floor;

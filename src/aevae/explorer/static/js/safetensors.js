@@ -51,7 +51,7 @@ function typedView(Type, raw) {
  * IEEE 754 half-precision bit patterns to Float32Array.
  * @param {Uint16Array} halves
  */
-export function halfToFloat(halves) {
+function halfToFloat(halves) {
   const out = new Float32Array(halves.length);
   for (let i = 0; i < halves.length; i++) {
     const h = halves[i];
