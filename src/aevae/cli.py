@@ -82,7 +82,8 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
         check_run(Path(run), args.data)
     for run in args.runs:
         print(f"== analysing {run}", flush=True)
-        analysis = analyze_run(Path(run), args.data, progress=not args.quiet, rd_images=args.rd_images)
+        extra = {"rd_images": args.rd_images} if args.rd_images else {}
+        analysis = analyze_run(Path(run), args.data, progress=not args.quiet, **extra)
         print(describe(analysis))
         print("  seconds: " + ", ".join(f"{k} {v:.2f} s" for k, v in analysis.extra["seconds"].items()))
     return 0
@@ -144,12 +145,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("spec", help="mnist | fashion-mnist[:DIR] | an image folder")
     p.set_defaults(func=_cmd_data)
 
-    from aevae.analysis.rate_distortion import RD_IMAGES
-
     p = sub.add_parser("analyze", help="measure trained runs: latents, statistics, bits; writes RUN_DIR/analysis.safetensors")
     p.add_argument("runs", nargs="+", metavar="RUN_DIR", help="trained run folder(s)")
     p.add_argument("--data", help="refuse a run trained on another data set than this spec")
-    p.add_argument("--rd-images", type=int, default=RD_IMAGES, help=f"test images for the rate-distortion curve (default: {RD_IMAGES})")
+    p.add_argument("--rd-images", type=int, help="test images for the rate-distortion curve (default: 2000)")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
     p.set_defaults(func=_cmd_analyze)
 
@@ -195,7 +194,7 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``aevae`` console script."""
     args = build_parser().parse_args(argv)
     from aevae.data import DataError
-    from aevae.training.runs import RunError
+    from aevae.training.errors import RunError
 
     try:
         return args.func(args)

@@ -20,16 +20,13 @@ from safetensors.torch import load_file, save_file
 from aevae import __version__
 from aevae.config import RunConfig
 from aevae.models import LatentModel, build_model
+from aevae.training.errors import RunError
 
 FORMAT_VERSION = 1
 CONFIG = "config.json"
 WEIGHTS = "model.safetensors"
 METRICS = "metrics.json"
 CHECKPOINT = "checkpoint.safetensors"
-
-
-class RunError(RuntimeError):
-    """A run folder is missing, incomplete, corrupt or incompatible."""
 
 
 def atomic_write(path: Path, write: Any) -> None:
