@@ -48,6 +48,7 @@ def widened(bundle: Bundle) -> Bundle:
 
 
 def main() -> None:
+    """Print the table of sizes and the comparison with the baseline."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--ae", type=Path, help="run folder for the AE slot (default: the shipped AE)")
     parser.add_argument("--vae", type=Path, help="run folder for the VAE slot (default: the shipped VAE)")

@@ -6,7 +6,8 @@ __all__ = ["Explorer", "__version__"]
 
 
 def __getattr__(name: str) -> object:
-    """``aevae.Explorer``, the notebook widget, imported on first use: ``import aevae`` stays free of torch and Jupyter."""
+    """``aevae.Explorer``, the notebook widget, imported on first use: ``import aevae`` stays free of torch and
+    Jupyter."""
     if name == "Explorer":
         from aevae.widget import Explorer
 

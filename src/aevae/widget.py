@@ -18,10 +18,14 @@ import math
 from numbers import Real
 from typing import Any
 
-import anywidget
 import numpy as np
 import torch
 import traitlets
+
+try:
+    import anywidget
+except ImportError as exc:  # the widget's one dependency beyond aevae's own is optional
+    raise ImportError("aevae.Explorer needs anywidget: pip install 'aevae[widget]'") from exc
 
 from aevae.explorer.app import STATIC
 from aevae.explorer.bundle import SLOTS, Bundle

@@ -94,7 +94,8 @@ def model_entry(slot: str, model: LatentModel, data: str, limit: int | None, hal
         model.eval()
         mu, _ = encode_images(model, train_set.images, desc=f"encoding training images ({slot})", progress=progress)
         metrics = evaluate(model, test_set.images)
-        state = {k: (v.half() if half else v.float()).detach().cpu().contiguous() for k, v in model.state_dict().items()}
+        state = {k: (v.half() if half else v.float()).detach().cpu().contiguous()
+                 for k, v in model.state_dict().items()}
     finally:
         model.train(was_training)
     stats = LatentStats(n_classes=len(train_set.classes), seed=SEED).fit(mu, train_set.labels)
