@@ -1,6 +1,6 @@
 """``aevae export``: one self-contained HTML file, opened from file:// in a real headless Chromium with no server:
-the explorer works (dragging decodes as PyTorch does, drawing adds an input, the PCA map moves the line) and not
-one request leaves the page.
+the explorer works (dragging decodes as PyTorch does, drawing and uploading add inputs, the PCA map moves the line)
+and not one request leaves the page.
 
 Screenshots go to $AEVAE_ARTIFACTS (default: artifacts/ at the repository root).
 """
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import gzip
+import io
 import json
 import os
 import re
@@ -21,6 +22,7 @@ from typing import Any
 import numpy as np
 import pytest
 import torch
+from PIL import Image, ImageDraw
 
 from aevae.config import ModelConfig, RunConfig, TrainConfig
 from aevae.explorer.bundle import Bundle, shipped_bundle_bytes
@@ -155,6 +157,13 @@ def test_the_file_works_from_disk_with_no_request_leaving_it(browser: Any, expor
     page.mouse.move(pad["x"] + 110, pad["y"] + 130, steps=6)
     page.mouse.up()
     assert page.locator(".input-line").count() == lines + 1
+    seven = Image.new("L", (60, 80), 255)  # and uploading a picture of one
+    ImageDraw.Draw(seven).line([(10, 10), (50, 10), (25, 70)], fill=0, width=8)
+    buffer = io.BytesIO()
+    seven.save(buffer, format="PNG")
+    page.set_input_files(".drawpad input[type=file]", files=[{"name": "seven.png", "mimeType": "image/png",
+                                                              "buffer": buffer.getvalue()}])
+    page.wait_for_function(f"() => document.querySelectorAll('.input-line').length === {lines + 2}")
 
     z = handle_values(page)  # and so does clicking the PCA map
     area = page.locator('.map[data-slot="vae"] .map-area').bounding_box()
