@@ -17,6 +17,7 @@ from sklearn.decomposition import PCA
 
 from aevae.analysis import ANALYSIS, LatentStats, analyze_run, load_analysis
 from aevae.analysis.information import bit_budget, bits_used
+from aevae.analysis.prior import AGREEMENT, neighbours
 from aevae.analysis.rate_distortion import quantise
 from aevae.analysis.store import DTYPES, REQUIRED
 from aevae.cli import main
@@ -117,6 +118,20 @@ def test_quantise_uses_2_to_the_k_midpoints() -> None:
     assert quantise(torch.tensor([[9.0]]), lo, hi, 2).item() == pytest.approx(4.0)  # clipped to the last cell
 
 
+def test_plausibility_tests_accept_class_members_and_reject_blends() -> None:
+    rng = np.random.default_rng(0)
+    images = rng.uniform(0, 0.1, (40, 32, 32)).astype(np.float32)
+    labels = np.repeat([0, 1], 20)
+    images[:20, :, :16] += 0.8  # class 0: left half lit
+    images[20:, :, 16:] += 0.8  # class 1: right half lit
+    dist, agree = neighbours(images[[3, 25]], images, labels)
+    np.testing.assert_allclose(dist, 0.0, atol=1e-3)  # each is its own nearest neighbour
+    np.testing.assert_array_equal(agree, 1.0)
+    blend = images.mean(axis=0, keepdims=True)  # both halves half lit: near both classes, neither's
+    _, agree = neighbours(blend, images, labels)
+    assert agree[0] < AGREEMENT
+
+
 def test_16_bits_reconstruct_like_unquantised_and_1_bit_clearly_worse(runs: dict[str, Path]) -> None:
     a = load_analysis(runs["ae"])
     reference = a.info["rd_reference_bce_nats_per_image"]
@@ -151,7 +166,8 @@ def test_file_format_tensors_dtypes_and_metadata(runs: dict[str, Path]) -> None:
         assert a.kind == kind and a.latent_dim == 2 and a.n_train == 96 and a.n_test == 24 and a.classes == ["bar", "ring"]
         assert a.organisation["subsamples"]["silhouette_latents"] == 96
         assert "nats" in a.units["bce_nats_per_image"] and a.aevae_version
-        assert 0.0 <= a.extra["prior"]["plausible_fraction"] <= 1.0
+        prior = a.extra["prior"]
+        assert 0.0 <= prior["plausible_fraction"] <= min(prior["near_fraction"], prior["unambiguous_fraction"]) <= 1.0
         np.testing.assert_allclose(a.pca_points, (a.mu.astype(np.float32) - a.pca_mean) @ a.pca_components.T,
                                    atol=0.05)
 
