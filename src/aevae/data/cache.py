@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import uuid
 import zipfile
 from pathlib import Path
 
@@ -11,6 +10,7 @@ import numpy as np
 import platformdirs
 
 from aevae.data.imageset import DataError
+from aevae.files import atomic_write
 
 ENV_VAR = "AEVAE_DATA"  # overrides the folder, e.g. to share one copy of MNIST between users or CI jobs
 
@@ -26,16 +26,12 @@ def data_dir() -> Path:
 def save_npz(path: Path, **arrays: np.ndarray) -> None:
     """Write arrays to a compressed .npz atomically, so a crash never leaves a half-written cache behind."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    # Same folder, so the rename cannot cross file systems; a unique name, so concurrent writers never collide;
-    # opened plainly rather than by mkstemp, so the file gets the umask's permissions, not 0600.
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    try:
-        with open(tmp, "xb") as f:
+
+    def write(tmp: str) -> None:
+        with open(tmp, "wb") as f:
             np.savez_compressed(f, **arrays)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+
+    atomic_write(path, write)
 
 
 def load_npz(path: Path, keys: tuple[str, ...]) -> dict[str, np.ndarray]:

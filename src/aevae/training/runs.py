@@ -8,8 +8,6 @@ A run folder holds ``config.json`` (RunConfig), ``model.safetensors`` (weights o
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +17,7 @@ from safetensors.torch import load_file, save_file
 
 from aevae import __version__
 from aevae.config import RunConfig
+from aevae.files import atomic_write
 from aevae.models import LatentModel, build_model
 from aevae.training.errors import RunError
 
@@ -27,19 +26,6 @@ CONFIG = "config.json"
 WEIGHTS = "model.safetensors"
 METRICS = "metrics.json"
 CHECKPOINT = "checkpoint.safetensors"
-
-
-def atomic_write(path: Path, write: Any) -> None:
-    """Call ``write(tmp_path)`` then rename over ``path``, so readers never see a partial file."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def write_json(path: Path, data: Any) -> None:
