@@ -54,6 +54,15 @@ def barrier(ctx: Context) -> None:
         dist.barrier()
 
 
+def any_rank(ctx: Context, flag: bool) -> bool:
+    """True on every process when ``flag`` is true on at least one, so all of them stop at the same batch."""
+    if ctx.world == 1:
+        return flag
+    t = torch.tensor([float(flag)], device=ctx.device)
+    dist.all_reduce(t, op=dist.ReduceOp.MAX)
+    return bool(t.item())
+
+
 def teardown(ctx: Context) -> None:
     """Leave the process group."""
     if ctx.world > 1 and dist.is_initialized():

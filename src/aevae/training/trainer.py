@@ -8,8 +8,11 @@ Continue:         aevae train --resume runs/vae
 from __future__ import annotations
 
 import math
+import signal
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -56,6 +59,30 @@ def epoch_order(seed: int, epoch: int, n: int) -> np.ndarray:
     return np.random.default_rng([seed, epoch]).permutation(n)
 
 
+@contextmanager
+def interrupt_requests() -> Iterator[dict[str, bool]]:
+    """Turn the first SIGINT into a request (``stop["requested"]``) that the loop honours at a batch boundary.
+
+    Stopping between batches means the checkpoint, metrics and weights are never caught half-computed; a second
+    SIGINT raises KeyboardInterrupt immediately for a user who really wants out.
+    """
+    stop = {"requested": False}
+    if threading.current_thread() is not threading.main_thread():
+        yield stop  # signal handlers can only be set from the main thread
+        return
+
+    def request(signum: int, frame: object) -> None:
+        if stop["requested"]:
+            raise KeyboardInterrupt
+        stop["requested"] = True
+
+    previous = signal.signal(signal.SIGINT, request)
+    try:
+        yield stop
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def resumable_config(out: Path) -> RunConfig:
     """The config of a run folder that ``--resume`` can continue."""
     if not (Path(out) / CHECKPOINT).is_file():
@@ -73,8 +100,9 @@ def train(cfg: RunConfig | None, out: Path, resume: bool = False, progress_bar: 
           on_step: Callable[[int, int, dict], None] | None = None) -> dict:
     """Train ``cfg`` into run folder ``out`` (or continue it with ``resume``); returns the final test metrics.
 
-    ``on_step(epoch, step, parts)`` is called after every batch (e.g. for logging); a KeyboardInterrupt
-    raised there or by Ctrl-C saves a checkpoint at that batch before it propagates.
+    ``on_step(epoch, step, parts)`` is called after every batch (e.g. for logging). Ctrl-C (SIGINT) lets the
+    batch in flight finish, saves a checkpoint there and raises KeyboardInterrupt; so does a KeyboardInterrupt
+    raised by ``on_step``. A second Ctrl-C stops at once (the last checkpoint on disk stays intact).
     """
     out = Path(out)
     if resume:
@@ -87,13 +115,14 @@ def train(cfg: RunConfig | None, out: Path, resume: bool = False, progress_bar: 
             if ctx.main:  # other ranks may start after rank 0 has begun writing
                 ensure_new_folder(out)
             cfg = new_run_config(cfg)
-        return _train(cfg, out, resume, ctx, progress_bar, on_step)
+        with interrupt_requests() as stop:
+            return _train(cfg, out, resume, ctx, progress_bar, on_step, stop)
     finally:
         distributed.teardown(ctx)
 
 
 def _train(cfg: RunConfig, out: Path, resume: bool, ctx: distributed.Context, progress_bar: bool,
-           on_step: Callable[[int, int, dict], None] | None) -> dict:
+           on_step: Callable[[int, int, dict], None] | None, stop: dict[str, bool]) -> dict:
     t = cfg.train
     if t.threads:
         torch.set_num_threads(t.threads)
@@ -149,6 +178,8 @@ def _train(cfg: RunConfig, out: Path, resume: bool, ctx: distributed.Context, pr
                     bar.set_postfix(loss=f"{progress.sums['loss'] / progress.seen:.1f} nats/img")
                 if on_step is not None:
                     on_step(epoch, s, parts)
+                if distributed.any_rank(ctx, stop["requested"]):
+                    raise KeyboardInterrupt
         except KeyboardInterrupt:
             bar.close()
             if ctx.main:
