@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 from PIL import Image, ImageDraw
+
+from browser_support import CHROMIUM, CHROMIUM_ARGS
 
 
 def draw_shape(kind: str, rng: np.random.Generator, size: int = 28) -> Image.Image:
@@ -35,3 +40,17 @@ def tiny_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
             for i in range(n // 2):
                 draw_shape(kind, rng).save(folder / f"{i:03d}.png")
     return root
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """One headless Chromium for the whole run. Missing: skipped, or a failure where AEVAE_REQUIRE_BROWSER is set (CI)."""
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("AEVAE_REQUIRE_BROWSER"):
+            pytest.fail(f"{CHROMIUM} is missing")
+        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()

@@ -3,17 +3,13 @@ bundle runs in a real browser exactly as the separate modules would (aliases, re
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from aevae.explorer.esm import JS_ROOT, ESMError, bundle_module
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run", "--disable-sync"]
 
 
 def write(root: Path, files: dict[str, str]) -> Path:
@@ -83,22 +79,15 @@ def test_a_jsdoc_type_import_in_a_comment_is_not_code(tmp_path: Path) -> None:
 
 
 @pytest.mark.browser
-def test_the_bundle_runs_in_a_browser_as_the_modules_would(tmp_path: Path) -> None:
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("AEVAE_REQUIRE_BROWSER"):
-            pytest.fail(f"{CHROMIUM} is missing")
-        pytest.skip(f"{CHROMIUM} is not installed")
-    sync_api = pytest.importorskip("playwright.sync_api")
+def test_the_bundle_runs_in_a_browser_as_the_modules_would(tmp_path: Path, browser: Any) -> None:
     code = bundle_module("entry.js", write(tmp_path, SOURCES))
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        page = browser.new_page()
-        result = page.evaluate("""async (code) => {
-            const url = URL.createObjectURL(new Blob([code], { type: "text/javascript" }));
-            const mod = await import(url);  // as anywidget loads a widget's _esm
-            return { result: mod.default.result, count: mod.default.count(), name: mod.default.name,
-                     twice: mod.twice(5) };
-        }""", code)
-        browser.close()
+    page = browser.new_page()
+    result = page.evaluate("""async (code) => {
+        const url = URL.createObjectURL(new Blob([code], { type: "text/javascript" }));
+        const mod = await import(url);  // as anywidget loads a widget's _esm
+        return { result: mod.default.result, count: mod.default.count(), name: mod.default.name,
+                 twice: mod.twice(5) };
+    }""", code)
+    page.close()
     # count.js ran once although two modules import it; each of them bumped its one counter
     assert result == {"result": 2, "count": 2, "name": "counter", "twice": 10}

@@ -8,7 +8,6 @@ Screenshots go to $AEVAE_ARTIFACTS (default: artifacts/ at the repository root).
 from __future__ import annotations
 
 import base64
-import os
 import re
 import subprocess
 import sys
@@ -30,13 +29,11 @@ from aevae.explorer.bundle import Bundle, shipped_bundle_bytes
 from aevae.explorer.reference import ReferenceModels
 from aevae.training.trainer import train
 
+from browser_support import save_screenshot
+
 playwright = pytest.importorskip("playwright.sync_api")
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run", "--disable-sync"]
-ARTIFACTS = Path(os.environ.get("AEVAE_ARTIFACTS", Path(__file__).resolve().parents[1] / "artifacts"))
 
 
 @pytest.fixture(scope="module")
@@ -54,16 +51,6 @@ def url() -> Iterator[str]:
         proc.wait(10)
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
-    with playwright.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield b
-        b.close()
-
-
 @pytest.fixture
 def page(browser: object, url: str, request: pytest.FixtureRequest) -> Iterator[object]:
     """A fresh page with the explorer drawn; fails the test on any console error; leaves a screenshot behind."""
@@ -74,8 +61,7 @@ def page(browser: object, url: str, request: pytest.FixtureRequest) -> Iterator[
     pg.goto(url)
     pg.wait_for_selector(".output-canvas[data-drawn]")
     yield pg
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    pg.screenshot(path=str(ARTIFACTS / f"explorer-{request.node.name}.png"), full_page=True)
+    save_screenshot(pg, f"explorer-{request.node.name}", full_page=True)
     pg.close()
     assert not errors, errors
 
@@ -425,8 +411,7 @@ def test_any_latent_size_and_data_set(browser: object, url: str, tiny_bundle: by
     assert z[1] > before[1] and np.array_equal(z[[0, 2]], before[[0, 2]])
     reference = ReferenceModels(Bundle.from_bytes(tiny_bundle))
     assert np.abs(output_pixels(pg).astype(int) - expected_output(reference, "ae", z)).max() <= 1
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    pg.screenshot(path=str(ARTIFACTS / "explorer-tiny-runs.png"), full_page=True)
+    save_screenshot(pg, "explorer-tiny-runs", full_page=True)
     pg.close()
     assert not errors, errors
 

@@ -11,11 +11,9 @@ import base64
 import gzip
 import io
 import json
-import os
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -30,10 +28,8 @@ from aevae.explorer.export import export_html, export_page
 from aevae.explorer.reference import model_from_weights
 from aevae.training.trainer import train
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run", "--disable-sync"]
-ARTIFACTS = Path(os.environ.get("AEVAE_ARTIFACTS", Path(__file__).resolve().parents[1] / "artifacts"))
+from browser_support import save_screenshot
+
 SIZE_TARGET = 3_000_000  # bytes: the issue's target for the shipped models
 
 
@@ -98,19 +94,6 @@ def test_aevae_export_names_a_bad_run(tmp_path: Path) -> None:
 # --- the exported file in a browser ------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("AEVAE_REQUIRE_BROWSER"):
-            pytest.fail(f"{CHROMIUM} is missing")
-        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield b
-        b.close()
-
-
 def output_pixels(page: Any) -> np.ndarray:
     values = page.evaluate("""() => {
         const c = document.querySelector('.output-canvas');
@@ -170,8 +153,7 @@ def test_the_file_works_from_disk_with_no_request_leaving_it(browser: Any, expor
     page.mouse.click(area["x"] + area["width"] * 0.3, area["y"] + area["height"] * 0.7)
     assert not np.array_equal(handle_values(page), z)
 
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "export-from-file.png"), full_page=True)
+    save_screenshot(page, "export-from-file", full_page=True)
     assert not errors, errors
     assert requests and all(url.startswith(("file:", "data:", "blob:")) for url in requests), requests
     # The page's policy would stop a request even if its code tried one.

@@ -10,9 +10,7 @@ Screenshots go to $AEVAE_ARTIFACTS (default: artifacts/ at the repository root).
 from __future__ import annotations
 
 import base64
-import os
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -20,15 +18,13 @@ import pytest
 
 from aevae.widget import Explorer
 
+from browser_support import save_screenshot
+
 from widget_comm import RecordingComm, from_page
 
 playwright = pytest.importorskip("playwright.sync_api")
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run", "--disable-sync"]
-ARTIFACTS = Path(os.environ.get("AEVAE_ARTIFACTS", Path(__file__).resolve().parents[1] / "artifacts"))
 
 # The page side of the harness: a model with anywidget's interface over a plain object, Backbone's event rules
 # (set fires "change:NAME" at once if the value differs; an update from the kernel sets every value, then fires),
@@ -75,18 +71,6 @@ window.startWidget = async ({ esm, css, bundle, state }) => {
 </script></body></html>"""
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("AEVAE_REQUIRE_BROWSER"):
-            pytest.fail(f"{CHROMIUM} is missing")
-        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
-    with playwright.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield b
-        b.close()
-
-
 class Relay:
     """Carries state between a real Explorer and the widget's page, both ways, as the kernel's comm would."""
 
@@ -123,8 +107,7 @@ def relay(browser: Any, request: pytest.FixtureRequest) -> Iterator[Relay]:
                                                   "bundle": base64.b64encode(widget._bundle).decode()})
     page.wait_for_selector(".output-canvas[data-drawn]")
     yield Relay(widget, page)
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"widget-{request.node.name}.png"), full_page=True)
+    save_screenshot(page, f"widget-{request.node.name}", full_page=True)
     page.close()
     assert not errors, errors
 

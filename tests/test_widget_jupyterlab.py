@@ -15,19 +15,16 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
+
+from browser_support import save_screenshot
 
 pytest.importorskip("jupyterlab")
 sync_api = pytest.importorskip("playwright.sync_api")
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run", "--disable-sync"]
-ARTIFACTS = Path(os.environ.get("AEVAE_ARTIFACTS", Path(__file__).resolve().parents[1] / "artifacts"))
 CELLS = [
     "from aevae import Explorer\n\nw = Explorer()  # the shipped AE and VAE\nw",
     "w.latent = [1.0, -0.5, 0.5, 0.0]  # moves the black line in the page",
@@ -79,18 +76,6 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         proc.wait(30)
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("AEVAE_REQUIRE_BROWSER"):
-            pytest.fail(f"{CHROMIUM} is missing")
-        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield b
-        b.close()
-
-
 def handle_values(page: Any) -> list[float]:
     return [float(v) for v in page.eval_on_selector_all(".aevae .handle", "hs => hs.map(h => h.dataset.value)")]
 
@@ -138,7 +123,6 @@ def test_the_widget_in_jupyterlab_both_ways(browser: Any, lab: str) -> None:
     assert json.loads(printed.text_content()) == dragged
 
     page.locator(".jp-Cell").first.scroll_into_view_if_needed()
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "widget-jupyterlab.png"))
+    save_screenshot(page, "widget-jupyterlab")
     page.close()
     assert not errors, errors
