@@ -30,9 +30,9 @@ export function linear(layer, x, out) {
   return out;
 }
 
-/** In-place max(x, 0); returns `x`. */
-export function relu(x) {
-  for (let i = 0; i < x.length; i++) if (x[i] < 0) x[i] = 0;
+/** In-place SiLU, x * sigmoid(x) (PyTorch's F.silu); returns `x`. */
+export function silu(x) {
+  for (let i = 0; i < x.length; i++) x[i] = x[i] / (1 + Math.exp(-x[i]));
   return x;
 }
 
@@ -66,7 +66,6 @@ export function conv2d(layer, x, side, out) {
           const kBase = (ky * K + kx) * cin;
           for (let ci = 0; ci < cin; ci++) {
             const v = x[i + ci];
-            if (v === 0) continue; // after a ReLU most inputs are zero
             const wBase = (kBase + ci) * cout;
             for (let co = 0; co < cout; co++) out[o + co] += v * w[wBase + co];
           }
@@ -99,7 +98,6 @@ export function convTranspose2d(layer, x, side, out) {
       const i = (iy * side + ix) * cin;
       for (let ci = 0; ci < cin; ci++) {
         const v = x[i + ci];
-        if (v === 0) continue;
         for (let ky = 0; ky < K; ky++) {
           const oy = iy * STRIDE - PAD + ky;
           if (oy < 0 || oy >= outSide) continue;

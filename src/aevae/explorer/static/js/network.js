@@ -10,7 +10,7 @@ import {
   convTransposeLayer,
   linear,
   linearLayer,
-  relu,
+  silu,
 } from "./layers.js";
 
 const LOGVAR_RANGE = [-20, 10]; // as aevae.models.autoencoder.LOGVAR_RANGE
@@ -65,10 +65,10 @@ export function createNetwork(tensors, meta) {
   function decode(z) {
     if (z.length !== d) throw new Error(`a latent of this model has ${d} values, got ${z.length}`);
     buf.z.set(z);
-    relu(linear(dec.fc1, buf.z, buf.hidden)); // (hidden)
-    relu(linear(dec.fc2, buf.hidden, buf.map8)); // (S/8, S/8, 4w)
-    relu(convTranspose2d(dec.deconv1, buf.map8, side, buf.map4)); // (S/4, S/4, 2w)
-    relu(convTranspose2d(dec.deconv2, buf.map4, 2 * side, buf.map2)); // (S/2, S/2, w)
+    silu(linear(dec.fc1, buf.z, buf.hidden)); // (hidden)
+    silu(linear(dec.fc2, buf.hidden, buf.map8)); // (S/8, S/8, 4w)
+    silu(convTranspose2d(dec.deconv1, buf.map8, side, buf.map4)); // (S/4, S/4, 2w)
+    silu(convTranspose2d(dec.deconv2, buf.map4, 2 * side, buf.map2)); // (S/2, S/2, w)
     convTranspose2d(dec.deconv3, buf.map2, 4 * side, buf.image); // (S, S, 1) logits
     const out = new Float32Array(size * size);
     for (let i = 0; i < out.length; i++) out[i] = 1 / (1 + Math.exp(-buf.image[i]));
@@ -78,10 +78,10 @@ export function createNetwork(tensors, meta) {
   function encode(image) {
     if (image.length !== size * size) throw new Error(`an input image has ${size}×${size} pixels`);
     const x = Float64Array.from(image);
-    relu(conv2d(enc.conv1, x, size, buf.map2)); // (S/2, S/2, w)
-    relu(conv2d(enc.conv2, buf.map2, size / 2, buf.map4)); // (S/4, S/4, 2w)
-    relu(conv2d(enc.conv3, buf.map4, size / 4, buf.map8)); // (S/8, S/8, 4w)
-    relu(linear(enc.fc1, buf.map8, buf.encHidden)); // (hidden)
+    silu(conv2d(enc.conv1, x, size, buf.map2)); // (S/2, S/2, w)
+    silu(conv2d(enc.conv2, buf.map2, size / 2, buf.map4)); // (S/4, S/4, 2w)
+    silu(conv2d(enc.conv3, buf.map4, size / 4, buf.map8)); // (S/8, S/8, 4w)
+    silu(linear(enc.fc1, buf.map8, buf.encHidden)); // (hidden)
     const out = linear(enc.fc2, buf.encHidden, buf.encOut); // (d) or (2d): mu, logvar
     const mu = Float64Array.from(out.subarray(0, d));
     if (!meta.variational) return { mu, sigma: null };
