@@ -52,9 +52,9 @@ def step_rate(step, batch: int, seconds: float = 8.0) -> tuple[float, float]:
 
 
 def aevae_step(cfg, batch: int):
-    model = build_model(cfg).train()
+    model = build_model(cfg).train().to(memory_format=torch.channels_last)  # as the trainer runs it
     opt = torch.optim.Adam(model.parameters(), 1e-3)
-    x = (torch.rand(batch, 1, 32, 32) > 0.7).float()
+    x = (torch.rand(batch, 1, 32, 32) > 0.7).float().contiguous(memory_format=torch.channels_last)
 
     def step() -> None:
         loss, _ = training_loss(cfg, model(x), x)
