@@ -19,7 +19,7 @@ PRESETS = {
     # The paper's pair: AE and VAE with d = 4 on MNIST, trained with identical settings.
     "paper": [ModelConfig(kind="ae", latent_dim=4), ModelConfig(kind="vae", latent_dim=4)],
 }
-PRESET_EPOCHS = 6  # both models in about 5 minutes on a 2-core CPU
+PRESET_EPOCHS = 8  # both models in about 5 minutes on a 2-core CPU (channels-last, ~3,500 images/s)
 
 
 def _field_help(cls: type) -> dict[str, str]:
