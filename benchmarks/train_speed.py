@@ -39,7 +39,8 @@ def matmul_peak(seconds: float = 3.0) -> float:
 
 def step_rate(step, batch: int, seconds: float = 8.0) -> tuple[float, float]:
     """(images/s, GFLOP/s) of a training step function on batches of ``batch`` images."""
-    for _ in range(3):
+    warm_until = time.perf_counter() + 2.0  # oneDNN builds its kernels on the first steps of each shape
+    while time.perf_counter() < warm_until:
         step()
     with FlopCounterMode(display=False) as counter:
         step()
