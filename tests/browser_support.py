@@ -6,6 +6,8 @@ import os
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 CHROMIUM = os.environ.get("AEVAE_CHROMIUM", "/usr/bin/chromium")
 # Without the background-networking flags Chromium keeps dialling Google's hosts, which a closed network refuses.
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -17,3 +19,17 @@ def save_screenshot(page: Any, name: str, **options: Any) -> None:
     """Keep a screenshot of ``page`` as a test artefact, ``$AEVAE_ARTIFACTS/NAME.png``."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), **options)
+
+
+def output_pixels(page: Any) -> np.ndarray:
+    """The explorer's big output canvas as drawn: grey levels (32, 32) uint8."""
+    values = page.evaluate("""() => {
+        const c = document.querySelector('.output-canvas');
+        return Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data);
+    }""")
+    return np.array(values, np.uint8).reshape(32, 32, 4)[:, :, 0]
+
+
+def handle_values(page: Any) -> np.ndarray:
+    """The latent values of the black reconstruction line's handles, as the page holds them."""
+    return np.array([float(v) for v in page.eval_on_selector_all(".handle", "hs => hs.map(h => h.dataset.value)")])

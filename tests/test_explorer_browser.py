@@ -29,11 +29,10 @@ from aevae.explorer.bundle import Bundle, shipped_bundle_bytes
 from aevae.explorer.reference import ReferenceModels
 from aevae.training.trainer import train
 
-from browser_support import save_screenshot
+from browser_support import handle_values, output_pixels, save_screenshot
 
 playwright = pytest.importorskip("playwright.sync_api")
 pytestmark = pytest.mark.browser
-
 
 
 @pytest.fixture(scope="module")
@@ -74,19 +73,6 @@ def shipped() -> Bundle:
 @pytest.fixture(scope="module")
 def reference(shipped: Bundle) -> ReferenceModels:
     return ReferenceModels(shipped)
-
-
-def output_pixels(pg: object) -> np.ndarray:
-    """The big output canvas's grey levels (32, 32) uint8, as drawn."""
-    values = pg.evaluate("""() => {
-        const c = document.querySelector('.output-canvas');
-        return Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data);
-    }""")
-    return np.array(values, np.uint8).reshape(32, 32, 4)[:, :, 0]
-
-
-def handle_values(pg: object) -> np.ndarray:
-    return np.array([float(v) for v in pg.eval_on_selector_all(".handle", "hs => hs.map(h => h.dataset.value)")])
 
 
 def centre(pg: object, selector: str, index: int = 0) -> tuple[float, float]:

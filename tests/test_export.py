@@ -28,7 +28,7 @@ from aevae.explorer.export import export_html, export_page
 from aevae.explorer.reference import model_from_weights
 from aevae.training.trainer import train
 
-from browser_support import save_screenshot
+from browser_support import handle_values, output_pixels, save_screenshot
 
 SIZE_TARGET = 3_000_000  # bytes: the issue's target for the shipped models
 
@@ -92,18 +92,6 @@ def test_aevae_export_names_a_bad_run(tmp_path: Path) -> None:
 
 
 # --- the exported file in a browser ------------------------------------------------------------------------------
-
-
-def output_pixels(page: Any) -> np.ndarray:
-    values = page.evaluate("""() => {
-        const c = document.querySelector('.output-canvas');
-        return Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data);
-    }""")
-    return np.array(values, np.uint8).reshape(32, 32, 4)[:, :, 0]
-
-
-def handle_values(page: Any) -> np.ndarray:
-    return np.array([float(v) for v in page.eval_on_selector_all(".handle", "hs => hs.map(h => h.dataset.value)")])
 
 
 @pytest.mark.browser

@@ -18,7 +18,7 @@ import pytest
 
 from aevae.widget import Explorer
 
-from browser_support import save_screenshot
+from browser_support import handle_values, output_pixels, save_screenshot
 
 from widget_comm import RecordingComm, from_page
 
@@ -112,19 +112,6 @@ def relay(browser: Any, request: pytest.FixtureRequest) -> Iterator[Relay]:
     assert not errors, errors
 
 
-def handle_values(page: Any) -> list[float]:
-    return [float(v) for v in page.eval_on_selector_all(".handle", "hs => hs.map(h => h.dataset.value)")]
-
-
-def output_pixels(page: Any) -> np.ndarray:
-    """The big output canvas's grey levels (32, 32), as drawn (black ink on white)."""
-    values = page.evaluate("""() => {
-        const c = document.querySelector('.output-canvas');
-        return Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data);
-    }""")
-    return np.array(values, np.uint8).reshape(32, 32, 4)[:, :, 0]
-
-
 def as_drawn(image: np.ndarray) -> np.ndarray:
     """What the page draws for a decoded image: inverted, 8-bit."""
     return np.round(255 * (1 - image)).astype(np.uint8)
@@ -143,7 +130,7 @@ def test_the_widget_shows_the_kernels_state(relay: Relay) -> None:
     w, page = relay.widget, relay.page
     assert page.locator(".thumb").count() == len(w.inputs) and page.locator(".handle").count() == 4
     assert page.locator('.thumb[aria-pressed="true"]').count() == 1
-    assert handle_values(page) == w.latent
+    assert handle_values(page).tolist() == w.latent
     assert np.abs(output_pixels(page).astype(int) - as_drawn(w.output_image)).max() <= 1
     assert relay.to_kernel() == []  # showing the kernel's state sends nothing back
 
@@ -156,7 +143,7 @@ def test_dragging_updates_latent_and_output_image_in_the_kernel(relay: Relay) ->
     drag(page, dim, -70)
     updates = relay.to_kernel()
     assert updates and all(set(u) <= {"latent", "_latents"} for u in updates)  # only what changed is sent
-    assert w.latent == handle_values(page) and w._latents["vae"] == w.latent
+    assert w.latent == handle_values(page).tolist() and w._latents["vae"] == w.latent
     assert np.abs(w.output_image - before).max() > 0.01
     assert np.abs(output_pixels(page).astype(int) - as_drawn(w.output_image)).max() <= 1
     assert w.comm.sent == []  # the kernel agrees with the page: nothing echoes back
@@ -166,7 +153,7 @@ def test_setting_latent_in_python_moves_the_line(relay: Relay) -> None:
     w, page = relay.widget, relay.page
     w.latent = [0.5, -0.5, 1.0, -1.0]
     relay.to_page()
-    assert handle_values(page) == w.latent
+    assert handle_values(page).tolist() == w.latent
     assert np.abs(output_pixels(page).astype(int) - as_drawn(w.output_image)).max() <= 1
     assert relay.to_kernel() == []
 
@@ -177,10 +164,10 @@ def test_show_ae_both_ways(relay: Relay) -> None:
     w.show_ae = True
     relay.to_page()
     assert page.locator(".show-ae").is_checked() and "AE latent space" in page.locator(".latent-title").text_content()
-    assert handle_values(page) == w.latent == w._latents["ae"]
+    assert handle_values(page).tolist() == w.latent == w._latents["ae"]
     page.locator(".show-ae").uncheck()
     relay.to_kernel()
-    assert w.show_ae is False and w.latent == vae_line == handle_values(page)
+    assert w.show_ae is False and w.latent == vae_line == handle_values(page).tolist()
 
 
 def test_selection_both_ways_and_a_drawing_becomes_an_input(relay: Relay) -> None:

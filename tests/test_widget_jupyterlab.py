@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from browser_support import save_screenshot
+from browser_support import handle_values, save_screenshot
 
 pytest.importorskip("jupyterlab")
 sync_api = pytest.importorskip("playwright.sync_api")
@@ -76,10 +76,6 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         proc.wait(30)
 
 
-def handle_values(page: Any) -> list[float]:
-    return [float(v) for v in page.eval_on_selector_all(".aevae .handle", "hs => hs.map(h => h.dataset.value)")]
-
-
 def test_the_widget_in_jupyterlab_both_ways(browser: Any, lab: str) -> None:
     page = browser.new_page(viewport={"width": 1600, "height": 1500})
     errors: list[str] = []
@@ -104,7 +100,7 @@ def test_the_widget_in_jupyterlab_both_ways(browser: Any, lab: str) -> None:
     page.mouse.down()
     page.mouse.move(x, y - 60, steps=6)
     page.mouse.up()
-    dragged = handle_values(page)
+    dragged = handle_values(page).tolist()
     assert dragged != [1.0, -0.5, 0.5, 0.0]
     # ipywidgets keeps one update in flight and sends the latest state after it: the last moves of a drag may
     # reach the kernel just after a cell run at once, so the cell is run until it prints the dragged line.
