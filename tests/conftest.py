@@ -44,7 +44,7 @@ def tiny_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
-    """One headless Chromium for the whole run. Missing: skipped, or a failure where AEVAE_REQUIRE_BROWSER is set (CI)."""
+    """One headless Chromium for the whole run; if missing: skipped, or failed where AEVAE_REQUIRE_BROWSER is set."""
     if not Path(CHROMIUM).exists():
         if os.environ.get("AEVAE_REQUIRE_BROWSER"):
             pytest.fail(f"{CHROMIUM} is missing")
@@ -54,3 +54,15 @@ def browser() -> Iterator[Any]:
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         yield b
         b.close()
+
+
+@pytest.fixture(scope="session")
+def analysed_runs(tiny_folder: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """A tiny trained and analysed AE (d = 3) and VAE (d = 2), shared by every test that only reads them."""
+    from aevae.analysis import analyze_run
+    from tiny_runs import ANALYSED_LATENT, train_tiny_run
+
+    root = tmp_path_factory.mktemp("analysed-runs")
+    for kind, d in ANALYSED_LATENT.items():
+        analyze_run(train_tiny_run(tiny_folder, root / kind, kind, d), progress=False)
+    return {kind: root / kind for kind in ANALYSED_LATENT}

@@ -21,17 +21,14 @@ from aevae.analysis.prior import AGREEMENT, neighbours
 from aevae.analysis.rate_distortion import quantise
 from aevae.analysis.store import DTYPES, REQUIRED
 from aevae.cli import main
-from aevae.config import ModelConfig, RunConfig, TrainConfig
+from aevae.config import ModelConfig
 from aevae.training.runs import METRICS, WEIGHTS, RunError, read_json, write_json
-from aevae.training.trainer import train
+from tiny_runs import train_tiny_run
 
 
 def tiny_run(folder: Path, out: Path, kind: str, epochs: int) -> Path:
     """A tiny model trained on the shapes: enough steps that its latent code matters to the decoder."""
-    cfg = RunConfig(model=ModelConfig(kind=kind, latent_dim=2, width=8, hidden=32),
-                    train=TrainConfig(data=f"folder:{folder}", epochs=epochs, batch_size=16, lr=5e-3, threads=1))
-    train(cfg, out, progress_bar=False)
-    return out
+    return train_tiny_run(folder, out, kind, 2, epochs=epochs, lr=5e-3)
 
 
 @pytest.fixture(scope="module")

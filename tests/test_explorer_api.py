@@ -26,8 +26,6 @@ import torch
 import uvicorn
 from PIL import Image, ImageDraw
 
-from aevae.analysis import analyze_run
-from aevae.config import ModelConfig, RunConfig, TrainConfig
 from aevae.data import preprocess_image
 from aevae.explorer.app import STATIC, create_app
 from aevae.explorer.build import build_bundle
@@ -35,23 +33,15 @@ from aevae.explorer.bundle import Bundle, BundleError, shipped_bundle_bytes
 from aevae.explorer.inputs import MAX_BODY_BYTES, MAX_LATENTS
 from aevae.explorer.server import bind, url_of
 from aevae.training.runs import WEIGHTS, load_model
-from aevae.training.trainer import train
+from tiny_runs import ANALYSED_LATENT
 
-LATENT = {"ae": 3, "vae": 2}
+LATENT = ANALYSED_LATENT
 
 
 @pytest.fixture(scope="module")
-def runs(tiny_folder: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+def runs(analysed_runs: dict[str, Path]) -> dict[str, Path]:
     """A tiny trained and analysed AE (d = 3) and VAE (d = 2)."""
-    root = tmp_path_factory.mktemp("explorer-runs")
-    out = {}
-    for kind, d in LATENT.items():
-        cfg = RunConfig(model=ModelConfig(kind=kind, latent_dim=d, width=8, hidden=32),
-                        train=TrainConfig(data=f"folder:{tiny_folder}", epochs=1, batch_size=16, threads=1))
-        train(cfg, root / kind, progress_bar=False)
-        analyze_run(root / kind, progress=False)
-        out[kind] = root / kind
-    return out
+    return analysed_runs
 
 
 @pytest.fixture(scope="module")

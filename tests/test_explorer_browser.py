@@ -20,14 +20,11 @@ from PIL import Image, ImageDraw
 from safetensors.numpy import load as load_safetensors
 from safetensors.numpy import save as save_safetensors
 
-from aevae.analysis import analyze_run
-from aevae.config import ModelConfig, RunConfig, TrainConfig
 from aevae.data import load_probes, preprocess_image
 from aevae.data.probes import PROBES
 from aevae.explorer.build import build_bundle
 from aevae.explorer.bundle import Bundle, shipped_bundle_bytes
 from aevae.explorer.reference import ReferenceModels
-from aevae.training.trainer import train
 
 from browser_support import handle_values, output_pixels, save_screenshot
 
@@ -369,14 +366,8 @@ def test_pad_drawing_is_normalised_like_preprocess_image(page: object) -> None:
 
 
 @pytest.fixture(scope="module")
-def tiny_bundle(tiny_folder: Path, tmp_path_factory: pytest.TempPathFactory) -> bytes:
-    root = tmp_path_factory.mktemp("browser-runs")
-    for kind, d in (("ae", 3), ("vae", 2)):
-        cfg = RunConfig(model=ModelConfig(kind=kind, latent_dim=d, width=8, hidden=32),
-                        train=TrainConfig(data=f"folder:{tiny_folder}", epochs=1, batch_size=16, threads=1))
-        train(cfg, root / kind, progress_bar=False)
-        analyze_run(root / kind, progress=False)
-    return build_bundle({"ae": root / "ae", "vae": root / "vae"}, progress=False).to_bytes()
+def tiny_bundle(analysed_runs: dict[str, Path]) -> bytes:
+    return build_bundle(analysed_runs, progress=False).to_bytes()
 
 
 def test_any_latent_size_and_data_set(browser: object, url: str, tiny_bundle: bytes) -> None:

@@ -22,13 +22,12 @@ import pytest
 import torch
 from PIL import Image, ImageDraw
 
-from aevae.config import ModelConfig, RunConfig, TrainConfig
 from aevae.explorer.bundle import Bundle, shipped_bundle_bytes
 from aevae.explorer.export import export_html, export_page
 from aevae.explorer.reference import model_from_weights
-from aevae.training.trainer import train
 
 from browser_support import handle_values, output_pixels, save_screenshot
+from tiny_runs import train_tiny_run
 
 SIZE_TARGET = 3_000_000  # bytes: the issue's target for the shipped models
 
@@ -63,11 +62,7 @@ def test_inlined_code_cannot_end_its_element_early() -> None:
 @pytest.fixture(scope="module")
 def ae_run(tiny_folder: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A tiny trained AE (d = 3) on the shapes data set (the export analyses it first)."""
-    run = tmp_path_factory.mktemp("export-runs") / "ae"
-    cfg = RunConfig(model=ModelConfig(kind="ae", latent_dim=3, width=8, hidden=32),
-                    train=TrainConfig(data=f"folder:{tiny_folder}", epochs=1, batch_size=16, threads=1))
-    train(cfg, run, progress_bar=False)
-    return run
+    return train_tiny_run(tiny_folder, tmp_path_factory.mktemp("export-runs") / "ae", "ae", 3)
 
 
 def test_aevae_export_takes_run_folders_and_stores_float16_weights(ae_run: Path, tmp_path: Path) -> None:

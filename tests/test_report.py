@@ -10,11 +10,11 @@ from PIL import Image
 
 from aevae.analysis import ANALYSIS
 from aevae.cli import main
-from aevae.config import ModelConfig, RunConfig, TrainConfig
 from aevae.report import build_report
 from aevae.report.claims import check_claims
 from aevae.report.palette import CLASS_COLOURS
-from aevae.training.trainer import train
+
+from tiny_runs import train_tiny_run
 
 FIGURES = ("pca.png", "violins.png", "violins_by_class.png", "reconstructions.png", "prior_samples.png",
            "traversals.png", "interpolation.png", "rate_distortion.png")
@@ -24,13 +24,8 @@ FIGURES = ("pca.png", "violins.png", "violins_by_class.png", "reconstructions.pn
 def pair(tiny_folder: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """A tiny AE and VAE, trained briefly and not yet analysed."""
     root = tmp_path_factory.mktemp("report_runs")
-    runs = []
-    for kind in ("ae", "vae"):
-        cfg = RunConfig(model=ModelConfig(kind=kind, latent_dim=3, width=8, hidden=32),
-                        train=TrainConfig(data=f"folder:{tiny_folder}", epochs=2, batch_size=16, threads=1))
-        train(cfg, root / kind, progress_bar=False)
-        runs.append(root / kind)
-    return runs[0], runs[1]
+    ae, vae = (train_tiny_run(tiny_folder, root / kind, kind, 3, epochs=2) for kind in ("ae", "vae"))
+    return ae, vae
 
 
 def test_report_writes_every_figure_and_a_page_linking_only_existing_files(

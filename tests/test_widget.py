@@ -15,14 +15,12 @@ import torch
 import traitlets
 from PIL import Image, ImageDraw
 
-from aevae.analysis import analyze_run
-from aevae.config import ModelConfig, RunConfig, TrainConfig
+from aevae.config import ModelConfig
 from aevae.data import preprocess_image, to_uint8
 from aevae.explorer.bundle import Bundle, shipped_bundle_bytes
 from aevae.explorer.reference import model_from_weights
 from aevae.explorer.sources import explorer_bundle
 from aevae.models import build_model
-from aevae.training.trainer import train
 from aevae.widget import Explorer
 
 from widget_comm import RecordingComm, from_page
@@ -157,14 +155,9 @@ def test_import_aevae_stays_light_and_explorer_is_lazy() -> None:
 
 
 @pytest.fixture(scope="module")
-def vae_run(tiny_folder: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A tiny trained VAE (d = 2) on the shapes data set."""
-    run = tmp_path_factory.mktemp("widget-runs") / "vae"
-    cfg = RunConfig(model=ModelConfig(kind="vae", latent_dim=2, width=8, hidden=32),
-                    train=TrainConfig(data=f"folder:{tiny_folder}", epochs=1, batch_size=16, threads=1))
-    train(cfg, run, progress_bar=False)
-    analyze_run(run, progress=False)
-    return run
+def vae_run(analysed_runs: dict[str, Path]) -> Path:
+    """A tiny trained and analysed VAE (d = 2) on the shapes data set."""
+    return analysed_runs["vae"]
 
 
 def drawn_ring() -> Image.Image:
