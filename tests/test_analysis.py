@@ -23,6 +23,7 @@ from aevae.analysis.store import DTYPES, REQUIRED
 from aevae.cli import main
 from aevae.config import ModelConfig
 from aevae.training.runs import METRICS, WEIGHTS, RunError, read_json, write_json
+
 from tiny_runs import train_tiny_run
 
 
