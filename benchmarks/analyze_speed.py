@@ -22,11 +22,12 @@ import time
 from pathlib import Path
 
 from aevae.analysis import analyze_run
-from aevae.analysis.analyze import inference_model, load_splits
+from aevae.analysis.analyze import inference_model
 from aevae.analysis.encoding import encode_images
 from aevae.config import ModelConfig, RunConfig, TrainConfig
+from aevae.data import load_splits
 from aevae.models import build_model
-from aevae.training.runs import CONFIG, METRICS, WEIGHTS, load_config, new_run_config, save_weights, write_json
+from aevae.runs import CONFIG, METRICS, WEIGHTS, load_config, new_run_config, save_weights, write_json
 
 MIB = 2**20
 
@@ -48,7 +49,8 @@ def untrained_run(folder: Path) -> Path:
 
 def bench(run: Path) -> None:
     """Time one analysis of ``run`` against a plain encoding pass, and print the figures."""
-    train_set, test_set = load_splits(load_config(run))
+    cfg = load_config(run)
+    train_set, test_set = load_splits(cfg.train.data, cfg.train.limit)
     model = inference_model(run)
     encode_images(model, test_set.images[:1000], progress=False)  # warm-up: oneDNN kernels, pages of the data
 

@@ -3,7 +3,7 @@
     python benchmarks/explorer_drag.py                  # the shipped models, 240 moves
     python benchmarks/explorer_drag.py --moves 600 --ae RUN_DIR --vae RUN_DIR
 
-Starts the explorer (``aevae.explorer.server``) on a free loopback port, opens it in headless Chromium
+Starts the explorer (``aevae.explorer.server.serve``) on a free loopback port, opens it in headless Chromium
 (Debian's /usr/bin/chromium) and drags a point of the black reconstruction line up and down its axis, one pointer
 move at a time. For every move the page records, on the browser's own clock:
 
@@ -29,8 +29,8 @@ from pathlib import Path
 import uvicorn
 from playwright.sync_api import sync_playwright
 
-from aevae.explorer.app import create_app
-from aevae.explorer.server import bind, bundle_bytes, url_of
+from aevae.explorer.server.app import create_app
+from aevae.explorer.server.serve import bind, bundle_bytes, url_of
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",

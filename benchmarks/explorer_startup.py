@@ -105,7 +105,7 @@ def main() -> None:
     print(f"baseline, page alone on a running server: median {statistics.median(warms):.2f} s; "
           f"ratio cold command / page alone: {statistics.median(totals) / statistics.median(warms):.2f}x")
     cli = import_seconds("from aevae.cli import build_parser; build_parser()")
-    server = import_seconds("import aevae.explorer.server")
+    server = import_seconds("import aevae.explorer.server.serve")
     bare = import_seconds("pass")
     print(f"Python start-up alone {bare:.3f} s; with building the CLI's parser {cli:.2f} s; "
           f"with importing the explorer's server {server:.2f} s")

@@ -22,9 +22,9 @@ from safetensors.numpy import load as load_safetensors
 from safetensors.numpy import save as save_safetensors
 
 from aevae.explorer.bundle import Bundle
-from aevae.explorer.esm import bundle_module
-from aevae.explorer.export import ENTRY, export_page
-from aevae.explorer.sources import explorer_bundle
+from aevae.explorer.web.modules import join_modules
+from aevae.explorer.web.export import ENTRY, export_page
+from aevae.explorer.bundle.sources import explorer_bundle
 
 TARGET = 3_000_000  # bytes: the target for the shipped models
 GROUPS = {  # part of the bundle -> which arrays belong to it
@@ -56,8 +56,8 @@ def main() -> None:
     bundle = explorer_bundle(args.ae, args.vae, half=True, progress=False)
     raw = bundle.to_bytes()
     page = export_page(bundle).encode("utf-8")
-    code = len(bundle_module(ENTRY).encode("utf-8"))
-    css = len((Path(__file__).resolve().parents[1] / "src/aevae/explorer/static/explorer.css").read_bytes())
+    code = len(join_modules(ENTRY).encode("utf-8"))
+    css = len((Path(__file__).resolve().parents[1] / "src/aevae/explorer/web/static/explorer.css").read_bytes())
     packed = len(base64.b64encode(gzip.compress(raw, compresslevel=9, mtime=0)))
 
     print(f"{'part':<34}{'raw bytes':>12}{'gzip bytes':>12}")

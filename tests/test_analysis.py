@@ -19,10 +19,10 @@ from aevae.analysis import ANALYSIS, LatentStats, analyze_run, load_analysis
 from aevae.analysis.information import bit_budget, bits_used
 from aevae.analysis.prior import AGREEMENT, neighbours
 from aevae.analysis.rate_distortion import quantise
-from aevae.analysis.store import DTYPES, REQUIRED
+from aevae.runs.analysis_file import DTYPES, REQUIRED
 from aevae.cli import main
 from aevae.config import ModelConfig
-from aevae.training.runs import METRICS, WEIGHTS, RunError, read_json, write_json
+from aevae.runs import METRICS, WEIGHTS, RunError, read_json, write_json
 
 from tiny_runs import train_tiny_run
 

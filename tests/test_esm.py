@@ -9,7 +9,10 @@ from typing import Any
 
 import pytest
 
-from aevae.explorer.esm import JS_ROOT, ESMError, bundle_module
+from aevae.explorer.web import JS_ROOT
+from aevae.explorer.web.modules import ESMError, join_modules
+
+WIDGET_ROOT = JS_ROOT.parents[2]  # aevae/explorer: widget.js sits beside widget.py and imports from web/static/js
 
 
 def write(root: Path, files: dict[str, str]) -> Path:
@@ -20,15 +23,17 @@ def write(root: Path, files: dict[str, str]) -> Path:
 
 
 def test_the_front_end_joins_into_one_module_with_every_import_resolved() -> None:
-    for entry in ("widget.js", "embedded.js", "explorer.js"):
-        code = bundle_module(entry)
+    for entry, root in (("widget.js", WIDGET_ROOT), ("embedded.js", JS_ROOT), ("explorer.js", JS_ROOT)):
+        code = join_modules(entry, root)
         assert not re.search(r"^import\b", code, re.M), entry  # no import statement survives
         modules = re.findall(r"^// ---- (.+) ----$", code, re.M)
         assert modules[-1] == entry and len(modules) == len(set(modules))
-    widget = bundle_module("widget.js")
+    widget = join_modules("widget.js", WIDGET_ROOT)
     assert re.search(r"^export default \{ render \};$", widget, re.M)
     imported = set(re.findall(r'from "\./([\w.]+)"', "".join(p.read_text() for p in JS_ROOT.glob("*.js"))))
-    assert imported <= set(re.findall(r"^// ---- (.+) ----$", widget + bundle_module("embedded.js"), re.M))
+    joined = {name.rsplit("/", 1)[-1] for name in re.findall(r"^// ---- (.+) ----$",
+                                                              widget + join_modules("embedded.js"), re.M)}
+    assert imported <= joined
 
 
 SOURCES = {
@@ -44,7 +49,7 @@ SOURCES = {
 
 
 def test_dependencies_come_first_and_each_module_once(tmp_path: Path) -> None:
-    code = bundle_module("entry.js", write(tmp_path, SOURCES))
+    code = join_modules("entry.js", write(tmp_path, SOURCES))
     order = re.findall(r"^// ---- (.+) ----$", code, re.M)
     assert order == ["lib/count.js", "lib/math.js", "lib/twice.js", "entry.js"]
     assert "return { ONE, double };" in code  # exports only: helper stays private to math.js
@@ -70,17 +75,17 @@ def test_unsupported_syntax_is_refused_with_the_file_named(tmp_path: Path, files
     root.mkdir()
     write(root, files)
     with pytest.raises(ESMError, match=re.escape(words)):
-        bundle_module("entry.js", root)
+        join_modules("entry.js", root)
 
 
 def test_a_jsdoc_type_import_in_a_comment_is_not_code(tmp_path: Path) -> None:
     root = write(tmp_path, {"entry.js": '/** @param {import("./a.js").T} t */\nexport function f(t) {}\n'})
-    assert "export function f(t) {}" in bundle_module("entry.js", root)
+    assert "export function f(t) {}" in join_modules("entry.js", root)
 
 
 @pytest.mark.browser
 def test_the_bundle_runs_in_a_browser_as_the_modules_would(tmp_path: Path, browser: Any) -> None:
-    code = bundle_module("entry.js", write(tmp_path, SOURCES))
+    code = join_modules("entry.js", write(tmp_path, SOURCES))
     page = browser.new_page()
     result = page.evaluate("""async (code) => {
         const url = URL.createObjectURL(new Blob([code], { type: "text/javascript" }));

@@ -27,12 +27,13 @@ import uvicorn
 from PIL import Image, ImageDraw
 
 from aevae.data import preprocess_image
-from aevae.explorer.app import STATIC, create_app
-from aevae.explorer.build import build_bundle
+from aevae.explorer.server.app import create_app
+from aevae.explorer.web import STATIC
+from aevae.explorer.bundle.from_runs import build_bundle
 from aevae.explorer.bundle import Bundle, BundleError, shipped_bundle_bytes
-from aevae.explorer.inputs import MAX_BODY_BYTES, MAX_LATENTS
-from aevae.explorer.server import bind, url_of
-from aevae.training.runs import WEIGHTS, load_model
+from aevae.explorer.server.requests import MAX_BODY_BYTES, MAX_LATENTS
+from aevae.explorer.server.serve import bind, url_of
+from aevae.runs import WEIGHTS, load_model
 from tiny_runs import ANALYSED_LATENT
 
 LATENT = ANALYSED_LATENT

@@ -22,9 +22,9 @@ from safetensors.numpy import save as save_safetensors
 
 from aevae.data import load_probes, preprocess_image
 from aevae.data.probes import PROBES
-from aevae.explorer.build import build_bundle
+from aevae.explorer.bundle.from_runs import build_bundle
 from aevae.explorer.bundle import Bundle, shipped_bundle_bytes
-from aevae.explorer.reference import ReferenceModels
+from aevae.explorer.server.reference import ReferenceModels
 
 from browser_support import handle_values, output_pixels, save_screenshot
 

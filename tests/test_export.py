@@ -23,8 +23,8 @@ import torch
 from PIL import Image, ImageDraw
 
 from aevae.explorer.bundle import Bundle, shipped_bundle_bytes
-from aevae.explorer.export import export_html, export_page
-from aevae.explorer.reference import model_from_weights
+from aevae.explorer.web.export import export_html, export_page
+from aevae.explorer.bundle.networks import model_from_weights
 
 from browser_support import handle_values, output_pixels, save_screenshot
 from tiny_runs import train_tiny_run

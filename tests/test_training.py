@@ -15,7 +15,7 @@ import torch
 
 from aevae.config import ModelConfig, RunConfig, TrainConfig
 from aevae.training.checkpoint import Progress, load_checkpoint, save_checkpoint
-from aevae.training.runs import CHECKPOINT, CONFIG, METRICS, WEIGHTS, RunError, load_model
+from aevae.runs import CHECKPOINT, CONFIG, METRICS, WEIGHTS, RunError, load_model
 from aevae.training.trainer import train
 from aevae.models import build_model
 

@@ -18,10 +18,10 @@ from PIL import Image, ImageDraw
 from aevae.config import ModelConfig
 from aevae.data import preprocess_image, to_uint8
 from aevae.explorer.bundle import Bundle, shipped_bundle_bytes
-from aevae.explorer.reference import model_from_weights
-from aevae.explorer.sources import explorer_bundle
+from aevae.explorer.bundle.networks import model_from_weights
+from aevae.explorer.bundle.sources import explorer_bundle
 from aevae.models import build_model
-from aevae.widget import Explorer
+from aevae.explorer.widget import Explorer
 
 from widget_comm import RecordingComm, from_page
 
@@ -148,7 +148,7 @@ def test_import_aevae_stays_light_and_explorer_is_lazy() -> None:
     code = ("import sys, aevae; light = not {'torch', 'anywidget'} & set(sys.modules); "
             "from aevae import Explorer; print(light, Explorer.__module__)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.split() == ["True", "aevae.widget"]
+    assert out.split() == ["True", "aevae.explorer.widget"]
 
 
 # --- other models: run folders, models in memory, extra images --------------------------------------------------

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from aevae.widget import Explorer
+from aevae.explorer.widget import Explorer
 
 from browser_support import handle_values, output_pixels, save_screenshot
 

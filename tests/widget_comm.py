@@ -7,7 +7,7 @@ from typing import Any
 
 from comm.base_comm import BaseComm
 
-from aevae.widget import Explorer
+from aevae.explorer.widget import Explorer
 
 
 class RecordingComm(BaseComm):

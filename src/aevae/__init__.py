@@ -9,7 +9,7 @@ def __getattr__(name: str) -> object:
     """``aevae.Explorer``, the notebook widget, imported on first use: ``import aevae`` stays free of torch and
     Jupyter."""
     if name == "Explorer":
-        from aevae.widget import Explorer
+        from aevae.explorer.widget import Explorer
 
         return Explorer
     raise AttributeError(f"module 'aevae' has no attribute {name!r}")

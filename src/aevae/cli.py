@@ -76,10 +76,10 @@ def _cmd_data(args: argparse.Namespace) -> int:
 
 def _cmd_analyze(args: argparse.Namespace) -> int:
     from aevae.analysis import analyze_run, describe
-    from aevae.analysis.analyze import check_run
+    from aevae.runs import check_trained
 
     for run in args.runs:  # check every folder first, so a bad one leaves all of them untouched
-        check_run(Path(run), args.data)
+        check_trained(Path(run), args.data)
     for run in args.runs:
         print(f"== analysing {run}", flush=True)
         extra = {"rd_images": args.rd_images} if args.rd_images else {}
@@ -97,7 +97,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 
 def _cmd_sweep(args: argparse.Namespace) -> int:
-    from aevae.report.sweep import run_sweep
+    from aevae.sweep import run_sweep
 
     base = ModelConfig(**{k: getattr(args, f"model.{k}") for k in ("width", "hidden")
                           if getattr(args, f"model.{k}") is not None})
@@ -107,7 +107,7 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
 
 
 def _cmd_explore(args: argparse.Namespace) -> int:
-    from aevae.explorer.server import serve
+    from aevae.explorer.server.serve import serve
 
     try:
         return serve(ae=args.ae and Path(args.ae), vae=args.vae and Path(args.vae), host=args.host, port=args.port,
@@ -117,7 +117,7 @@ def _cmd_explore(args: argparse.Namespace) -> int:
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
-    from aevae.explorer.export import export_html
+    from aevae.explorer.web.export import export_html
 
     path = export_html(Path(args.out), ae=args.ae and Path(args.ae), vae=args.vae and Path(args.vae))
     size = path.stat().st_size
@@ -193,12 +193,11 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``aevae`` console script."""
     args = build_parser().parse_args(argv)
-    from aevae.data import DataError
-    from aevae.training.errors import RunError
+    from aevae.errors import AevaeError
 
     try:
         return args.func(args)
-    except (RunError, DataError, ValueError) as exc:
+    except AevaeError as exc:  # the project's own errors are the user's to fix: a message, no traceback
         print(f"aevae {args.command}: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

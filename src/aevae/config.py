@@ -10,6 +10,8 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
+from aevae.errors import ConfigError
+
 MODEL_KINDS = ("ae", "vae", "beta-vae", "mmd-vae")
 
 
@@ -28,11 +30,11 @@ class ModelConfig:
 
     def __post_init__(self) -> None:
         if self.kind not in MODEL_KINDS:
-            raise ValueError(f"unknown model kind {self.kind!r}; choose one of {', '.join(MODEL_KINDS)}")
+            raise ConfigError(f"unknown model kind {self.kind!r}; choose one of {', '.join(MODEL_KINDS)}")
         if self.latent_dim < 1:
-            raise ValueError(f"latent_dim must be at least 1, got {self.latent_dim}")
+            raise ConfigError(f"latent_dim must be at least 1, got {self.latent_dim}")
         if self.image_size % 8 or self.image_size < 8:
-            raise ValueError(f"image_size must be a multiple of 8 (three stride-2 stages), got {self.image_size}")
+            raise ConfigError(f"image_size must be a multiple of 8 (three stride-2 stages), got {self.image_size}")
         if self.beta is None:
             self.beta = {"vae": 1.0, "beta-vae": 4.0}.get(self.kind, 0.0)
         if self.mmd_weight is None:
@@ -86,5 +88,5 @@ def _build(cls: type, values: dict[str, Any]) -> Any:
     names = {f.name for f in dataclasses.fields(cls)}
     unknown = sorted(set(values) - names)
     if unknown:
-        raise ValueError(f"unknown {cls.__name__} field(s): {', '.join(unknown)}")
+        raise ConfigError(f"unknown {cls.__name__} field(s): {', '.join(unknown)}")
     return cls(**values)

@@ -1,4 +1,5 @@
-"""``aevae analyze``: from a trained run folder to its ``analysis.safetensors``.
+"""The one analysis path: ``analyze`` (a model and its data -> an ``Analysis``), ``analyze_run`` (a run folder ->
+its ``analysis.safetensors``) and ``ensure_analysis`` (the run's analysis, computed first if it has none).
 
 One pass encodes the training and test images in batches; everything else works on the latents, on subsamples
 where a statistic's cost grows faster than N. Nothing is written until every number is computed, and then in one
@@ -21,12 +22,11 @@ from aevae.analysis.information import bit_budget, measured_info
 from aevae.analysis.prior import prior_plausibility
 from aevae.analysis.rate_distortion import BITS, RD_IMAGES, rate_distortion
 from aevae.analysis.stats import LatentStats
-from aevae.analysis.store import Analysis, load_analysis, save_analysis
-from aevae.config import RunConfig
-from aevae.data import ImageSet, dataset_name, load_dataset
+from aevae.config import ModelConfig
+from aevae.data import ImageSet, load_splits
 from aevae.metrics import UNITS, evaluate
 from aevae.models import LatentModel
-from aevae.training.runs import METRICS, WEIGHTS, RunError, load_config, load_metrics, load_model
+from aevae.runs import ANALYSIS, Analysis, check_trained, load_analysis, load_model, save_analysis
 
 SEED = 0  # seeds every subsample and the prior draws, so an analysis repeats exactly
 ACTIVE_UNIT_NATS = 0.1  # a latent dimension is active when its KL exceeds this (nats/image); unused ones sit near 0
@@ -69,24 +69,6 @@ class Phases:
             self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - start
 
 
-def check_run(run_dir: Path, data: str | None = None) -> RunConfig:
-    """The config of a complete, trained run folder, from the data set ``data`` if given; RunError otherwise."""
-    run_dir = Path(run_dir)
-    if not run_dir.is_dir():
-        raise RunError(f"no run folder at {run_dir}")
-    cfg = load_config(run_dir)
-    if not (run_dir / WEIGHTS).is_file():
-        raise RunError(f"{run_dir} is incomplete: {WEIGHTS} is missing (training never finished an epoch?)")
-    history = load_metrics(run_dir).get("history", []) if (run_dir / METRICS).is_file() else []
-    if len(history) < cfg.train.epochs:
-        raise RunError(f"{run_dir} is incomplete: trained {len(history)} of {cfg.train.epochs} epochs; "
-                       f"finish it with: aevae train --resume {run_dir}")
-    if data is not None and dataset_name(data) != dataset_name(cfg.train.data):
-        raise RunError(f"{run_dir} was trained on {dataset_name(cfg.train.data)!r}, not on the requested "
-                       f"{dataset_name(data)!r}")
-    return cfg
-
-
 def inference_model(run_dir: Path) -> LatentModel:
     """The run's model, in eval mode, laid out for fast CPU inference.
 
@@ -95,76 +77,97 @@ def inference_model(run_dir: Path) -> LatentModel:
     return load_model(run_dir)[1].to(memory_format=torch.channels_last)
 
 
-def load_splits(cfg: RunConfig) -> tuple[ImageSet, ImageSet]:
-    """The training and test images a run was trained and evaluated on (honouring its ``limit``)."""
-    train_set, test_set = load_dataset(cfg.train.data, "train"), load_dataset(cfg.train.data, "test")
-    if cfg.train.limit:
-        train_set, test_set = train_set.subset(cfg.train.limit), test_set.subset(max(cfg.train.limit // 6, 1))
-    return train_set, test_set
+def analyze(model: LatentModel, train_set: ImageSet, test_set: ImageSet, full: bool = True, progress: bool = True,
+            rd_images: int = RD_IMAGES) -> Analysis:
+    """Everything aevae measures about ``model`` on its training and test images, computed in memory.
+
+    ``full=False`` leaves out what exploring does not need and what costs most: the rate–distortion curve (so
+    "bits the decoder uses" is unknown), the prior samples and the k-NN score. The model is put in eval mode for
+    the analysis and handed back in the mode it came in.
+    """
+    cfg: ModelConfig = model.cfg
+    phases = Phases()
+    was_training = model.training
+    model.eval()
+    try:
+        with phases("encode_train"):
+            mu, sigma = encode_images(model, train_set.images, desc="encoding training images", progress=progress)
+        with phases("encode_test"):
+            test_mu, _ = encode_images(model, test_set.images, desc="encoding test images", progress=progress)
+        with phases("test_metrics"):
+            metrics = evaluate(model, test_set.images)
+            if cfg.variational:
+                metrics["active_units"] = int(sum(v > ACTIVE_UNIT_NATS for v in metrics["kl_nats_per_dim"]))
+                metrics["active_units_threshold_nats_per_dim"] = ACTIVE_UNIT_NATS
+        with phases("statistics"):
+            stats = LatentStats(n_classes=len(train_set.classes), seed=SEED).fit(mu, train_set.labels)
+        org = {
+            "mean_latent_norm": stats.mean_latent_norm_,
+            "per_dim_std": stats.per_dim_std_.tolist(),
+            **stats.kmeans_,
+            "silhouette_by_label": stats.silhouette_by_label_,
+            "subsamples": {"kmeans10_latents": min(organisation.KMEANS_POINTS, len(mu)),
+                           "silhouette_latents": min(organisation.SILHOUETTE_POINTS, len(mu)), "seed": SEED},
+        }
+        arrays = {
+            "mu": mu, "labels": train_set.labels,
+            "pca_components": stats.pca_components_, "pca_mean": stats.pca_mean_,
+            "pca_explained_variance": stats.pca_explained_variance_,
+            "pca_explained_variance_ratio": stats.pca_explained_variance_ratio_,
+            "pca_points": stats.transform(mu),
+            "density_grid": stats.density_grid_, "density": stats.density_,
+            "density_by_class": stats.density_by_class_, "quantiles": stats.quantiles_,
+        }
+        if sigma is not None:
+            arrays["sigma"] = sigma
+        budget = bit_budget(cfg)
+        extra: dict = {"seconds": phases.seconds}
+        if not full:
+            info = {**budget, **measured_info(budget, None, metrics.get("kl_bits_per_image"), len(test_set))}
+        else:
+            with phases("organisation"):
+                org["knn5_accuracy"] = stats.score(test_mu, test_set.labels)
+                org["subsamples"].update(knn5_train_latents=min(organisation.KNN_TRAIN, len(mu)),
+                                         knn5_test_latents=len(test_mu))
+            with phases("prior"):
+                extra["prior"] = prior_plausibility(model, train_set.images, train_set.labels, test_set.images,
+                                                    seed=SEED)
+            with phases("rate_distortion"):
+                n_rd = min(rd_images, len(test_set))
+                rd_bce, reference = rate_distortion(model, test_set.images[:n_rd], test_mu[:n_rd], mu.min(0),
+                                                    mu.max(0), progress=progress)
+            rd_bits = BITS * cfg.latent_dim
+            arrays.update(rd_bits_per_image=rd_bits, rd_bce_nats_per_image=rd_bce)
+            info = {**budget, **measured_info(budget, (rd_bits, rd_bce, reference), metrics.get("kl_bits_per_image"),
+                                              len(test_set)),
+                    "rd_test_images": n_rd}
+    finally:
+        model.train(was_training)
+    return Analysis(arrays=arrays, data=train_set.name, classes=list(train_set.classes), kind=cfg.kind,
+                    latent_dim=cfg.latent_dim, n_train=len(train_set), n_test=len(test_set), metrics=metrics,
+                    organisation=org, info=info, units=ANALYSIS_UNITS, aevae_version=__version__, extra=extra)
 
 
 def analyze_run(run_dir: Path, data: str | None = None, progress: bool = True,
                 rd_images: int = RD_IMAGES) -> Analysis:
     """Analyse a trained run folder and write ``run_dir/analysis.safetensors`` (replacing any earlier one)."""
     run_dir = Path(run_dir)
-    phases = Phases()
-    with phases("load"):
-        cfg = check_run(run_dir, data)
-        model = inference_model(run_dir)
-        train_set, test_set = load_splits(cfg)
-    with phases("encode_train"):
-        mu, sigma = encode_images(model, train_set.images, desc="encoding training images", progress=progress)
-    with phases("encode_test"):
-        test_mu, _ = encode_images(model, test_set.images, desc="encoding test images", progress=progress)
-    with phases("test_metrics"):
-        metrics = evaluate(model, test_set.images)
-        if cfg.model.variational:
-            metrics["active_units"] = int(sum(v > ACTIVE_UNIT_NATS for v in metrics["kl_nats_per_dim"]))
-            metrics["active_units_threshold_nats_per_dim"] = ACTIVE_UNIT_NATS
-    with phases("statistics"):
-        stats = LatentStats(n_classes=len(train_set.classes), seed=SEED).fit(mu, train_set.labels)
-    with phases("organisation"):
-        org = {
-            "mean_latent_norm": stats.mean_latent_norm_,
-            "per_dim_std": stats.per_dim_std_.tolist(),
-            "knn5_accuracy": stats.score(test_mu, test_set.labels),
-            **stats.kmeans_,
-            "silhouette_by_label": stats.silhouette_by_label_,
-            "subsamples": {"knn5_train_latents": min(organisation.KNN_TRAIN, len(mu)),
-                           "knn5_test_latents": len(test_mu),
-                           "kmeans10_latents": min(organisation.KMEANS_POINTS, len(mu)),
-                           "silhouette_latents": min(organisation.SILHOUETTE_POINTS, len(mu)),
-                           "seed": SEED},
-        }
-    with phases("prior"):
-        prior = prior_plausibility(model, train_set.images, train_set.labels, test_set.images, seed=SEED)
-    with phases("rate_distortion"):
-        n_rd = min(rd_images, len(test_set))
-        rd_bce, reference = rate_distortion(model, test_set.images[:n_rd], test_mu[:n_rd], mu.min(0), mu.max(0),
-                                            progress=progress)
-        rd_bits = BITS * cfg.model.latent_dim
-    budget = bit_budget(cfg.model)
-    info = {**budget, **measured_info(budget, rd_bits, rd_bce, reference, metrics.get("kl_bits_per_image")),
-            "rd_test_images": n_rd}
-    arrays = {
-        "mu": mu, "labels": train_set.labels,
-        "pca_components": stats.pca_components_, "pca_mean": stats.pca_mean_,
-        "pca_explained_variance": stats.pca_explained_variance_,
-        "pca_explained_variance_ratio": stats.pca_explained_variance_ratio_,
-        "pca_points": stats.transform(mu),
-        "density_grid": stats.density_grid_, "density": stats.density_, "density_by_class": stats.density_by_class_,
-        "quantiles": stats.quantiles_, "rd_bits_per_image": rd_bits, "rd_bce_nats_per_image": rd_bce,
-    }
-    if sigma is not None:
-        arrays["sigma"] = sigma
-    meta = {
-        "data": train_set.name, "classes": list(train_set.classes), "kind": cfg.model.kind,
-        "latent_dim": cfg.model.latent_dim, "n_train": len(train_set), "n_test": len(test_set),
-        "metrics": metrics, "organisation": org, "info": info, "prior": prior, "units": ANALYSIS_UNITS,
-        "aevae_version": __version__, "seconds": phases.seconds,
-    }
-    with phases("write"):
-        save_analysis(run_dir, arrays, meta)
+    started = time.perf_counter()
+    cfg = check_trained(run_dir, data)
+    model = inference_model(run_dir)
+    train_set, test_set = load_splits(cfg.train.data, cfg.train.limit)
+    load_seconds = time.perf_counter() - started
+    analysis = analyze(model, train_set, test_set, progress=progress, rd_images=rd_images)
+    analysis.extra["seconds"] = {"load": load_seconds, **analysis.extra["seconds"]}
+    save_analysis(run_dir, analysis)
+    return load_analysis(run_dir)  # as stored: the compact dtypes every later reader sees
+
+
+def ensure_analysis(run_dir: Path, progress: bool = True) -> Analysis:
+    """The run's analysis, computing it first (and saying so) when the run has no analysis file yet."""
+    if not (Path(run_dir) / ANALYSIS).is_file():
+        print(f"{run_dir}: no {ANALYSIS} yet; running aevae analyze {run_dir} first", flush=True)
+        return analyze_run(run_dir, progress=progress)
     return load_analysis(run_dir)
 
 

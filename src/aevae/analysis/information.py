@@ -45,24 +45,28 @@ def bits_used(total_bits: np.ndarray, bce: np.ndarray, reference_bce: float,
     return float(np.asarray(total_bits)[ok].min()) if len(ok) else None
 
 
-def measured_info(budget: dict, rd_bits: np.ndarray, rd_bce: np.ndarray, reference_bce: float,
-                  kl_bits_per_image: float | None) -> dict:
-    """The measured side of the budget: bits the decoder needs, the VAE's rate, and what they mean."""
-    used = bits_used(rd_bits, rd_bce, reference_bce)
-    info: dict = {
-        "bits_used_per_image": used,
-        "bits_used_tolerance_nats": BITS_USED_TOLERANCE_NATS,
-        "rd_reference_bce_nats_per_image": reference_bce,
-        "measured_compression_ratio": budget["input_bits"] / used if used else None,
-        "bits_used_meaning": (
-            f"Quantising each latent dimension uniformly, {used:g} bits per image reconstruct within "
-            f"{BITS_USED_TOLERANCE_NATS:g} nat of the unquantised BCE: about {used / budget['latent_float_bits']:.0%} "
-            f"of the {budget['latent_float_bits']} float bits are needed" if used else
-            "Even 16 bits per dimension do not reconstruct within the tolerance of the unquantised code"),
-    }
+def measured_info(budget: dict, rate_distortion: tuple[np.ndarray, np.ndarray, float] | None,
+                  kl_bits_per_image: float | None, n_test: int) -> dict:
+    """The measured side of the budget: bits the decoder needs (from ``rate_distortion`` = (total bits, BCE,
+    unquantised BCE); None when the curve was not measured), the VAE's rate, and what they mean."""
+    info: dict = {}
+    if rate_distortion is not None:
+        rd_bits, rd_bce, reference_bce = rate_distortion
+        used = bits_used(rd_bits, rd_bce, reference_bce)
+        info.update({
+            "bits_used_per_image": used,
+            "bits_used_tolerance_nats": BITS_USED_TOLERANCE_NATS,
+            "rd_reference_bce_nats_per_image": reference_bce,
+            "measured_compression_ratio": budget["input_bits"] / used if used else None,
+            "bits_used_meaning": (
+                f"Quantising each latent dimension uniformly, {used:g} bits per image reconstruct within "
+                f"{BITS_USED_TOLERANCE_NATS:g} nat of the unquantised BCE: about "
+                f"{used / budget['latent_float_bits']:.0%} of the {budget['latent_float_bits']} float bits are needed"
+                if used else "Even 16 bits per dimension do not reconstruct within the tolerance of the unquantised code"),
+        })
     if kl_bits_per_image is not None:
         info["vae_rate_bits_per_image"] = kl_bits_per_image
         info["vae_rate_meaning"] = (
             f"The VAE's KL to N(0, I) is {kl_bits_per_image:.1f} bits/image: the information its noisy code "
-            "actually transmits about an image, averaged over the test set")
+            f"actually transmits about an image, averaged over {n_test:,} test images")
     return info

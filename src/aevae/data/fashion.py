@@ -11,8 +11,8 @@ from pathlib import Path
 import numpy as np
 
 from aevae.data.cache import data_dir
-from aevae.data.imageset import DataError, ImageSet, SpecError, pad_to_32
-from aevae.data.mnist import SPLITS, read_mnist_format
+from aevae.data.imageset import SPLITS, DataError, ImageSet, SpecError, pad_to_32
+from aevae.data.mnist import read_mnist_format
 
 CLASSES = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot")
 DEBIAN_DIR = Path("/usr/share/datasets/fashion-mnist")  # `apt install dataset-fashion-mnist`

@@ -11,10 +11,9 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps
 
-from aevae.data.imageset import DataError, ImageSet, SpecError
+from aevae.data.imageset import SPLITS, DataError, ImageSet, SpecError
 from aevae.data.preprocess import preprocess_image, to_uint8
 
-SPLITS = ("train", "test")
 TEST_EVERY = 10  # a 90/10 split: small folders need most of their images for training
 
 

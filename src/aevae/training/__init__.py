@@ -1,1 +1,1 @@
-"""Training: the loop, its resume checkpoint, run folders and multi-process setup."""
+"""Training: the loop, its resume checkpoint and multi-process setup. Run folders themselves are ``aevae.runs``."""

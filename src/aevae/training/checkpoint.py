@@ -10,7 +10,8 @@ import torch
 from safetensors import safe_open
 from safetensors.torch import save_file
 
-from aevae.training.runs import RunError, atomic_write, load_tensors
+from aevae.files import atomic_write
+from aevae.runs import RunError, load_tensors
 
 
 @dataclass

@@ -22,12 +22,10 @@ from tqdm.auto import tqdm
 
 from aevae import __version__
 from aevae.config import RunConfig
-from aevae.data import load_dataset
+from aevae.data import load_splits
 from aevae.metrics import UNITS, as_batch, evaluate, summary_line
 from aevae.models import build_model, training_loss
-from aevae.training import distributed
-from aevae.training.checkpoint import Progress, load_checkpoint, save_checkpoint
-from aevae.training.runs import (
+from aevae.runs import (
     CHECKPOINT,
     CONFIG,
     METRICS,
@@ -39,6 +37,8 @@ from aevae.training.runs import (
     save_weights,
     write_json,
 )
+from aevae.training import distributed
+from aevae.training.checkpoint import Progress, load_checkpoint, save_checkpoint
 
 FINAL_LR_FRACTION = 0.05  # cosine decay ends at lr/20: late epochs polish rather than jump
 
@@ -126,10 +126,7 @@ def _train(cfg: RunConfig, out: Path, resume: bool, ctx: distributed.Context, pr
     t = cfg.train
     if t.threads:
         torch.set_num_threads(t.threads)
-    train_set = load_dataset(t.data, "train")
-    test_set = load_dataset(t.data, "test")
-    if t.limit:
-        train_set, test_set = train_set.subset(t.limit), test_set.subset(max(t.limit // 6, 1))
+    train_set, test_set = load_splits(t.data, t.limit)
     if ctx.main and not resume:
         out.mkdir(parents=True, exist_ok=True)
         write_json(out / CONFIG, cfg.to_dict())

@@ -2,7 +2,7 @@
 
 The file holds everything inline: the explorer bundle (weights as float16, analysis, gallery; see
 ``aevae.explorer.bundle``), gzip-compressed and base64-encoded; the front end joined into one module by
-``aevae.explorer.esm`` (entry ``static/js/embedded.js``, which unpacks the bundle); and the stylesheet. It works
+``aevae.explorer.web.modules`` (entry ``static/js/embedded.js``, which unpacks the bundle); and the stylesheet. It works
 from ``file://`` with no server: every interaction of the explorer runs in the browser, drawing and uploading
 your own digit included. Its Content-Security-Policy allows no network access at all, so opening it never sends
 a request anywhere.
@@ -16,11 +16,11 @@ import html
 import re
 from pathlib import Path
 
-from aevae.explorer.app import STATIC
 from aevae.explorer.bundle import Bundle
-from aevae.explorer.esm import bundle_module
-from aevae.explorer.sources import explorer_bundle
-from aevae.training.runs import atomic_write
+from aevae.explorer.bundle.sources import explorer_bundle
+from aevae.explorer.web import STATIC
+from aevae.explorer.web.modules import join_modules
+from aevae.files import atomic_write
 
 ENTRY = "embedded.js"  # the front end's entry for a page that carries its own bundle
 # Inline scripts and styles only; images from data: (the empty favicon); nothing may be fetched or sent.
@@ -58,14 +58,14 @@ def export_page(bundle: Bundle) -> str:
                                              for m in models)
     css = (STATIC / "explorer.css").read_text(encoding="utf-8")
     return PAGE.format(policy=POLICY, title=html.escape(title), css=_inline(css, "style"), bundle=packed,
-                       js=_inline(bundle_module(ENTRY), "script"))
+                       js=_inline(join_modules(ENTRY), "script"))
 
 
 def export_html(out: Path, ae: object = None, vae: object = None, images: object = (), data: str = "mnist",
                 progress: bool = True) -> Path:
     """Write the explorer for two models to ``out`` (one HTML file); returns its path.
 
-    ``ae`` and ``vae`` take what ``aevae.explorer.sources.explorer_bundle`` takes (None: the shipped model; a
+    ``ae`` and ``vae`` take what ``aevae.explorer.bundle.sources.explorer_bundle`` takes (None: the shipped model; a
     run folder; an in-memory model analysed on ``data``); ``images`` join the gallery. Weights are stored as
     float16 (half the bytes; decoded pixels move by about 1e-3).
     """
@@ -74,7 +74,6 @@ def export_html(out: Path, ae: object = None, vae: object = None, images: object
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     atomic_write(out, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
-    out.chmod(0o644)  # atomic writes create private files; this one is meant to be shared
     return out
 
 

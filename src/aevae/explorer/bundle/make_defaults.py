@@ -1,10 +1,10 @@
 """Regenerate the explorer's shipped models from a trained paper pair (the one documented command):
 
     aevae train --preset paper --out runs/paper          # trains runs/paper/ae and runs/paper/vae
-    python -m aevae.explorer.make_defaults --from runs/paper
+    python -m aevae.explorer.bundle.make_defaults --from runs/paper
 
 It analyses either run if it has no ``analysis.safetensors`` yet, stores the weights as float16, picks the gallery
-(three MNIST test images per digit and the probes) and writes ``aevae/explorer/defaults/bundle.safetensors`` with
+(three MNIST test images per digit and the probes) and writes ``aevae/explorer/bundle/defaults/bundle.safetensors`` with
 ``PROVENANCE.json`` and ``README.md`` beside it, saying where the models came from and how good they are.
 """
 
@@ -17,14 +17,14 @@ from pathlib import Path
 from typing import Any
 
 from aevae import __version__
-from aevae.analysis.analyze import check_run
-from aevae.explorer.build import build_bundle
-from aevae.explorer.bundle import SHIPPED, SLOTS, Bundle
-from aevae.training.runs import WEIGHTS, atomic_write, load_metrics, write_json
+from aevae.explorer.bundle.format import SHIPPED, SLOTS, Bundle
+from aevae.explorer.bundle.from_runs import build_bundle
+from aevae.files import atomic_write
+from aevae.runs import WEIGHTS, check_trained, load_metrics, write_json
 
-DEFAULTS = Path(__file__).parent / Path(SHIPPED).parent  # aevae/explorer/defaults
+DEFAULTS = Path(__file__).parent / Path(SHIPPED).parent  # aevae/explorer/bundle/defaults
 TRAIN_COMMAND = "aevae train --preset paper --out RUNS"
-COMMAND = "python -m aevae.explorer.make_defaults --from RUNS"
+COMMAND = "python -m aevae.explorer.bundle.make_defaults --from RUNS"
 SIZE_BUDGET = 5 * 2**20  # bytes: everything shipped must stay under 5 MB
 
 
@@ -32,7 +32,7 @@ def make_defaults(runs: Path, out: Path = DEFAULTS, progress: bool = True) -> Pa
     """Write the shipped bundle and its provenance from ``runs/ae`` and ``runs/vae``; returns the bundle's path."""
     folders = {slot: Path(runs) / slot for slot in SLOTS}
     for folder in folders.values():
-        check_run(folder)  # complete (every epoch trained) before anything is written
+        check_trained(folder)  # complete (every epoch trained) before anything is written
     bundle = build_bundle(folders, progress=progress, half=True)
     provenance = provenance_of(folders, bundle)
     for slot in SLOTS:
@@ -46,8 +46,6 @@ def make_defaults(runs: Path, out: Path = DEFAULTS, progress: bool = True) -> Pa
     atomic_write(path, lambda tmp: Path(tmp).write_bytes(data))
     write_json(out / "PROVENANCE.json", provenance)
     atomic_write(out / "README.md", lambda tmp: Path(tmp).write_text(readme(provenance, len(data))))
-    for name in (path, out / "PROVENANCE.json", out / "README.md"):
-        name.chmod(0o644)  # atomic writes create private files; package data must be readable by everyone
     return path
 
 
@@ -104,8 +102,8 @@ def _number(metrics: dict[str, Any], key: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Command-line entry: ``python -m aevae.explorer.make_defaults --from RUNS [--out DIR]``."""
-    parser = argparse.ArgumentParser(prog="python -m aevae.explorer.make_defaults", description=__doc__,
+    """Command-line entry: ``python -m aevae.explorer.bundle.make_defaults --from RUNS [--out DIR]``."""
+    parser = argparse.ArgumentParser(prog="python -m aevae.explorer.bundle.make_defaults", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--from", dest="runs", required=True, metavar="RUNS",
                         help="folder holding the trained pair as RUNS/ae and RUNS/vae")

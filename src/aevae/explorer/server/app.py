@@ -27,7 +27,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from aevae.explorer.bundle import SLOTS, Bundle
-from aevae.explorer.inputs import (
+from aevae.explorer.server.requests import (
     MAX_BODY_BYTES,
     ApiError,
     image_from_file,
@@ -35,21 +35,29 @@ from aevae.explorer.inputs import (
     parse_json,
     parse_latents,
 )
+from aevae.explorer.web import STATIC
 
-STATIC = Path(__file__).parent / "static"  # the only folder whose files the server hands out
 PIXEL_DECIMALS = 6  # pixels in [0, 1] are sent to within 5e-7, far below an 8-bit image's 1/255 step
 
 
-def create_app(bundle_bytes: bytes) -> Starlette:
-    """The app serving one bundle (bytes as written by ``Bundle.to_bytes``)."""
+def create_app(bundle_bytes: bytes, torch_threads: int | None = None) -> Starlette:
+    """The app serving one bundle (bytes as written by ``Bundle.to_bytes``).
+
+    ``torch_threads``, if given, is set as PyTorch's intra-op thread count when the first encode or decode imports
+    torch; ``aevae explore`` passes 1 for its own process (see ``aevae.explorer.server.serve``).
+    """
     bundle = Bundle.from_bytes(bundle_bytes)
     reference: dict[str, Any] = {}  # "models": ReferenceModels, created by the first encode or decode
 
     def models() -> Any:
         """The ReferenceModels, created (and torch imported) on first use."""
         if "models" not in reference:
-            from aevae.explorer.reference import ReferenceModels  # imports torch: seconds, so only when needed
+            import torch  # seconds to import, so only when needed
 
+            from aevae.explorer.server.reference import ReferenceModels
+
+            if torch_threads:
+                torch.set_num_threads(torch_threads)
             reference["models"] = ReferenceModels(bundle)
         return reference["models"]
 

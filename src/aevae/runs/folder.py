@@ -1,8 +1,8 @@
-"""Run folders: the on-disk form of a trained model, written atomically and loaded without pickle.
+"""The run folder: the on-disk form of a trained model, written atomically and loaded without pickle.
 
-A run folder holds ``config.json`` (RunConfig), ``model.safetensors`` (weights only),
-``metrics.json`` (per-epoch history with units) and ``checkpoint.safetensors`` (everything
-``--resume`` needs, in one file so it is never half-updated).
+A run folder holds ``config.json`` (RunConfig), ``model.safetensors`` (weights only), ``metrics.json`` (per-epoch
+history with units), ``checkpoint.safetensors`` (everything ``--resume`` needs, in one file so it is never
+half-updated; written by ``aevae.training``) and, once analysed, ``analysis.safetensors`` (``analysis_file``).
 """
 
 from __future__ import annotations
@@ -16,12 +16,13 @@ from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 
 from aevae import __version__
-from aevae.config import RunConfig
+from aevae.config import ModelConfig, RunConfig
+from aevae.data import dataset_name
+from aevae.errors import AevaeError, RunError
 from aevae.files import atomic_write
 from aevae.models import LatentModel, build_model
-from aevae.training.errors import RunError
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 1  # of the run folder; bumped when its layout changes incompatibly
 CONFIG = "config.json"
 WEIGHTS = "model.safetensors"
 METRICS = "metrics.json"
@@ -88,23 +89,56 @@ def load_config(run_dir: Path) -> RunConfig:
         raise RunError(f"{run_dir / CONFIG} is not a valid run configuration: {exc}") from None
 
 
+def model_from_tensors(model_cfg: ModelConfig, tensors: dict[str, torch.Tensor], source: str,
+                       error: type[AevaeError] = RunError) -> LatentModel:
+    """A model built from its config, with ``tensors`` (float16 ones widened) checked name by name and shape by
+    shape first; a mismatch raises ``error`` naming ``source`` and the first tensors that differ."""
+    model = build_model(model_cfg)
+    expected = model.state_dict()
+    wrong = sorted(k for k in expected.keys() | tensors.keys()
+                   if k not in tensors or k not in expected or tensors[k].shape != expected[k].shape)
+    if wrong:
+        raise error(f"{source} does not match the model's configuration (mismatched or unexpected tensors: "
+                    f"{', '.join(wrong[:5])})")
+    model.load_state_dict({k: v.float() for k, v in tensors.items()})
+    return model.eval()
+
+
 def load_model(run_dir: Path, device: str | torch.device = "cpu") -> tuple[RunConfig, LatentModel]:
     """Load a trained model from a run folder, in eval mode. Reads only; never writes."""
     cfg = load_config(run_dir)
-    model = build_model(cfg.model)
-    tensors = load_tensors(Path(run_dir) / WEIGHTS)
-    expected = model.state_dict()
-    problems = [k for k in expected if k not in tensors or tensors[k].shape != expected[k].shape]
-    problems += [k for k in tensors if k not in expected]
-    if problems:
-        raise RunError(
-            f"{Path(run_dir) / WEIGHTS} does not match {CONFIG} (mismatched or unexpected tensors: "
-            f"{', '.join(sorted(problems)[:5])})"
-        )
-    model.load_state_dict(tensors)
-    return cfg, model.to(device).eval()
+    path = Path(run_dir) / WEIGHTS
+    return cfg, model_from_tensors(cfg.model, load_tensors(path), f"{path} (against {CONFIG})").to(device)
 
 
 def load_metrics(run_dir: Path) -> dict[str, Any]:
     """Read ``metrics.json`` of a run folder."""
     return read_json(Path(run_dir) / METRICS)
+
+
+def trained_epochs(run_dir: Path) -> int:
+    """How many epochs ``metrics.json`` records (0 when the run has none yet)."""
+    path = Path(run_dir) / METRICS
+    return len(load_metrics(run_dir).get("history", [])) if path.is_file() else 0
+
+
+def is_trained(run_dir: Path) -> bool:
+    """True when the folder holds weights and every epoch its config asks for."""
+    run_dir = Path(run_dir)
+    return (run_dir / WEIGHTS).is_file() and trained_epochs(run_dir) >= load_config(run_dir).train.epochs
+
+
+def check_trained(run_dir: Path, data: str | None = None) -> RunConfig:
+    """The config of a complete, trained run folder, from the data set ``data`` if given; RunError otherwise."""
+    run_dir = Path(run_dir)
+    cfg = load_config(run_dir)
+    if not (run_dir / WEIGHTS).is_file():
+        raise RunError(f"{run_dir} is incomplete: {WEIGHTS} is missing (training never finished an epoch?)")
+    done = trained_epochs(run_dir)
+    if done < cfg.train.epochs:
+        raise RunError(f"{run_dir} is incomplete: trained {done} of {cfg.train.epochs} epochs; "
+                       f"finish it with: aevae train --resume {run_dir}")
+    if data is not None and dataset_name(data) != dataset_name(cfg.train.data):
+        raise RunError(f"{run_dir} was trained on {dataset_name(cfg.train.data)!r}, not on the requested "
+                       f"{dataset_name(data)!r}")
+    return cfg

@@ -1,6 +1,6 @@
 """Build an explorer bundle from run folders: weights, analysis and a gallery of their data sets' test images.
 
-A run without ``analysis.safetensors`` is analysed first (``aevae.analysis.analyze_run``), so any trained run
+A run without ``analysis.safetensors`` is analysed first (``aevae.analysis.ensure_analysis``), so any trained run
 folder can be explored. Imports torch (through the run and analysis loaders); the shipped bundle never needs this.
 """
 
@@ -12,10 +12,10 @@ from typing import Any
 import numpy as np
 from safetensors.torch import save as save_tensors
 
-from aevae.analysis import ANALYSIS, Analysis, analyze_run, load_analysis
-from aevae.explorer.bundle import ANALYSIS_ARRAYS, FORMAT_VERSION, SLOTS, Bundle
-from aevae.explorer.gallery import build_gallery
-from aevae.training.runs import WEIGHTS, load_config, load_metrics, load_model
+from aevae.analysis import ensure_analysis
+from aevae.explorer.bundle.format import ANALYSIS_ARRAYS, FORMAT_VERSION, SLOTS, Bundle
+from aevae.explorer.bundle.gallery import build_gallery
+from aevae.runs import WEIGHTS, Analysis, load_config, load_metrics, load_model
 
 
 def build_bundle(runs: dict[str, Path | None], fallback: Bundle | None = None, progress: bool = True,
@@ -58,10 +58,7 @@ def run_entry(slot: str, run: Path, progress: bool = True, half: bool = False
               ) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
     """Metadata and arrays of one run folder for ``slot``, analysing the run first if it has no analysis."""
     _, model = load_model(run)  # also checks that the weights match the config, with the run loader's messages
-    if not (run / ANALYSIS).is_file():
-        print(f"{run / ANALYSIS} is missing: analysing {run} first (aevae analyze {run})", flush=True)
-        analyze_run(run, progress=progress)
-    analysis = load_analysis(run)
+    analysis = ensure_analysis(run, progress=progress)
     if half:
         weights = save_tensors({k: v.half().contiguous() for k, v in model.state_dict().items()})
     else:

@@ -1,4 +1,4 @@
-// The static export's entry (aevae.explorer.export): the bundle lies in the page itself, gzip-compressed and base64
+// The static export's entry (aevae.explorer.web.export): the bundle lies in the page itself, gzip-compressed and base64
 // encoded in <script type="application/octet-stream" id="aevae-bundle">. This unpacks it in the browser and mounts
 // the explorer into #app, so the file works from file:// or any static host, with no server and no network.
 

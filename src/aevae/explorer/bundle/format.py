@@ -28,10 +28,12 @@ from safetensors import SafetensorError
 from safetensors.numpy import load as load_safetensors
 from safetensors.numpy import save as save_safetensors
 
+from aevae.errors import AevaeError
+
 FORMAT_VERSION = 1  # bumped when the bundle's layout changes incompatibly
 SLOTS = ("ae", "vae")  # the two models side by side; the names the API and the page use
 META_KEY = "aevae.explorer"
-SHIPPED = "defaults/bundle.safetensors"  # inside the aevae.explorer package; see aevae.explorer.make_defaults
+SHIPPED = "defaults/bundle.safetensors"  # inside this package; see aevae.explorer.bundle.make_defaults
 ANALYSIS_ARRAYS = {  # analysis tensor -> dtype in the bundle; float16 halves the N-sized arrays at no visible cost
     "pca_points": np.float16,
     "labels": np.uint8,
@@ -43,7 +45,7 @@ ANALYSIS_ARRAYS = {  # analysis tensor -> dtype in the bundle; float16 halves th
 }
 
 
-class BundleError(ValueError):
+class BundleError(AevaeError, ValueError):
     """A bundle is malformed, or cannot be built from what it was given."""
 
 
@@ -93,8 +95,8 @@ class Bundle:
 
 def shipped_bundle_bytes() -> bytes:
     """The bytes of the pretrained bundle that ships with the package (the paper's AE and VAE on MNIST)."""
-    path = resources.files("aevae.explorer") / SHIPPED
+    path = resources.files("aevae.explorer.bundle") / SHIPPED
     if not path.is_file():
         raise BundleError(f"the shipped models are missing ({path}); regenerate them with "
-                          "python -m aevae.explorer.make_defaults --from RUNS")
+                          "python -m aevae.explorer.bundle.make_defaults --from RUNS")
     return path.read_bytes()

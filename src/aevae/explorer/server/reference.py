@@ -10,23 +10,16 @@ import threading
 
 import numpy as np
 import torch
-from safetensors.torch import load as load_tensors
 
-from aevae.config import ModelConfig
-from aevae.explorer.bundle import Bundle, BundleError
-from aevae.models import LatentModel, build_model
+from aevae.explorer.bundle import Bundle
+from aevae.explorer.bundle.networks import model_from_weights
+from aevae.models import LatentModel
 
 
 class ReferenceModels:
-    """The bundle's two models in PyTorch, built lazily and shared by all requests (inference only).
-
-    Creating one sets PyTorch to one intra-op thread for the process: a request decodes a handful of latents, and
-    concurrent requests already use the cores; several OpenMP threads per request fought over them (a single
-    decode took 26 ms with two threads on a busy 2-core machine, 1.4 ms with one).
-    """
+    """The bundle's two models in PyTorch, built lazily and shared by all requests (inference only)."""
 
     def __init__(self, bundle: Bundle) -> None:
-        torch.set_num_threads(1)
         self.bundle = bundle  # where the weights and configs come from
         self._models: dict[str, LatentModel] = {}
         self._lock = threading.Lock()  # two first requests at once build the model once
@@ -50,16 +43,3 @@ class ReferenceModels:
         """Latent mean (d,) and, for VAEs, posterior standard deviation (d,) of one image (S, S) in [0, 1]."""
         enc = self.model(slot).encode(torch.as_tensor(image, dtype=torch.float32)[None, None])
         return enc.mu[0].numpy(), None if enc.sigma is None else enc.sigma[0].numpy()
-
-
-def model_from_weights(model_config: dict, weights: bytes) -> LatentModel:
-    """A model built from its config (``config.json``'s "model") and safetensors bytes; mismatches raise BundleError."""
-    model = build_model(ModelConfig(**model_config))
-    tensors = load_tensors(weights)
-    expected = model.state_dict()
-    wrong = sorted(k for k in expected.keys() | tensors.keys()
-                   if k not in tensors or k not in expected or tensors[k].shape != expected[k].shape)
-    if wrong:
-        raise BundleError(f"weights do not match the model's config: {', '.join(wrong[:5])}")
-    model.load_state_dict({k: v.float() for k, v in tensors.items()})
-    return model.eval()

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 from aevae.data.fashion import locate
-from aevae.data.imageset import ImageSet
+from aevae.data.imageset import SPLITS, ImageSet
 from aevae.data.mnist import ensure_cache
-from aevae.data.registry import SPLITS, load_dataset, parse_spec
+from aevae.data.registry import load_dataset, parse_spec
 
 
 def fetch_report(spec: str) -> str:

@@ -7,14 +7,16 @@
     w.latent = [0.5, -1.0, 0.0, 2.0]                 # moves the black line; dragging in the page updates w.latent
     w.output_image                                   # the decoded output, decoded by PyTorch: NumPy (32, 32)
 
-The front end is ``aevae/explorer/static/js/widget.js`` with the explorer's modules, joined into one module by
-``aevae.explorer.esm`` when this module is imported, so nothing is fetched from the network. The bundle (weights,
-analysis, gallery) travels to the page once, as a binary trait; from then on the page draws and decodes by itself.
+The front end is ``widget.js`` beside this file with the explorer's modules (``web/static/js``), joined into one
+module by ``aevae.explorer.web.modules`` when this module is imported, so nothing is fetched from the network. The
+bundle (weights, analysis, gallery) travels to the page once, as a binary trait; from then on the page draws and
+decodes by itself.
 """
 
 from __future__ import annotations
 
 import math
+from pathlib import Path
 from numbers import Real
 from typing import Any
 
@@ -27,11 +29,11 @@ try:
 except ImportError as exc:  # the widget's one dependency beyond aevae's own is optional
     raise ImportError("aevae.Explorer needs anywidget: pip install 'aevae[widget]'") from exc
 
-from aevae.explorer.app import STATIC
 from aevae.explorer.bundle import SLOTS, Bundle
-from aevae.explorer.esm import bundle_module
-from aevae.explorer.reference import model_from_weights
-from aevae.explorer.sources import explorer_bundle, named_images
+from aevae.explorer.bundle.networks import model_from_weights
+from aevae.explorer.bundle.sources import explorer_bundle, named_images
+from aevae.explorer.web import STATIC
+from aevae.explorer.web.modules import join_modules
 
 
 class _Numbers(traitlets.TraitType):
@@ -72,7 +74,7 @@ class Explorer(anywidget.AnyWidget):
     the state as it was.
     """
 
-    _esm = bundle_module("widget.js")
+    _esm = join_modules("widget.js", root=Path(__file__).parent)  # widget.js imports from web/static/js
     _css = (STATIC / "explorer.css").read_text(encoding="utf-8")
     _bundle = traitlets.Bytes().tag(sync=True)  # the explorer bundle (aevae.explorer.bundle), sent once
     _latents = traitlets.Dict().tag(sync=True)  # both models' lines {slot: list}; keeps the hidden one's line

@@ -1,8 +1,10 @@
 """Join the explorer's ES modules into one: the notebook widget's ``_esm`` and the static export's inline script.
 
+(The "bundle" elsewhere in aevae is the data bundle, ``aevae.explorer.bundle``; this module joins code.)
+
 A notebook widget's front end arrives as one module string (anywidget imports it from a blob: URL, where the
 relative imports of ``static/js`` cannot resolve), and a page opened from ``file://`` may not import module files
-at all (browsers refuse module scripts from file URLs). So ``bundle_module`` walks the imports from an entry
+at all (browsers refuse module scripts from file URLs). So ``join_modules`` walks the imports from an entry
 module and writes one module: each dependency, in dependency order, becomes an arrow-function scope that returns
 its exports as an object; its imports become destructuring of the objects it depends on; the entry's code and
 exports stay at the top level of the result. Nothing inside a module is renamed, so the output reads like the
@@ -22,7 +24,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-JS_ROOT = Path(__file__).parent / "static" / "js"  # the explorer's front-end modules
+from aevae.explorer.web import JS_ROOT
+
 
 _FROM = r'\s*\{(?P<names>[^}]*)\}\s*from\s*"(?P<spec>[^"]+)"\s*;?[ \t]*$'
 IMPORT = re.compile(r"^import" + _FROM, re.M)
@@ -51,14 +54,14 @@ class _Module:
     exports: list[tuple[str, str]]  # [(exported name, local name)]; empty for the entry, which keeps its own
 
 
-def bundle_module(entry: str, root: Path = JS_ROOT) -> str:
+def join_modules(entry: str, root: Path = JS_ROOT) -> str:
     """One ES module holding ``entry`` (a file relative to ``root``) and every module it imports, transitively."""
     root = root.resolve()
     entry_path = _resolve(root, root, f"./{entry}", "the entry")
     modules: dict[Path, _Module] = {}  # filled in dependency order: a module after everything it imports
     _collect(entry_path, root, entry_path, modules, [])
     var = {path: f"__m{i}_{re.sub(r'[^0-9A-Za-z]', '_', path.stem)}" for i, path in enumerate(modules)}
-    parts = [f"// aevae's front end: {len(modules)} modules of {root.name}/ joined by aevae.explorer.esm, "
+    parts = [f"// aevae's front end: {len(modules)} modules of {root.name}/ joined by aevae.explorer.web.modules, "
              f"entry {entry}"]
     for path, module in modules.items():
         lines = [f"const {{ {_pairs(pairs)} }} = {var[dep]};" for dep, pairs in module.imports]

@@ -1,4 +1,4 @@
-"""The analysis file: ``RUN_DIR/analysis.safetensors``, one file per run, read by the report and the explorer.
+"""The analysis file: ``RUN_DIR/analysis.safetensors``, written by ``aevae.analysis``, read by the report and the explorer.
 
 Tensors (float32 unless noted; N training images, d latent dimensions, C classes, G = 128 grid points,
 K = 16 rate–distortion points):
@@ -38,7 +38,8 @@ import torch
 from safetensors import SafetensorError, safe_open
 from safetensors.torch import save_file
 
-from aevae.training.runs import RunError, atomic_write
+from aevae.errors import RunError
+from aevae.files import atomic_write
 
 ANALYSIS = "analysis.safetensors"
 META_KEY = "analysis"
@@ -76,13 +77,14 @@ class Analysis:
         raise AttributeError(name)
 
 
-def save_analysis(run_dir: Path, arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> Path:
+def save_analysis(run_dir: Path, analysis: Analysis) -> Path:
     """Write ``run_dir/analysis.safetensors`` atomically (temp file in the folder, then rename); returns its path."""
-    missing = [k for k in REQUIRED if k not in arrays] + [k for k in META_FIELDS if k not in meta]
+    meta = {**{k: getattr(analysis, k) for k in META_FIELDS}, **analysis.extra}
+    missing = [k for k in REQUIRED if k not in analysis.arrays]
     if missing:
         raise ValueError(f"analysis lacks {', '.join(missing)}")
     tensors = {k: torch.from_numpy(np.ascontiguousarray(v, dtype=DTYPES.get(k, np.float32)))
-               for k, v in arrays.items()}
+               for k, v in analysis.arrays.items()}
     path = Path(run_dir) / ANALYSIS
     text = json.dumps(meta, allow_nan=False)
     atomic_write(path, lambda tmp: save_file(tensors, tmp, metadata={META_KEY: text}))

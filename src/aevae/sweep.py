@@ -10,34 +10,19 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from aevae.analysis import ANALYSIS, analyze_run, load_analysis
+from aevae.analysis import ensure_analysis
 from aevae.analysis.analyze import ANALYSIS_UNITS
 from aevae.config import ModelConfig, RunConfig, TrainConfig
+from aevae.files import atomic_write
 from aevae.report.claims import check_claims, claims_markdown
 from aevae.report.table import COLUMNS, markdown_table, summary_row
-from aevae.training.runs import (
-    CHECKPOINT,
-    CONFIG,
-    METRICS,
-    WEIGHTS,
-    RunError,
-    atomic_write,
-    load_config,
-    load_metrics,
-    write_json,
-)
+from aevae.runs import CHECKPOINT, CONFIG, RunError, is_trained, load_config, write_json
 from aevae.training.trainer import train
 
 
 def point_dir(out: Path, kind: str, latent_dim: int) -> Path:
     """Run folder of one grid point."""
     return Path(out) / f"{kind}-d{latent_dim}"
-
-
-def _trained(run: Path) -> bool:
-    if not (run / WEIGHTS).is_file() or not (run / METRICS).is_file():
-        return False
-    return len(load_metrics(run).get("history", [])) >= load_config(run).train.epochs
 
 
 def train_point(cfg: RunConfig, run: Path, progress: bool = True) -> None:
@@ -50,7 +35,7 @@ def train_point(cfg: RunConfig, run: Path, progress: bool = True) -> None:
         if (old.model, old.train) != (cfg.model, cfg.train):
             raise RunError(f"{run} holds a run with other settings ({old.model}, {old.train}); "
                            "choose another --out or remove that folder")
-    if _trained(run):
+    if is_trained(run):
         print(f"== {run}: already trained, kept", flush=True)
     elif (run / CHECKPOINT).is_file():
         print(f"== {run}: resuming", flush=True)
@@ -72,7 +57,7 @@ def run_sweep(kinds: list[str], latents: list[int], train_cfg: TrainConfig, out:
             model_cfg = ModelConfig(**{**base, "kind": kind, "latent_dim": d, "beta": None, "mmd_weight": None})
             run = point_dir(out, kind, d)
             train_point(RunConfig(model=model_cfg, train=dataclasses.replace(train_cfg)), run, progress)
-            analysis = load_analysis(run) if (run / ANALYSIS).is_file() else analyze_run(run, progress=progress)
+            analysis = ensure_analysis(run, progress=progress)
             rows.append({**summary_row(analysis), "run": run.name})
     claims = check_claims(rows)
     write_json(out / "sweep.json", {

@@ -1,14 +1,14 @@
 // The notebook widget's front end (anywidget: one module whose default export has render({model, el})). It mounts
 // the explorer of explorer.js on the bundle the kernel sends and keeps the page and the widget's traits in step,
-// both ways (aevae.widget.Explorer documents them):
+// both ways (aevae.explorer.widget.Explorer documents them):
 //   latent    the shown model's reconstruction line       _latents  both models' lines, {ae: [...], vae: [...]}
 //   show_ae   the "Show AE" switch                        selected  indices in `inputs` of the selected inputs
 //   inputs    names of every input, drawings and uploads made in the page included (only the page writes it)
 // The kernel validates and clamps what Python sets, so the page applies the values it receives as they are.
 
-import { setActive, setLatent, toggleInput } from "./actions.js";
-import { SLOTS } from "./bundle.js";
-import { loadBundle, mount } from "./explorer.js";
+import { setActive, setLatent, toggleInput } from "./web/static/js/actions.js";
+import { SLOTS } from "./web/static/js/bundle.js";
+import { loadBundle, mount } from "./web/static/js/explorer.js";
 
 const TRAITS = ["latent", "_latents", "show_ae", "selected"]; // what the kernel may change
 

@@ -1,11 +1,11 @@
 """The explorer bundle for the notebook widget and the static export, from whatever the user hands over.
 
 Each model slot ("ae", "vae") takes the shipped model (``None``), a trained run folder (a path; analysed first if
-it has no ``analysis.safetensors``, see ``aevae.explorer.build``) or a model in memory (an
+it has no ``analysis.safetensors``, see ``aevae.explorer.bundle.from_runs``) or a model in memory (an
 ``aevae.models.LatentModel``), which is analysed here on the fly: its training latents give the violins, PCA map
-and percentiles, its test images the metrics, its config the bit budget. The slow parts of ``aevae analyze``
-(rate–distortion curve, prior samples, k-NN and clustering scores) are not needed to explore and are left out,
-so "bits the decoder uses" reads "—" for such a model. Extra images (arrays or PIL images, any size and mode)
+and percentiles, its test images the metrics, its config the bit budget (``aevae.analysis.analyze`` with
+``full=False``: the slow parts of ``aevae analyze``, the rate–distortion curve, prior samples and k-NN score, are
+not needed to explore and are left out, so "bits the decoder uses" reads "—" for such a model). Extra images (arrays or PIL images, any size and mode)
 join the gallery as the user's inputs, normalised the MNIST way by ``aevae.data.preprocess_image``.
 """
 
@@ -21,16 +21,12 @@ from PIL import Image
 from safetensors.torch import save as save_tensors
 
 from aevae import __version__
-from aevae.analysis import Analysis, LatentStats
-from aevae.analysis.analyze import ANALYSIS_UNITS, SEED, load_splits
-from aevae.analysis.encoding import encode_images
-from aevae.analysis.information import bit_budget
+from aevae.analysis import analyze
 from aevae.config import RunConfig, TrainConfig
-from aevae.data import preprocess_image, to_uint8
-from aevae.explorer.build import analysis_arrays, build_bundle, model_meta
-from aevae.explorer.bundle import SLOTS, Bundle, shipped_bundle_bytes
-from aevae.explorer.gallery import build_gallery
-from aevae.metrics import evaluate
+from aevae.data import load_splits, preprocess_image, to_uint8
+from aevae.explorer.bundle.format import SLOTS, Bundle, shipped_bundle_bytes
+from aevae.explorer.bundle.from_runs import analysis_arrays, build_bundle, model_meta
+from aevae.explorer.bundle.gallery import build_gallery
 from aevae.models import LatentModel
 
 Source = Union[None, str, os.PathLike, LatentModel]  # what one slot can be given
@@ -88,29 +84,9 @@ def model_entry(slot: str, model: LatentModel, data: str, limit: int | None, hal
                 progress: bool = False) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
     """Metadata and arrays of an in-memory model for ``slot``, analysed on the data set ``data``."""
     cfg = RunConfig(model=model.cfg, train=TrainConfig(data=data, limit=limit or 0), aevae_version=__version__)
-    train_set, test_set = load_splits(cfg)
-    was_training = model.training
-    try:
-        model.eval()
-        mu, _ = encode_images(model, train_set.images, desc=f"encoding training images ({slot})", progress=progress)
-        metrics = evaluate(model, test_set.images)
-        state = {k: (v.half() if half else v.float()).detach().cpu().contiguous()
-                 for k, v in model.state_dict().items()}
-    finally:
-        model.train(was_training)
-    stats = LatentStats(n_classes=len(train_set.classes), seed=SEED).fit(mu, train_set.labels)
-    info: dict[str, Any] = bit_budget(model.cfg)
-    if "kl_bits_per_image" in metrics:
-        info["vae_rate_bits_per_image"] = metrics["kl_bits_per_image"]
-        info["vae_rate_meaning"] = (f"the VAE's KL to N(0, I) is {metrics['kl_bits_per_image']:.1f} bits/image: the "
-                                    "information its noisy code actually transmits about an image, averaged over "
-                                    f"{len(test_set)} test images")
-    arrays = {"labels": train_set.labels, "pca_components": stats.pca_components_, "pca_mean": stats.pca_mean_,
-              "pca_explained_variance_ratio": stats.pca_explained_variance_ratio_, "pca_points": stats.transform(mu),
-              "density_grid": stats.density_grid_, "density": stats.density_, "quantiles": stats.quantiles_}
-    analysis = Analysis(arrays=arrays, data=train_set.name, classes=list(train_set.classes), kind=model.cfg.kind,
-                        latent_dim=model.cfg.latent_dim, n_train=len(train_set), n_test=len(test_set),
-                        metrics=metrics, organisation={}, info=info, units=ANALYSIS_UNITS, aevae_version=__version__)
+    train_set, test_set = load_splits(data, limit or 0)
+    analysis = analyze(model, train_set, test_set, full=False, progress=progress)
+    state = {k: (v.half() if half else v.float()).detach().cpu().contiguous() for k, v in model.state_dict().items()}
     meta = model_meta(slot, cfg.to_dict(), {}, analysis, source=f"in-memory {model.cfg.kind} (analysed on "
                                                                  f"{len(train_set)} {train_set.name} training images)")
     weights = np.frombuffer(save_tensors(state), np.uint8).copy()

@@ -1,0 +1,18 @@
+"""The explorer's data bundle: two models, their analysis arrays and a gallery in one safetensors container.
+
+``format``: the container itself (``Bundle``, torch-free, what the page, the server, the widget and the export all
+read); ``from_runs``: a bundle from trained run folders; ``sources``: from whatever a user hands over (run folders,
+models in memory, images); ``gallery``: the input images; ``make_defaults``: the shipped pair in ``defaults/``.
+"""
+
+from aevae.explorer.bundle.format import (
+    ANALYSIS_ARRAYS,
+    FORMAT_VERSION,
+    SHIPPED,
+    SLOTS,
+    Bundle,
+    BundleError,
+    shipped_bundle_bytes,
+)
+
+__all__ = ["ANALYSIS_ARRAYS", "FORMAT_VERSION", "SHIPPED", "SLOTS", "Bundle", "BundleError", "shipped_bundle_bytes"]
