@@ -42,6 +42,7 @@ from tiny_runs import ANALYSED_LATENT
 
 LATENT = ANALYSED_LATENT
 JSON = {"content-type": "application/json"}
+IMAGE = {"content-type": "image/png"}
 
 
 @pytest.fixture(scope="module")
@@ -408,7 +409,8 @@ from PIL import Image, ImageDraw
 from aevae.explorer.server.requests import image_from_file
 def png(img):
     buf = io.BytesIO(); img.save(buf, format="PNG"); return buf.getvalue()
-small = Image.new("RGBA", (64, 64), (0, 0, 0, 0)); ImageDraw.Draw(small).ellipse((10, 10, 50, 50), outline="black", width=5)
+small = Image.new("RGBA", (64, 64), (0, 0, 0, 0))
+ImageDraw.Draw(small).ellipse((10, 10, 50, 50), outline="black", width=5)
 image_from_file(png(small))  # every code path warmed up: only the large image's own memory is measured below
 big = Image.new("RGBA", (4096, 4096), (0, 0, 0, 0))
 ImageDraw.Draw(big).ellipse((900, 700, 3100, 3300), outline="black", width=220)
@@ -424,7 +426,7 @@ def test_a_large_upload_costs_at_most_100_mib() -> None:
     # A 4096×4096 RGBA PNG (about 100 kB, the largest accepted) took 1 GiB to normalise at full size. Measured in a
     # fresh process, from its peak resident memory (ru_maxrss, KiB) before and after the one upload.
     result = subprocess.run([sys.executable, "-c", WORST_UPLOAD], capture_output=True, text=True, timeout=300,
-                            env={**os.environ, "PYTHONPATH": str(Path(server_app.__file__).parents[3])})  # the aevae under test
+                            env={**os.environ, "PYTHONPATH": str(Path(server_app.__file__).parents[3])})  # aevae tested
     assert result.returncode == 0, result.stderr
     size, extra_mib, peak = result.stdout.split()
     assert int(size) < 200_000 and float(peak) == 1.0
@@ -436,7 +438,7 @@ def test_a_large_upload_is_normalised_much_as_at_full_size(client: httpx.Client)
     ImageDraw.Draw(big).line([(1500, 800), (2500, 800), (1900, 2300)], fill=0, width=120)
     finer = preprocess_image(big.resize((1000, 750), Image.Resampling.LANCZOS))  # full size would take 1 GiB here
     for fmt in ("PNG", "JPEG"):
-        response = client.post("/api/models/vae/encode", content=png(big, format=fmt), headers={"content-type": "image/png"})
+        response = client.post("/api/models/vae/encode", content=png(big, format=fmt), headers=IMAGE)
         assert response.status_code == 200, response.text
         difference = np.abs(np.array(response.json()["image"]) - finer)
         assert difference.max() < 0.15 and difference.mean() < 0.005, (fmt, difference.max(), difference.mean())
@@ -454,14 +456,14 @@ def test_encodes_beyond_the_slots_wait_then_get_503(url: str, client: httpx.Clie
                          f"Content-Length: 1000\r\n\r\n".encode() + png(digit_like())[:100])
             stalled.append(sock)
         time.sleep(0.3)
-        response = client.post("/api/models/vae/encode", content=png(digit_like()), headers={"content-type": "image/png"})
+        response = client.post("/api/models/vae/encode", content=png(digit_like()), headers=IMAGE)
         expect_error(response, 503, "busy encoding")
         assert response.headers["retry-after"] == "1"
     finally:
         for sock in stalled:
             sock.close()
     time.sleep(0.3)  # the server notices the disconnects and frees the slots
-    response = client.post("/api/models/vae/encode", content=png(digit_like()), headers={"content-type": "image/png"})
+    response = client.post("/api/models/vae/encode", content=png(digit_like()), headers=IMAGE)
     assert response.status_code == 200, response.text
 
 
