@@ -11,7 +11,7 @@ loopback, each on one keep-alive connection, sending its requests one after the 
 1. sequential latency, one client: GET /api/models (JSON metadata, no PyTorch) and POST decode of one latent
 2. concurrent clients (default 50): decode requests/s, against GET /api/models requests/s on the same server
 3. 256-latent batches, 4 clients: latents/s with a JSON answer and with raw float32 (Accept: application/octet-stream)
-4. metadata latency while those batches run: one more client sending GET /api/models (is the event loop free?)
+4. metadata latency while those batches run: GET /api/models from another process (is the event loop free?)
 5. memory: the server's peak resident set (VmHWM in /proc, MiB) before and after the worst accepted upload, a
    4096×4096 RGBA PNG of about 100 kB, sent once and then 4 at once
 
@@ -24,6 +24,7 @@ import argparse
 import asyncio
 import contextlib
 import io
+import multiprocessing
 import os
 import re
 import statistics
@@ -32,6 +33,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import numpy as np
@@ -77,26 +79,36 @@ async def load(base: str, clients: int, requests: int, make_request) -> tuple[fl
     return time.perf_counter() - started, latencies, errors
 
 
-async def load_and_probe(base: str, clients: int, requests: int, make_request) -> tuple[tuple, list[float]]:
-    """``load`` while one more client sends GET /api/models until the load is done; returns both's figures."""
-    probe: list[float] = []
-    done = asyncio.Event()
+def probe(base: str, start: Any, stop: Any, results: Any) -> None:
+    """GET /api/models in sequence on one connection from ``start`` until ``stop``; puts the latencies on ``results``.
 
-    async def metadata_client() -> None:
-        async with httpx.AsyncClient(base_url=base, timeout=120) as http:
-            while not done.is_set():
-                started = time.perf_counter()
-                await http.get("/api/models")
-                probe.append(time.perf_counter() - started)
+    Runs in a process of its own, so the latencies are the server's and not those of the loaded clients' event loop.
+    """
+    latencies = []
+    with httpx.Client(base_url=base, timeout=120) as http:
+        start.wait()
+        while not stop.is_set():
+            started = time.perf_counter()
+            http.get("/api/models")
+            latencies.append(time.perf_counter() - started)
+    results.put(latencies)
 
-    async def run_load() -> tuple:
-        try:
-            return await load(base, clients, requests, make_request)
-        finally:
-            done.set()
 
-    figures, _ = await asyncio.gather(run_load(), metadata_client())
-    return figures, probe
+def load_and_probe(base: str, clients: int, requests: int, make_request) -> tuple[tuple, list[float]]:
+    """``load`` while a probe process sends GET /api/models; returns the load's figures and the probe's latencies."""
+    context = multiprocessing.get_context("spawn")
+    start, stop, results = context.Event(), context.Event(), context.Queue()
+    prober = context.Process(target=probe, args=(base, start, stop, results))
+    prober.start()
+    time.sleep(2.0)  # the probe's interpreter starts and imports httpx before the load begins
+    start.set()
+    try:
+        figures = asyncio.run(load(base, clients, requests, make_request))
+    finally:
+        stop.set()
+    latencies = results.get(timeout=120)
+    prober.join(30)
+    return figures, latencies
 
 
 def percentiles(latencies: list[float]) -> str:
@@ -166,17 +178,18 @@ def measure(src: str | None, args: argparse.Namespace) -> dict[str, float]:
         print(f"  ratio decode / metadata requests/s: {rate / args.batch / base_rate:.2f}")
         out["concurrent decode requests/s"] = rate / args.batch
 
-        print(f"3. {BATCH}-latent batches, 4 clients x 5 requests; 4. one more client's GET /api/models meanwhile")
+        print(f"3. {BATCH}-latent batches, 4 clients x 5 requests; 4. GET /api/models from another process meanwhile")
         binary_offered = httpx.post(base + "api/models/vae/decode", json={"latent": [0.0] * d}, headers=BINARY,
                                     timeout=60).headers["content-type"] == "application/octet-stream"
         for name, make in (("JSON", batch), ("raw float32", batch_binary)):
             if name != "JSON" and not binary_offered:
                 print(f"  {name}: not offered by this server")
                 continue
-            figures, probe = asyncio.run(load_and_probe(base, 4, 5, make))
+            figures, meanwhile = load_and_probe(base, 4, 5, make)
             out[f"batch {name} latents/s"] = report(f"batches, {name} answer", *figures, per_request=BATCH)
-            print(f"  GET /api/models meanwhile: {percentiles(probe)}")
-            out[f"metadata p95 during {name} batches (ms)"] = 1000 * sorted(probe)[int(0.95 * (len(probe) - 1))]
+            print(f"  GET /api/models meanwhile: {percentiles(meanwhile)}")
+            p95 = sorted(meanwhile)[int(0.95 * (len(meanwhile) - 1))]
+            out[f"metadata p95 during {name} batches (ms)"] = 1000 * p95
 
         print("5. memory: the worst accepted upload (4096x4096 RGBA PNG)")
         data = worst_upload()

@@ -122,8 +122,9 @@ def create_app(bundle_bytes: bytes, torch_threads: int | None = None, host: str 
             z = parse_latents(parse_json(body), d)
             images = models().decode(slot, z)
             if not np.isfinite(images).all():
-                raise ApiError(422, "the decoder's output is not finite (NaN or ∞) for these latent values: they are "
-                                    "too large for float32 arithmetic; use values nearer the training range")
+                # Latents are bounded, so this takes weights that overflow float32 (a diverged run's, say).
+                raise ApiError(422, "the decoder's output is not finite (NaN or ∞) for these latent values: this "
+                                    "model's arithmetic overflows float32; try values nearer the training range")
             return (pixels_binary(images, binary) if binary else decode_json(slot, z, images)), images.shape
 
         content, shape = await run_in_threadpool(work)
@@ -144,7 +145,7 @@ def create_app(bundle_bytes: bytes, torch_threads: int | None = None, host: str 
                                 f"{BINARY_TYPE}) or pixels as {JSON_TYPE}; got {kind or 'no Content-Type'}")
         try:  # before reading the body, so waiting requests hold no upload in memory
             await asyncio.wait_for(encode_slots.acquire(), ENCODE_WAIT_S)
-        except TimeoutError:
+        except asyncio.TimeoutError:  # TimeoutError itself from Python 3.11 on
             raise ApiError(503, f"the server is busy encoding {MAX_ENCODES} other images; try again in a moment",
                            {"Retry-After": "1"}) from None
         try:
