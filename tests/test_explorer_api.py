@@ -32,6 +32,7 @@ from starlette.applications import Starlette
 from aevae.data import preprocess_image, to_uint8
 from aevae.explorer.server import app as server_app
 from aevae.explorer.server.app import create_app
+from aevae.explorer.server.origins import OriginGuard
 from aevae.explorer.web import STATIC
 from aevae.explorer.bundle.from_runs import build_bundle
 from aevae.explorer.bundle import Bundle, BundleError, shipped_bundle_bytes
@@ -508,6 +509,20 @@ def test_cross_origin_api_requests_are_refused(client: httpx.Client, headers: di
     expect_error(client.get("/api/models", headers=headers), 403, "--allow-origin")
     assert client.get("/", headers=headers).status_code == 200  # a link from anywhere may still open the page
     still_serving(client)
+
+
+@pytest.mark.parametrize(("served", "answered", "refused"), [
+    ("0.0.0.0", ["192.168.1.20:8765", "[fe80::1]", "localhost", socket.gethostname()],
+     ["evil.example", "1.2.3.4.nip.io"]),
+    ("::", ["10.0.0.7", "[::1]:8765"], ["evil.example"]),
+    ("myhost.lan", ["myhost.lan:8765", "MyHost.LAN", "127.0.0.1"], ["192.168.1.20", "evil.example"]),
+])
+def test_hosts_answered_follow_the_address_served(served: str, answered: list[str], refused: list[str]) -> None:
+    guard = OriginGuard(None, host=served)
+    for host in answered:
+        assert guard.refusal("/api/models", {"host": host}) is None, host
+    for host in refused:
+        assert "refused a request for Host" in guard.refusal("/api/models", {"host": host}), host
 
 
 def test_same_origin_requests_are_answered(client: httpx.Client, url: str) -> None:
