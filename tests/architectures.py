@@ -17,7 +17,7 @@ from aevae.models import LatentModel, build_model
 CONFIGS = {
     "shipped": ModelConfig(kind="vae"),
     "width 24, hidden 64, ae": ModelConfig(kind="ae", latent_dim=3, width=24, hidden=64),
-    "64×64": ModelConfig(kind="vae", latent_dim=6, image_size=64, width=8, hidden=48),
+    "64x64": ModelConfig(kind="vae", latent_dim=6, image_size=64, width=8, hidden=48),
     "colour": ModelConfig(kind="beta-vae", channels=3, width=8, hidden=32),
 }
 ARCHITECTURES = [*CONFIGS, "other depth and kernels"]
