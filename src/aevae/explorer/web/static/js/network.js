@@ -132,7 +132,7 @@ function compile(steps, inputShape, tensor, half) {
       const out = new Float64Array(step.out * layer.outH * layer.outW);
       runs.push(() => apply(layer, x, out));
       [buffer, shape, lastLinear] = [out, [step.out, layer.outH, layer.outW], null];
-    } else if (ELEMENTWISE[step.op]) {
+    } else if (Object.hasOwn(ELEMENTWISE, step.op)) {
       const activation = ELEMENTWISE[step.op];
       runs.push(() => activation(x));
     } else if (step.op === "flatten") {
