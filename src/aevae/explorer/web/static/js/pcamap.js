@@ -97,16 +97,18 @@ export function createPcaMap(el, state, { slot, size: initialSize = 270 }) {
   function drawTicks() {
     ticks.replaceChildren();
     ticks.setAttribute("width", size + TICK_ROOM.left);
-    ticks.setAttribute("height", size + TICK_ROOM.bottom);
+    ticks.setAttribute("height", size + 2 + TICK_ROOM.bottom);
     const count = Math.max(3, Math.round(size / 70));
+    const border = 1; // the map area's border: its canvases start one pixel in
+    const bottom = size + 2 * border;
     for (const t of niceTicks(view.x0, view.x0 + view.span, count)) {
-      const x = TICK_ROOM.left + toPixel([t, 0])[0];
-      svg("line", { x1: x, x2: x, y1: size, y2: size + 4, class: "map-tick", "data-axis": "pc1" }, ticks);
-      svg("text", { x, y: size + 15, class: "map-tick-label x", "data-axis": "pc1" }, ticks).textContent =
+      const x = TICK_ROOM.left + border + toPixel([t, 0])[0];
+      svg("line", { x1: x, x2: x, y1: bottom, y2: bottom + 4, class: "map-tick", "data-axis": "pc1" }, ticks);
+      svg("text", { x, y: bottom + 15, class: "map-tick-label x", "data-axis": "pc1" }, ticks).textContent =
         formatValue(t);
     }
     for (const t of niceTicks(view.y0, view.y0 + view.span, count)) {
-      const y = toPixel([0, t])[1];
+      const y = border + toPixel([0, t])[1];
       svg("line", { x1: TICK_ROOM.left - 4, x2: TICK_ROOM.left, y1: y, y2: y, class: "map-tick", "data-axis": "pc2" },
           ticks);
       svg("text", { x: TICK_ROOM.left - 6, y, class: "map-tick-label y", "data-axis": "pc2" }, ticks).textContent =
@@ -198,7 +200,8 @@ export function createPcaMap(el, state, { slot, size: initialSize = 270 }) {
  * @param {object} state the shared state
  */
 export function createMapScaleSwitch(el, state) {
-  el.innerHTML = `<label class="switch"><input type="checkbox" class="map-shared"> Same scale for both maps</label>`;
+  el.innerHTML = `<label class="switch"><input type="checkbox" class="map-shared"> Same scale for both maps</label>
+    <span class="hint">(off: each map fitted to its own points)</span>`;
   const box = el.querySelector(".map-shared");
   const sync = () => {
     box.checked = state.mapScale === "shared";
