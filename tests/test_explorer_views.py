@@ -201,8 +201,14 @@ def test_sample_decodes_draws_from_q_while_mu_stays(page: Any) -> None:
     assert "sample 4 of 5" in page.locator(".output-origin").text_content()
     page.locator(".input-row .snap").first.click()  # back to μ
     assert np.allclose(handle_values(page), mu) and "μ" in page.locator(".output-origin").text_content()
+    assert not page.locator(".samples").is_visible()  # snapping shows μ: the strip goes
+    page.locator("button.sample").click()
+    assert page.locator(".samples").is_visible()
     page.locator(".show-ae").check()
     assert page.locator("button.sample").is_disabled()  # the AE has no q(z|x)
+    page.locator(".show-ae").uncheck()
+    page.locator(".input-row .remove").first.click()  # the sampled input goes: so do its samples
+    assert not page.locator(".samples").is_visible()
 
 
 # --- inputs never look like classes, and stay visible -----------------------------------------------------------------

@@ -22,6 +22,7 @@ export function toggleInput(state, input) {
     input.selected = false;
     input.colour = null;
     if (state.focus === input) state.focus = null;
+    dropSamples(state, input);
   } else {
     codesOf(state, input);
     const used = new Set(state.inputs.filter((i) => i.selected).map((i) => i.colour));
@@ -47,6 +48,7 @@ export function updateInput(state, input, image) {
   input.image = image;
   input.codes = null;
   codesOf(state, input);
+  dropSamples(state, input);
   state.emit("inputs");
   state.emit("focus");
 }
@@ -93,6 +95,13 @@ export function sampleInput(state, count = 5) {
   state.emit("samples");
   showSample(state, 0);
   return draws;
+}
+
+// Samples of an input that changed or went away no longer describe anything on the page.
+function dropSamples(state, input) {
+  if (state.samples?.input !== input) return;
+  state.samples = null;
+  state.emit("samples");
 }
 
 /** Move the VAE's line to the `index`-th of the samples drawn last. */
