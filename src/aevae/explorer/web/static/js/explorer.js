@@ -15,7 +15,7 @@ import { axisRanges } from "./latent.js";
 import { createLegend } from "./legend.js";
 import { createOutput } from "./output.js";
 import { createParallel } from "./parallel.js";
-import { createPcaMap } from "./pcamap.js";
+import { createMapScaleSwitch, createPcaMap } from "./pcamap.js";
 import { createState } from "./state.js";
 import { createToolbar } from "./toolbar.js";
 
@@ -35,7 +35,7 @@ const LAYOUT = `
       <h2>Information</h2><div class="info"></div></section>
     <section class="panel maps-panel"><h2>PCA maps: hover to decode, click to move the line</h2>
       <div class="maps"><div class="map" data-slot="ae"></div><div class="map" data-slot="vae"></div></div>
-      <div class="legend"></div></section>
+      <div class="legend"></div><div class="map-scale"></div></section>
   </main>`;
 
 /**
@@ -59,7 +59,11 @@ export function mount(el, bundle, options = {}) {
     invert,
     inputs: bundle.gallery.map((item, i) => ({ ...item, id: `g${i}`, selected: false, colour: null, codes: null })),
     latent: Object.fromEntries(SLOTS.map((s) => [s, new Float64Array(models[s].d)])),
+    origin: {},
     focus: null,
+    fit: false, // the parallel plot's axes span both models
+    mapScale: "shared", // both PCA maps to one scale
+    samples: null,
   });
   const part = (selector) => el.querySelector(selector);
 
@@ -72,6 +76,7 @@ export function mount(el, bundle, options = {}) {
   createInfoPanel(part(".info"), state);
   for (const slot of SLOTS) createPcaMap(part(`.map[data-slot="${slot}"]`), state, { slot });
   createLegend(part(".legend"), { classes: models.vae.meta.classes });
+  createMapScaleSwitch(part(".map-scale"), state);
 
   const title = () => {
     const m = models[state.active].meta;
