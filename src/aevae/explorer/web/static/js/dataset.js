@@ -3,12 +3,12 @@
 
 /**
  * @param {{data: string, classes: string[]}} meta a model's metadata (its data set's name and class names)
- * @returns {{one: string, many: string}} singular and plural noun, e.g. {one: "digit", many: "digits"}
+ * @returns {{a: string, many: string}} with its article, and plural: {a: "a digit", many: "digits"}
  */
 export function itemNoun(meta) {
   const classes = meta.classes || [];
-  if (String(meta.data).startsWith("fashion")) return { one: "garment", many: "clothes" };
-  if (classes.length && classes.every((c) => /^\d$/.test(c))) return { one: "digit", many: "digits" };
-  if (classes.length && classes.every((c) => /^\p{L}$/u.test(c))) return { one: "letter", many: "letters" };
-  return { one: "image", many: "images" };
+  if (String(meta.data).startsWith("fashion")) return { a: "a garment", many: "clothes" };
+  if (classes.length && classes.every((c) => /^\d$/.test(c))) return { a: "a digit", many: "digits" };
+  if (classes.length && classes.every((c) => /^\p{L}$/u.test(c))) return { a: "a letter", many: "letters" };
+  return { a: "an image", many: "images" };
 }

@@ -16,7 +16,7 @@ const MAX_UPLOAD_SIDE = 2048; // larger pictures are scaled down before normalis
  * @param {{size?: number}} options size: CSS pixels of the square pad
  */
 export function createDrawPad(el, state, { size = 168 } = {}) {
-  const noun = itemNoun(state.models.vae.meta).one;
+  const noun = itemNoun(state.models.vae.meta).a;
   // The status line sits below the pad and keeps one height, so no message moves the pad under the pointer.
   el.innerHTML = `
     <canvas class="pad" width="${PAD_PIXELS}" height="${PAD_PIXELS}" style="width:${size}px;height:${size}px"
@@ -38,7 +38,7 @@ export function createDrawPad(el, state, { size = 168 } = {}) {
     ctx.fillStyle = "#000";
     ctx.fillRect(0, 0, PAD_PIXELS, PAD_PIXELS);
     drawing = null;
-    status.textContent = `Draw a ${noun} (or anything) here.`;
+    status.textContent = `Draw ${noun} (or anything) here.`;
   }
 
   function at(event) {
