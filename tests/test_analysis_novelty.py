@@ -3,6 +3,7 @@ their stored test distributions, and the likelihood regret of a VAE."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -63,3 +64,23 @@ def test_likelihood_regret_is_non_negative_and_leaves_the_weights_alone(analysed
     ae, _ = model_and_test(analysed_runs["ae"])
     with pytest.raises(ValueError, match="needs a VAE"):
         likelihood_regret(ae, images[:2])
+
+
+def test_the_explorer_bundle_carries_them_and_older_analyses_still_build(analysed_runs: dict[str, Path],
+                                                                        tmp_path: Path) -> None:
+    from aevae.explorer.bundle import Bundle
+    from aevae.explorer.bundle.from_runs import build_bundle
+    from aevae.runs import save_analysis
+
+    bundle = Bundle.from_bytes(build_bundle(analysed_runs, progress=False).to_bytes())
+    a = load_analysis(analysed_runs["vae"])
+    np.testing.assert_array_equal(bundle.arrays["vae.test_bce_quantiles"], a.test_bce_quantiles)
+    assert "ae.test_typicality_quantiles" not in bundle.arrays and "vae.test_typicality_quantiles" in bundle.arrays
+    assert bundle.model("vae")["novelty"] == a.extra["novelty"]
+    old = tmp_path / "vae"  # an analysis written before the novelty arrays existed
+    shutil.copytree(analysed_runs["vae"], old)
+    a.arrays = {k: v for k, v in a.arrays.items() if not k.startswith("test_")}
+    a.extra.pop("novelty")
+    save_analysis(old, a)
+    older = build_bundle({"ae": analysed_runs["ae"], "vae": old}, progress=False)
+    assert not any(k.startswith("vae.test_") for k in older.arrays) and older.model("vae")["novelty"] is None
