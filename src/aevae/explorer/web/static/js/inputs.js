@@ -40,6 +40,7 @@ export function createInputList(el, state) {
       row.querySelector(".input-name").textContent = input.name;
       row.querySelector(".input-name").title = input.name;
       row.querySelector(".verdict").textContent = ood.text;
+      row.querySelector(".verdict").title = ood.detail;
       row.querySelector(".snap").title = `move the black line to ${input.name}`;
       row.querySelector(".snap").setAttribute("aria-label", `snap the line to ${input.name}`);
       row.querySelector(".remove").title = `deselect ${input.name}`;
