@@ -161,9 +161,13 @@ def test_every_control_is_reachable_by_tab_with_a_visible_focus(page: object) ->
     assert sorted(seen, key=int) == [str(i) for i in range(controls)]
     assert all(visible)
     assert page.locator(".upload-button").count() == 1  # "Upload image…" is a real button
-    assert page.locator('[data-tab-id="0"]').get_attribute("class") == "skip"  # the first stop skips to the plot
+    assert seen[0] == "0" and page.locator('[data-tab-id="0"]').get_attribute("class") == "skip"  # the first stop
+    name = page.locator(".thumb").nth(4).get_attribute("title")
+    page.locator(".thumb").nth(4).focus()
+    page.keyboard.press("Enter")  # selecting by keyboard keeps the keyboard's place on the thumbnail
+    assert page.evaluate("() => [document.activeElement.title, document.activeElement.ariaPressed]") == [name, "true"]
     page.locator(".skip").focus()
-    page.keyboard.press("Enter")
+    page.keyboard.press("Enter")  # the skip link goes to the plot's first handle
     assert page.evaluate("() => document.activeElement.classList.contains('handle')")
     assert "latent values" in page.locator(".parallel-view").get_attribute("aria-label")
 

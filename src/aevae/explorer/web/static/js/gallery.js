@@ -20,6 +20,9 @@ export function createGallery(el, state, { own = el } = {}) {
   ];
 
   function render() {
+    // Re-rendering replaces the buttons: keep the keyboard's place on the thumbnail that had focus.
+    const active = el.ownerDocument.activeElement;
+    const focused = active?.classList.contains("thumb") ? active.dataset.input : null;
     for (const target of new Set(sections.map(([target]) => target))) target.replaceChildren();
     for (const [target, kinds, title] of sections) {
       const items = state.inputs.filter((i) => kinds.includes(i.kind));
@@ -31,6 +34,8 @@ export function createGallery(el, state, { own = el } = {}) {
       for (const input of items) grid.appendChild(thumbnail(input));
       target.append(heading, grid);
     }
+    if (focused) (el.querySelector(`[data-input="${focused}"]`) || own.querySelector(`[data-input="${focused}"]`))
+      ?.focus({ preventScroll: true });
   }
 
   function thumbnail(input) {
