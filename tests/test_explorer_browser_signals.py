@@ -212,5 +212,8 @@ def test_text_uses_the_data_sets_own_words(browser: object, url: str, shapes_bun
     assert pg.locator(".pad-status").text_content() == "Draw an image (or anything) here."
     assert "digit" not in pg.locator(".aevae").inner_text().lower()
     assert pg.locator(".input-row .verdict").first.text_content().endswith("test images")
+    d = Bundle.from_bytes(shapes_bundle).model("vae")["latent_dim"]  # a run of another d shows its own numbers
+    assert pg.locator('.derivation li[data-key="latent_float_bits"]').text_content().startswith(
+        f"{d} × 32 = {32 * d} bits")
     pg.close()
     assert not errors, errors
