@@ -13,7 +13,7 @@ import numpy as np
 from safetensors.torch import save as save_tensors
 
 from aevae.analysis import ensure_analysis
-from aevae.explorer.bundle.format import ANALYSIS_ARRAYS, FORMAT_VERSION, SLOTS, Bundle
+from aevae.explorer.bundle.format import ANALYSIS_ARRAYS, FORMAT_VERSION, OPTIONAL_ARRAYS, SLOTS, Bundle
 from aevae.explorer.bundle.gallery import build_gallery
 from aevae.models.layers import layer_table
 from aevae.runs import WEIGHTS, Analysis, load_config, load_metrics, load_model
@@ -87,6 +87,7 @@ def model_meta(slot: str, config: dict[str, Any], metrics: dict[str, Any], analy
         "metrics": analysis.metrics,
         "organisation": analysis.organisation,
         "info": analysis.info,
+        "novelty": analysis.extra.get("novelty"),
         "units": {**metrics.get("units", {}), **analysis.units},
         "pca_explained_variance_ratio": [float(v) for v in analysis.pca_explained_variance_ratio],
         "source": source,
@@ -95,5 +96,6 @@ def model_meta(slot: str, config: dict[str, Any], metrics: dict[str, Any], analy
 
 def analysis_arrays(slot: str, analysis: Analysis) -> dict[str, np.ndarray]:
     """The analysis arrays the page draws, named and typed for the bundle (see aevae.explorer.bundle)."""
+    wanted = {**ANALYSIS_ARRAYS, **{k: v for k, v in OPTIONAL_ARRAYS.items() if k in analysis.arrays}}
     return {f"{slot}.{name}": np.ascontiguousarray(analysis.arrays[name], dtype=dtype)
-            for name, dtype in ANALYSIS_ARRAYS.items()}
+            for name, dtype in wanted.items()}
