@@ -69,6 +69,8 @@ class Explorer(anywidget.AnyWidget):
     - ``show_ae``: the "Show AE" switch (the VAE is shown when False); ``latent`` follows the shown model.
     - ``selected``: indices into ``inputs`` of the selected inputs, sorted.
     - ``inputs``: names of all inputs, the gallery's and those drawn or uploaded in the page (read-only).
+    - ``fit_axes``: the parallel plot's axes fit the shown model only (True) or span both models (False, the
+      default: the other model is drawn greyed on the same axes).
 
     Bad values (wrong length, NaN or infinite, not numbers, unknown input indices) raise TraitError and leave
     the state as it was.
@@ -80,6 +82,7 @@ class Explorer(anywidget.AnyWidget):
     _latents = traitlets.Dict().tag(sync=True)  # both models' lines {slot: list}; keeps the hidden one's line
     latent = _Numbers().tag(sync=True)
     show_ae = traitlets.Bool(False).tag(sync=True)
+    fit_axes = traitlets.Bool(False).tag(sync=True)
     selected = traitlets.List(traitlets.Int()).tag(sync=True)
     inputs = traitlets.List(traitlets.Unicode(), read_only=True).tag(sync=True)
 

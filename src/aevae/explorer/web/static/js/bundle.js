@@ -12,7 +12,8 @@ export const SLOTS = ["ae", "vae"];
  * Parse a bundle and build both networks.
  * @param {ArrayBuffer|Uint8Array} bytes
  * @returns {{meta: object, models: {ae: Model, vae: Model}, gallery: {name, label, kind, data, image}[]}}
- *   where Model = {meta, net, d, pcaPoints, labels, pcaComponents, pcaMean, densityGrid, density, quantiles}
+ *   where Model = {meta, net, d, pcaPoints, labels, pcaComponents, pcaMean, densityGrid, density, quantiles,
+ *   testBceQuantiles, testTypicalityQuantiles}
  */
 export function loadBundle(bytes) {
   const { tensors, metadata } = readSafetensors(bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes));
@@ -39,6 +40,9 @@ export function loadBundle(bytes) {
       densityGrid: array(`${slot}.density_grid`), // (d, G)
       density: array(`${slot}.density`), // (d, G)
       quantiles: array(`${slot}.quantiles`), // (d, 101)
+      // Optional (bundles made before aevae.analysis.novelty lack them): test-set error percentiles 0, 0.1, …, 100
+      testBceQuantiles: tensors[`${slot}.test_bce_quantiles`]?.data ?? null,
+      testTypicalityQuantiles: tensors[`${slot}.test_typicality_quantiles`]?.data ?? null,
     };
   }
   const images = tensors["gallery.images"];
