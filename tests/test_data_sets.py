@@ -148,6 +148,43 @@ def test_unreadable_image_names_the_file(tmp_path):
         load_dataset(str(tmp_path / "pics"), "train")
 
 
+def test_files_that_are_not_images_are_skipped_and_reported(tmp_path, capsys):
+    make_folder(tmp_path / "pics")
+    (tmp_path / "pics" / "ring" / "readme.txt").write_text("drawn by hand")
+    (tmp_path / "pics" / "bar" / "labels.csv").write_text("a,b\n")
+    train, test = load_dataset(str(tmp_path / "pics"), "train"), load_dataset(str(tmp_path / "pics"), "test")
+    assert (len(train), len(test)) == (11, 1)  # the same split as without the strays
+    report = capsys.readouterr().err
+    assert "skipped 2 file(s) that are not images" in report
+    assert "readme.txt" in report and "labels.csv" in report
+
+
+def test_truncated_image_is_refused_by_name(tmp_path):
+    make_folder(tmp_path / "pics")
+    whole = (tmp_path / "pics" / "bar" / "00.png").read_bytes()
+    (tmp_path / "pics" / "bar" / "00.png").write_bytes(whole[: len(whole) // 2])
+    with pytest.raises(DataError, match="00.png"):
+        load_dataset(str(tmp_path / "pics"), "train")
+
+
+@pytest.mark.parametrize("split_folders", [False, True])
+def test_empty_class_folder_is_refused(tmp_path, split_folders):
+    root = tmp_path / "pics"
+    if split_folders:
+        make_folder(root / "train")
+        make_folder(root / "test")
+        (root / "test" / "ring" / "notes.txt").write_text("images went missing")
+        empty = root / "test" / "ring"
+        for image in empty.glob("*.jpg"):
+            image.unlink()
+    else:
+        make_folder(root)
+        empty = root / "star"
+        empty.mkdir()
+    with pytest.raises(DataError, match=f"class folder {empty} holds no images"):
+        load_dataset(str(root), "test")
+
+
 @pytest.mark.parametrize("layout", ["empty", "missing"])
 def test_empty_or_missing_folder(tmp_path, layout):
     if layout == "empty":
