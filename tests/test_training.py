@@ -171,7 +171,8 @@ def test_ctrl_c_saves_and_exits_cleanly(tiny_folder: Path, tmp_path: Path) -> No
 @pytest.mark.slow
 def test_torchrun_two_processes_with_gloo(tiny_folder: Path, tmp_path: Path) -> None:
     out = tmp_path / "ddp"
-    cmd = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node=2", "--master_port=29533",
+    # --standalone: torchrun picks a free port itself, so parallel test runs never collide on a fixed one
+    cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2",
            "-m", "aevae", "train", "--model", "vae", "--latent", "2", "--width", "8",
            "--data", f"folder:{tiny_folder}", "--epochs", "2", "--batch-size", "16", "--device", "cpu",
            "--out", str(out)]
