@@ -79,3 +79,13 @@ def test_a_damaged_run_folder_is_named_in_a_message(capsys: pytest.CaptureFixtur
     assert status == 2
     for text in expected:
         assert text in err
+
+
+def test_unusable_device_or_out_folder_is_a_message(capsys: pytest.CaptureFixture[str], tiny_folder: Path,
+                                                    tmp_path: Path) -> None:
+    base = ["train", "--data", f"folder:{tiny_folder}", "--width", "8", "--epochs", "1"]
+    status, err = run_cli(capsys, *base, "--device", "abacus", "--out", str(tmp_path / "a"))
+    assert status == 2 and "unknown device 'abacus'" in err
+    (tmp_path / "file").write_text("")
+    status, err = run_cli(capsys, *base, "--out", str(tmp_path / "file" / "run"))  # a folder inside a file
+    assert status == 2 and f"cannot write the run folder {tmp_path / 'file' / 'run'}" in err

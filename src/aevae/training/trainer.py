@@ -181,8 +181,11 @@ def _train(cfg: RunConfig, out: Path, resume: bool, ctx: distributed.Context, pr
         torch.set_num_threads(t.threads)
     train_set, test_set = load_splits(t.data, t.limit)
     if ctx.main and not resume:
-        out.mkdir(parents=True, exist_ok=True)
-        write_json(out / CONFIG, cfg.to_dict())
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+            write_json(out / CONFIG, cfg.to_dict())
+        except OSError as exc:
+            raise RunError(f"cannot write the run folder {out} ({exc.strerror or exc})") from None
 
     torch.manual_seed(t.seed)
     # Channels-last convolutions run about 1.4x faster on the CPU (oneDNN's native layout); values are unchanged.
