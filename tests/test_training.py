@@ -315,8 +315,10 @@ def test_resume_refuses_other_settings_finishes_quietly_and_repairs_weights(
     assert cli("--epochs", "2")[0] == 0
     assert [h["epoch"] for h in json.loads((out / METRICS).read_text())["history"]] == [1, 2]
     assert load_config(out).train.epochs == 2
+    saved = (out / CONFIG).read_bytes()
     with pytest.raises(RunError, match="already trained 2 epochs"):
         train(None, out, resume=True, progress_bar=False, changes={"epochs": 1})
+    assert (out / CONFIG).read_bytes() == saved  # a refused change is not saved
 
 
 def test_train_leaves_the_callers_threads_and_random_state_alone(tiny_folder: Path, tmp_path: Path) -> None:

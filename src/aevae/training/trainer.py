@@ -142,8 +142,9 @@ def train(cfg: RunConfig | None, out: Path, resume: bool = False, progress_bar: 
           on_step: Callable[[int, int, dict], None] | None = None, changes: dict[str, Any] | None = None) -> dict:
     """Train ``cfg`` into run folder ``out`` (or continue it with ``resume``); returns the final test metrics.
 
-    ``changes``: with ``resume``, new values of the fields in ``RESUME_OPTIONS`` (e.g. more ``epochs``), saved in
-    the run's config. Resuming a finished run trains nothing: it says so, and rewrites ``model.safetensors`` and
+    ``changes``: with ``resume``, new values of the fields in ``RESUME_OPTIONS``, saved in the run's config. More
+    ``epochs`` stretch the cosine learning-rate schedule from where the run stands, so the result differs from a run
+    asked for that many epochs from the start. Resuming a finished run trains nothing: it says so, and rewrites ``model.safetensors`` and
     ``metrics.json`` from the checkpoint if they are missing, corrupt or out of date.
     ``on_step(epoch, step, parts)`` is called after every batch (e.g. for logging). Ctrl-C (SIGINT) or SIGTERM
     lets the batch in flight finish, saves a checkpoint there and raises KeyboardInterrupt; so does a
@@ -164,18 +165,16 @@ def train(cfg: RunConfig | None, out: Path, resume: bool = False, progress_bar: 
             if ctx.main:  # other ranks may start after rank 0 has begun writing
                 ensure_new_folder(out)
             cfg = new_run_config(cfg)
-        elif ctx.main and changes:
-            write_json(out / CONFIG, cfg.to_dict())
         cuda = [ctx.device] if ctx.device.type == "cuda" else []
         with interrupt_requests() as stop, torch.random.fork_rng(devices=cuda):  # seeding stays inside the run
-            return _train(cfg, out, resume, ctx, progress_bar, on_step, stop)
+            return _train(cfg, out, resume, ctx, progress_bar, on_step, stop, changed=bool(changes))
     finally:
         torch.set_num_threads(threads)
         distributed.teardown(ctx)
 
 
 def _train(cfg: RunConfig, out: Path, resume: bool, ctx: distributed.Context, progress_bar: bool,
-           on_step: Callable[[int, int, dict], None] | None, stop: dict[str, bool]) -> dict:
+           on_step: Callable[[int, int, dict], None] | None, stop: dict[str, bool], changed: bool = False) -> dict:
     t = cfg.train
     if t.threads:
         torch.set_num_threads(t.threads)
@@ -203,8 +202,11 @@ def _train(cfg: RunConfig, out: Path, resume: bool, ctx: distributed.Context, pr
     history = progress.history
     if progress.epoch > t.epochs:
         raise RunError(f"{out} has already trained {progress.epoch} epochs; --epochs {t.epochs} would undo some")
+    if changed and ctx.main:  # checked above, so a refused change never reaches config.json
+        write_json(out / CONFIG, cfg.to_dict())
     if resume and ctx.main:
-        _repair(out, cfg, train_set.name, model, history, finished=progress.epoch == t.epochs)
+        _repair(out, cfg, train_set.name, model, history,
+                finished=progress.epoch == t.epochs and (out / CHECKPOINT).is_file())
     if progress.epoch == t.epochs and resume:
         if ctx.main:
             print(f"{out} is finished: trained {progress.epoch} of {t.epochs} epochs; nothing to do "
