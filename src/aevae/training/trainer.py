@@ -144,8 +144,8 @@ def train(cfg: RunConfig | None, out: Path, resume: bool = False, progress_bar: 
 
     ``changes``: with ``resume``, new values of the fields in ``RESUME_OPTIONS``, saved in the run's config. More
     ``epochs`` stretch the cosine learning-rate schedule from where the run stands, so the result differs from a run
-    asked for that many epochs from the start. Resuming a finished run trains nothing: it says so, and rewrites ``model.safetensors`` and
-    ``metrics.json`` from the checkpoint if they are missing, corrupt or out of date.
+    asked for that many epochs from the start. Resuming a finished run trains nothing: it says so, and rewrites
+    ``model.safetensors`` and ``metrics.json`` from the checkpoint if they are missing, corrupt or out of date.
     ``on_step(epoch, step, parts)`` is called after every batch (e.g. for logging). Ctrl-C (SIGINT) or SIGTERM
     lets the batch in flight finish, saves a checkpoint there and raises KeyboardInterrupt; so does a
     KeyboardInterrupt raised by ``on_step``. A second signal stops at once (the last checkpoint on disk stays
@@ -301,7 +301,7 @@ def _repair(out: Path, cfg: RunConfig, data: str, model: torch.nn.Module, histor
         current = read_json(out / METRICS) if (out / METRICS).is_file() else None
     except RunError:
         current = None
-    if history and (current is None or current.get("history") != history):
+    if history and not (isinstance(current, dict) and current.get("history") == history):
         write_json(out / METRICS, metrics_file(cfg, data, history))
         print(f"rewrote {out / METRICS} from {CHECKPOINT} ({len(history)} epochs)", flush=True)
     if not finished:
