@@ -221,8 +221,7 @@ def test_a_run_killed_in_its_first_epoch_can_be_resumed(long_folder: Path, tmp_p
     wait_for(out / CONFIG, proc)  # written after the data is loaded, just before the first batch
     if how == "SIGKILL":
         proc.kill()
-    elif how == "SIGTERM":
-        time.sleep(0.2)
+    elif how == "SIGTERM":  # honoured at the next batch boundary, however early it comes
         proc.send_signal(signal.SIGTERM)
     else:
         proc.send_signal(signal.SIGINT)
