@@ -31,7 +31,7 @@ except ImportError as exc:  # the widget's one dependency beyond aevae's own is 
 
 from aevae.explorer.bundle import SLOTS, Bundle
 from aevae.explorer.bundle.networks import model_from_weights
-from aevae.explorer.bundle.sources import explorer_bundle, named_images
+from aevae.explorer.bundle.sources import IN_MEMORY_LIMIT, explorer_bundle, named_images
 from aevae.explorer.web import STATIC
 from aevae.explorer.web.modules import join_modules
 
@@ -87,7 +87,7 @@ class Explorer(anywidget.AnyWidget):
     inputs = traitlets.List(traitlets.Unicode(), read_only=True).tag(sync=True)
 
     def __init__(self, ae: Any = None, vae: Any = None, images: Any = (), *, data: str = "mnist",
-                 limit: int | None = 10_000, show_ae: bool = False, selected: list[int] | None = None,
+                 limit: int | None = IN_MEMORY_LIMIT, show_ae: bool = False, selected: list[int] | None = None,
                  **kwargs: Any) -> None:
         bundle = explorer_bundle(ae, vae, images, data=data, limit=limit)
         # PyTorch copies of the page's networks, from the same weights: decoding here matches the page's output.

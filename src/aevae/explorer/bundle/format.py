@@ -35,7 +35,7 @@ from safetensors.numpy import save as save_safetensors
 
 from aevae.errors import AevaeError
 
-FORMAT_VERSION = 1  # bumped when the bundle's layout changes incompatibly
+BUNDLE_FORMAT = 1  # version of the bundle layout (not the run folder's RUN_FORMAT); bumped when it changes incompatibly
 SLOTS = ("ae", "vae")  # the two models side by side; the names the API and the page use
 META_KEY = "aevae.explorer"
 SHIPPED = "defaults/bundle.safetensors"  # inside this package; see aevae.explorer.bundle.make_defaults
@@ -66,8 +66,8 @@ class Bundle:
     arrays: dict[str, np.ndarray]
 
     def __post_init__(self) -> None:
-        if self.meta.get("format") != FORMAT_VERSION:
-            raise BundleError(f"bundle format {self.meta.get('format')!r}; this aevae reads format {FORMAT_VERSION}")
+        if self.meta.get("format") != BUNDLE_FORMAT:
+            raise BundleError(f"bundle format {self.meta.get('format')!r}; this aevae reads format {BUNDLE_FORMAT}")
         missing = [f"{slot}.{name}" for slot in SLOTS for name in ("weights", *ANALYSIS_ARRAYS)]
         missing = [k for k in [*missing, "gallery.images"] if k not in self.arrays]
         if missing or set(self.meta.get("models", {})) != set(SLOTS):

@@ -13,7 +13,7 @@ import numpy as np
 from safetensors.torch import save as save_tensors
 
 from aevae.analysis import ensure_analysis
-from aevae.explorer.bundle.format import ANALYSIS_ARRAYS, FORMAT_VERSION, OPTIONAL_ARRAYS, SLOTS, Bundle
+from aevae.explorer.bundle.format import ANALYSIS_ARRAYS, BUNDLE_FORMAT, OPTIONAL_ARRAYS, SLOTS, Bundle
 from aevae.explorer.bundle.gallery import build_gallery
 from aevae.models.layers import layer_table
 from aevae.runs import WEIGHTS, Analysis, load_config, load_metrics, load_model
@@ -27,7 +27,7 @@ def build_bundle(runs: dict[str, Path | None], fallback: Bundle | None = None, p
     The gallery holds test images of every data set in the bundle (a fallback slot's come from ``fallback``'s
     gallery, so no data set needs to be fetched for it) and the probes.
     """
-    meta: dict[str, Any] = {"format": FORMAT_VERSION, "models": {}, "provenance": {}}
+    meta: dict[str, Any] = {"format": BUNDLE_FORMAT, "models": {}, "provenance": {}}
     arrays: dict[str, np.ndarray] = {}
     specs, kept = [], []
     for slot in SLOTS:

@@ -5,7 +5,7 @@ import { readSafetensors } from "./safetensors.js";
 import { createNetwork } from "./network.js";
 
 const META_KEY = "aevae.explorer";
-const FORMAT_VERSION = 1;
+const BUNDLE_FORMAT = 1;
 export const SLOTS = ["ae", "vae"];
 
 /**
@@ -19,7 +19,7 @@ export function loadBundle(bytes) {
   const { tensors, metadata } = readSafetensors(bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes));
   if (!metadata[META_KEY]) throw new Error("not an aevae explorer bundle (no metadata)");
   const meta = JSON.parse(metadata[META_KEY]);
-  if (meta.format !== FORMAT_VERSION) throw new Error(`bundle format ${meta.format}; this page reads ${FORMAT_VERSION}`);
+  if (meta.format !== BUNDLE_FORMAT) throw new Error(`bundle format ${meta.format}; this page reads ${BUNDLE_FORMAT}`);
   const array = (name) => {
     if (!tensors[name]) throw new Error(`the bundle lacks ${name}`);
     return tensors[name].data;
