@@ -199,6 +199,13 @@ def test_uploading_a_file_adds_a_line(page: object, tmp_path: Path) -> None:
     assert page.locator(".input-line").count() == 2
 
 
+def test_uploading_a_blank_file_says_so_and_adds_nothing(page: object, tmp_path: Path) -> None:
+    Image.new("RGB", (120, 90), (230, 225, 200)).save(tmp_path / "blank.png")  # a photo of an empty page
+    page.locator(".upload input").set_input_files(str(tmp_path / "blank.png"))
+    page.wait_for_selector('.pad-status:has-text("blank.png: the image is blank")')
+    assert page.locator(".input-line").count() == 1 and page.locator('.input-row:has-text("blank.png")').count() == 0
+
+
 def test_clicking_the_pca_map_moves_the_line_and_the_marker(page: object) -> None:
     area = page.locator('.pca-map[data-slot="vae"] .map-area')
     area.scroll_into_view_if_needed()

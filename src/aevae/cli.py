@@ -133,7 +133,7 @@ def _cmd_explore(args: argparse.Namespace) -> int:
 
     try:
         return serve(ae=args.ae and Path(args.ae), vae=args.vae and Path(args.vae), host=args.host, port=args.port,
-                     open_browser=not args.no_browser)
+                     open_browser=not args.no_browser, allow_origins=args.allow_origin)
     except OSError as exc:
         raise SystemExit(f"aevae explore: cannot listen on {args.host}:{args.port} ({exc})") from None
 
@@ -198,6 +198,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
     p.add_argument("--port", type=int, help="port (default: 8765, or a free one if it is taken; 0 = any free port)")
     p.add_argument("--no-browser", action="store_true", help="print the URL without opening a browser")
+    p.add_argument("--allow-origin", action="append", default=[], metavar="ORIGIN",
+                   help="let pages at ORIGIN (e.g. https://example.org) call the API; repeatable (default: none, "
+                        "other web sites are refused)")
     p.set_defaults(func=_cmd_explore)
 
     p = sub.add_parser("export", help="the explorer as one self-contained HTML file: no server, no network",
