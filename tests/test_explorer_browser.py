@@ -10,8 +10,6 @@ from __future__ import annotations
 import base64
 import copy
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -34,21 +32,6 @@ from browser_support import handle_values, output_pixels, save_screenshot
 
 playwright = pytest.importorskip("playwright.sync_api")
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def url() -> Iterator[str]:
-    """The real command, serving the shipped models on a free loopback port."""
-    proc = subprocess.Popen([sys.executable, "-m", "aevae", "explore", "--no-browser", "--port", "0"],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    try:
-        line = proc.stdout.readline()
-        match = re.search(r"http://127\.0\.0\.1:\d+/", line)
-        assert match, line + proc.stdout.read()
-        yield match.group(0)
-    finally:
-        proc.terminate()
-        proc.wait(10)
 
 
 @pytest.fixture
