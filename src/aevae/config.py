@@ -13,6 +13,7 @@ from typing import Any
 from aevae.errors import ConfigError
 
 MODEL_KINDS = ("ae", "vae", "beta-vae", "mmd-vae")
+PRECISIONS = ("auto", "float32", "bfloat16")
 
 
 @dataclass
@@ -58,6 +59,11 @@ class TrainConfig:
     limit: int = 0  # use only the first N training and N//6 test images (0 = all); for quick tries and tests
     device: str = "auto"  # "auto" picks CUDA when present, else CPU
     threads: int = 0  # torch intra-op threads on CPU (0 = PyTorch's default, one per core)
+    precision: str = "auto"  # autocast of the training step: "auto" = bfloat16 where the CPU or GPU runs it natively, else float32; saved resolved
+
+    def __post_init__(self) -> None:
+        if self.precision not in PRECISIONS:
+            raise ConfigError(f"unknown precision {self.precision!r}; choose one of {', '.join(PRECISIONS)}")
 
 
 @dataclass
@@ -78,7 +84,8 @@ class RunConfig:
         """Rebuild from ``to_dict`` output; unknown keys are an error so typos never pass silently."""
         return cls(
             model=_build(ModelConfig, data.get("model", {})),
-            train=_build(TrainConfig, data.get("train", {})),
+            # Runs saved before precision was a field were trained in float32; resuming them must stay float32.
+            train=_build(TrainConfig, {"precision": "float32", **data.get("train", {})}),
             aevae_version=str(data.get("aevae_version", "")),
             format_version=int(data.get("format_version", 0)),
         )
