@@ -8,10 +8,13 @@ Precision Training"; bfloat16 needs no loss scaling because it keeps float32's e
 
 from __future__ import annotations
 
+import dataclasses
+
 import torch
 
-from aevae.config import PRECISIONS, ModelConfig
+from aevae.config import PRECISIONS, ModelConfig, TrainConfig
 from aevae.models import training_loss
+from aevae.training.distributed import pick_device
 
 DTYPES = {"float32": torch.float32, "bfloat16": torch.bfloat16}
 
@@ -31,6 +34,11 @@ def resolve_precision(name: str, device: torch.device) -> str:
     if name == "auto":
         return "bfloat16" if bf16_is_fast(device) else "float32"
     return name
+
+
+def resolved(train: TrainConfig) -> TrainConfig:
+    """``train`` with its precision as a new run on this machine saves it (to compare with a saved config)."""
+    return dataclasses.replace(train, precision=resolve_precision(train.precision, pick_device(train.device)))
 
 
 class Sums:
