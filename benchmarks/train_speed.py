@@ -9,8 +9,8 @@ Steps: ``aevae.training.step.train_step`` (the trainer's own step) for the AE an
 float32 and once in the precision ``"auto"`` picks here, alternated round by round so a busy neighbour slows both
 alike; each round's ratio is reported with the spread over rounds. Per-step CPU seconds of the process are shown
 beside the wall clock: on a shared machine they move less, but only with ``--threads 1`` (with several threads,
-OpenMP workers spin while a descheduled sibling catches up, and that spinning counts as CPU time). A pytorch/examples-shaped MLP VAE (784-400-20) is the
-outside reference. Figures only; nothing here asserts on time.
+OpenMP workers spin while a descheduled sibling catches up, and that spinning counts as CPU time). A
+pytorch/examples-shaped MLP VAE (784-400-20) is the outside reference. Figures only; nothing here asserts on time.
 """
 
 from __future__ import annotations

@@ -24,7 +24,8 @@ def bf16_is_fast(device: torch.device) -> bool:
     AVX-512 BF16 / AMX, which oneDNN uses (elsewhere autocast would emulate bfloat16 and run slower)."""
     if device.type == "cuda":
         return torch.cuda.is_bf16_supported()
-    return device.type == "cpu" and torch.backends.mkldnn.is_available() and torch.ops.mkldnn._is_mkldnn_bf16_supported()
+    return (device.type == "cpu" and torch.backends.mkldnn.is_available()
+            and torch.ops.mkldnn._is_mkldnn_bf16_supported())
 
 
 def resolve_precision(name: str, device: torch.device) -> str:
