@@ -13,8 +13,9 @@ import numpy as np
 from safetensors.torch import save as save_tensors
 
 from aevae.analysis import ensure_analysis
-from aevae.explorer.bundle.format import ANALYSIS_ARRAYS, FORMAT_VERSION, SLOTS, Bundle
+from aevae.explorer.bundle.format import ANALYSIS_ARRAYS, BUNDLE_FORMAT, OPTIONAL_ARRAYS, SLOTS, Bundle
 from aevae.explorer.bundle.gallery import build_gallery
+from aevae.models.layers import layer_table
 from aevae.runs import WEIGHTS, Analysis, load_config, load_metrics, load_model
 
 
@@ -26,7 +27,7 @@ def build_bundle(runs: dict[str, Path | None], fallback: Bundle | None = None, p
     The gallery holds test images of every data set in the bundle (a fallback slot's come from ``fallback``'s
     gallery, so no data set needs to be fetched for it) and the probes.
     """
-    meta: dict[str, Any] = {"format": FORMAT_VERSION, "models": {}, "provenance": {}}
+    meta: dict[str, Any] = {"format": BUNDLE_FORMAT, "models": {}, "provenance": {}}
     arrays: dict[str, np.ndarray] = {}
     specs, kept = [], []
     for slot in SLOTS:
@@ -63,13 +64,15 @@ def run_entry(slot: str, run: Path, progress: bool = True, half: bool = False
         weights = save_tensors({k: v.half().contiguous() for k, v in model.state_dict().items()})
     else:
         weights = (run / WEIGHTS).read_bytes()
-    meta = model_meta(slot, load_config(run).to_dict(), load_metrics(run), analysis, source=str(run.resolve()))
+    meta = model_meta(slot, load_config(run).to_dict(), load_metrics(run), analysis, layer_table(model),
+                      source=str(run.resolve()))
     return meta, {f"{slot}.weights": np.frombuffer(weights, np.uint8).copy(), **analysis_arrays(slot, analysis)}
 
 
 def model_meta(slot: str, config: dict[str, Any], metrics: dict[str, Any], analysis: Analysis,
-               source: str) -> dict[str, Any]:
-    """What the page and the API show about one model."""
+               layers: dict[str, Any], source: str) -> dict[str, Any]:
+    """What the page and the API show about one model; ``layers`` is its ``aevae.models.layers.layer_table``,
+    from which the browser builds the network."""
     model = config["model"]
     return {
         "slot": slot,
@@ -80,9 +83,11 @@ def model_meta(slot: str, config: dict[str, Any], metrics: dict[str, Any], analy
         "data": analysis.data,
         "classes": list(analysis.classes),
         "config": config,
+        "layers": layers,
         "metrics": analysis.metrics,
         "organisation": analysis.organisation,
         "info": analysis.info,
+        "novelty": analysis.extra.get("novelty"),
         "units": {**metrics.get("units", {}), **analysis.units},
         "pca_explained_variance_ratio": [float(v) for v in analysis.pca_explained_variance_ratio],
         "source": source,
@@ -91,5 +96,6 @@ def model_meta(slot: str, config: dict[str, Any], metrics: dict[str, Any], analy
 
 def analysis_arrays(slot: str, analysis: Analysis) -> dict[str, np.ndarray]:
     """The analysis arrays the page draws, named and typed for the bundle (see aevae.explorer.bundle)."""
+    wanted = {**ANALYSIS_ARRAYS, **{k: v for k, v in OPTIONAL_ARRAYS.items() if k in analysis.arrays}}
     return {f"{slot}.{name}": np.ascontiguousarray(analysis.arrays[name], dtype=dtype)
-            for name, dtype in ANALYSIS_ARRAYS.items()}
+            for name, dtype in wanted.items()}

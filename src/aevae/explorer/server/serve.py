@@ -6,6 +6,7 @@ import errno
 import socket
 import threading
 import webbrowser
+from collections.abc import Sequence
 from pathlib import Path
 
 import uvicorn
@@ -31,7 +32,9 @@ def bind(host: str, port: int | None) -> socket.socket:
     """A listening TCP socket; ``port`` None tries DEFAULT_PORT, then any free port; 0 picks a free port."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     for candidate in ([DEFAULT_PORT, 0] if port is None else [port]):
-        sock = socket.socket(family, socket.SOCK_STREAM)
+        # IPPROTO_TCP, not the default 0: asyncio sets TCP_NODELAY only on sockets whose protocol says TCP, and
+        # without it Nagle's algorithm held each answer's body until the client's delayed ACK, 40 ms later.
+        sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((host, candidate))
@@ -52,17 +55,32 @@ def url_of(sock: socket.socket) -> str:
     return f"http://{f'[{host}]' if ':' in host else host}:{port}/"
 
 
+def open_page(url: str) -> bool:
+    """Open ``url`` in the user's browser; where none can be opened (a server, a container), say so and repeat
+    the URL, so the user knows what to open and the command does not seem to hang."""
+    try:
+        opened = webbrowser.open(url)
+    except webbrowser.Error:  # raised, not returned, by some launchers that cannot start
+        opened = False
+    if not opened:
+        print(f"No browser could be opened here; open {url} in a browser yourself (Ctrl-C to stop).", flush=True)
+    return opened
+
+
 def serve(ae: Path | None = None, vae: Path | None = None, host: str = "127.0.0.1", port: int | None = None,
-          open_browser: bool = True) -> int:
-    """Serve the explorer for two run folders (or the shipped models) until interrupted; returns an exit code."""
+          open_browser: bool = True, allow_origins: Sequence[str] = ()) -> int:
+    """Serve the explorer for two run folders (or the shipped models) until interrupted; returns an exit code.
+
+    ``allow_origins``: origins (scheme://host[:port]) whose pages may call the API; every other site is refused.
+    """
     # One PyTorch thread per request: a request decodes a handful of latents and concurrent requests already use the
     # cores; several OpenMP threads per request fought over them (a single decode took 26 ms with two threads on a
     # busy 2-core machine, 1.4 ms with one). This is the server's own process, so the setting is its to make.
-    app = create_app(bundle_bytes(ae, vae), torch_threads=1)
+    app = create_app(bundle_bytes(ae, vae), torch_threads=1, host=host, allow_origins=allow_origins)
     sock = bind(host, port)
     url = url_of(sock)
     print(f"aevae explorer at {url}  (Ctrl-C to stop)", flush=True)
     if open_browser:  # in a thread: some browsers' launchers block until the window closes
-        threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
+        threading.Thread(target=open_page, args=(url,), daemon=True).start()
     uvicorn.Server(uvicorn.Config(app, log_level="warning")).run(sockets=[sock])
     return 0

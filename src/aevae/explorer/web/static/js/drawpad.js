@@ -3,11 +3,13 @@
 // keeps it and starts another. Pointer events serve mouse, pen and touch alike.
 
 import { addInput, snapTo, updateInput } from "./actions.js";
+import { itemNoun } from "./dataset.js";
 import { preprocessRGBA } from "./preprocess.js";
 
 const PAD_PIXELS = 280; // the pad's backing store: the scale the probes were drawn at (aevae.data.probes.CANVAS)
 const STROKE = 22; // pen width in pad pixels, near the probes' stroke, so drawings look like digits once shrunk
 const MAX_UPLOAD_SIDE = 2048; // larger pictures are scaled down before normalising, to keep the page responsive
+const BLANK = "the image is blank (one flat colour, no strokes or shapes): there is nothing to encode.";
 
 /**
  * @param {HTMLElement} el container
@@ -15,12 +17,15 @@ const MAX_UPLOAD_SIDE = 2048; // larger pictures are scaled down before normalis
  * @param {{size?: number}} options size: CSS pixels of the square pad
  */
 export function createDrawPad(el, state, { size = 168 } = {}) {
+  const noun = itemNoun(state.models.vae.meta).a;
+  // The status line sits below the pad and keeps one height, so no message moves the pad under the pointer.
   el.innerHTML = `
     <canvas class="pad" width="${PAD_PIXELS}" height="${PAD_PIXELS}" style="width:${size}px;height:${size}px"
-            aria-label="drawing pad"></canvas>
+            aria-label="drawing pad: draw with the mouse, a pen or a finger"></canvas>
     <div class="pad-buttons">
       <button type="button" class="pad-new">New drawing</button>
-      <label class="upload">Upload image…<input type="file" accept="image/*" hidden></label>
+      <span class="upload"><button type="button" class="upload-button">Upload image…</button><input type="file"
+        accept="image/*" hidden tabindex="-1"></span>
     </div>
     <div class="pad-status" role="status"></div>`;
   const pad = el.querySelector(".pad");
@@ -34,7 +39,7 @@ export function createDrawPad(el, state, { size = 168 } = {}) {
     ctx.fillStyle = "#000";
     ctx.fillRect(0, 0, PAD_PIXELS, PAD_PIXELS);
     drawing = null;
-    status.textContent = "Draw a digit (or anything) here.";
+    status.textContent = `Draw ${noun} (or anything) here.`;
   }
 
   function at(event) {
@@ -69,6 +74,10 @@ export function createDrawPad(el, state, { size = 168 } = {}) {
     if (!last) return;
     last = null;
     const image = preprocessRGBA(ctx.getImageData(0, 0, PAD_PIXELS, PAD_PIXELS).data, PAD_PIXELS, PAD_PIXELS);
+    if (isBlank(image)) {
+      status.textContent = BLANK;
+      return;
+    }
     if (drawing) updateInput(state, drawing, image);
     else drawing = addInput(state, image, `drawing ${++drawings}`, "drawing");
     snapTo(state, drawing); // the outputs show at once what each model makes of the drawing
@@ -77,6 +86,8 @@ export function createDrawPad(el, state, { size = 168 } = {}) {
   pad.addEventListener("pointerup", finish);
   pad.addEventListener("pointercancel", finish);
   el.querySelector(".pad-new").addEventListener("click", clear);
+  // A file input cannot be styled; a real button opens its dialogue, so the keyboard reaches it like any other.
+  el.querySelector(".upload-button").addEventListener("click", () => el.querySelector("input[type=file]").click());
 
   el.querySelector("input[type=file]").addEventListener("change", async (event) => {
     const file = event.target.files[0];
@@ -84,6 +95,10 @@ export function createDrawPad(el, state, { size = 168 } = {}) {
     if (!file) return;
     try {
       const image = await imageFromFile(file);
+      if (isBlank(image)) {
+        status.textContent = `${file.name}: ${BLANK}`;
+        return;
+      }
       snapTo(state, addInput(state, image, file.name, "upload"));
       status.textContent = `Added ${file.name}.`;
     } catch (error) {
@@ -93,6 +108,11 @@ export function createDrawPad(el, state, { size = 168 } = {}) {
 
   clear();
   return { pad };
+}
+
+// preprocessRGBA's answer to a picture without ink: all zeros, whose latent would mean nothing (the API says 422).
+function isBlank(image) {
+  return image.every((v) => v === 0);
 }
 
 /** A file the browser can decode → MNIST-style Float32Array(32 × 32). */
