@@ -1,86 +1,75 @@
-"""Training speed of the paper preset against this machine's float32 matmul peak, measured in one run.
+"""Training-step speed of the paper preset: float32 against the shipped recipe, both against this machine's peaks.
 
-    python benchmarks/train_speed.py            # step throughput only (~1 min)
-    python benchmarks/train_speed.py --full     # also trains the paper preset into a temp folder and reports it
+    python benchmarks/train_speed.py                 # about 2 minutes
+    python benchmarks/train_speed.py --rounds 8      # more alternations where the machine is shared
+    python benchmarks/train_speed.py --threads 1     # one thread: CPU seconds stay honest on a busy machine
 
-Figures printed: matmul peak (GFLOP/s, 1024^3 loop on the same threads), training images/s and GFLOP/s for the
-AE and VAE of the paper preset, their fraction of the peak, and the same for a baseline in the same process: an
-MLP VAE shaped like pytorch/examples' (784-400-20), the usual reference point.
+Everything is measured in one process, on the same threads. Peaks: a 1024^3 matmul loop in float32 and in bfloat16.
+Steps: ``aevae.training.step.train_step`` (the trainer's own step) for the AE and VAE of the paper preset, once in
+float32 and once in the precision ``"auto"`` picks here, alternated round by round so a busy neighbour slows both
+alike; each round's ratio is reported with the spread over rounds. Per-step CPU seconds of the process are shown
+beside the wall clock: on a shared machine they move less, but only with ``--threads 1`` (with several threads,
+OpenMP workers spin while a descheduled sibling catches up, and that spinning counts as CPU time). A
+pytorch/examples-shaped MLP VAE (784-400-20) is the outside reference. Figures only; nothing here asserts on time.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import tempfile
+import statistics
 import time
-from pathlib import Path
 
 import torch
 from torch import nn
 from torch.utils.flop_counter import FlopCounterMode
 
-from aevae.cli import PRESET_EPOCHS, PRESETS
-from aevae.config import RunConfig, TrainConfig
-from aevae.models import build_model, training_loss
+from aevae.cli import PRESETS
+from aevae.config import TrainConfig
+from aevae.models import build_model
+from aevae.training.step import DTYPES, resolve_precision, train_step
 
 
-def matmul_peak(seconds: float = 3.0) -> float:
-    """Float32 GFLOP/s of a 1024^3 matmul loop."""
-    a, b = torch.randn(1024, 1024), torch.randn(1024, 1024)
+def matmul_peak(dtype: torch.dtype, seconds: float = 3.0) -> tuple[float, float]:
+    """(GFLOP per wall second, GFLOP per process CPU second) of a 1024^3 matmul loop in ``dtype``."""
+    a, b = torch.randn(1024, 1024, dtype=dtype), torch.randn(1024, 1024, dtype=dtype)
     for _ in range(3):
         a @ b
-    n, start = 0, time.perf_counter()
+    n, start, cpu = 0, time.perf_counter(), time.process_time()
     while time.perf_counter() - start < seconds:
         a @ b
         n += 1
-    return n * 2 * 1024**3 / (time.perf_counter() - start) / 1e9
+    work = n * 2 * 1024**3 / 1e9
+    return work / (time.perf_counter() - start), work / (time.process_time() - cpu)
 
 
-def step_rate(step, batch: int, seconds: float = 8.0) -> tuple[float, float]:
-    """(images/s, GFLOP/s) of a training step function on batches of ``batch`` images."""
-    warm_until = time.perf_counter() + 2.0  # oneDNN builds its kernels on the first steps of each shape
-    while time.perf_counter() < warm_until:
-        step()
-    with FlopCounterMode(display=False) as counter:
-        step()
-    n, start = 0, time.perf_counter()
-    while time.perf_counter() - start < seconds:
-        step()
-        n += 1
-    dt = (time.perf_counter() - start) / n
-    return batch / dt, counter.get_total_flops() / dt / 1e9
-
-
-def aevae_step(cfg, batch: int):
-    model = build_model(cfg).train().to(memory_format=torch.channels_last)  # as the trainer runs it
+def aevae_step(cfg, batch: int, precision: str):
+    """A closure running one trainer step of ``cfg`` on a fixed binary batch, as the trainer lays it out."""
+    model = build_model(cfg).train().to(memory_format=torch.channels_last)
     opt = torch.optim.Adam(model.parameters(), 1e-3)
     x = (torch.rand(batch, 1, 32, 32) > 0.7).float().contiguous(memory_format=torch.channels_last)
-
-    def step() -> None:
-        loss, _ = training_loss(cfg, model(x), x)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
-
-    return step
+    return lambda: train_step(cfg, model, opt, x, 1e-3, precision)
 
 
 class ExamplesVAE(nn.Module):
-    """The MLP VAE shape of pytorch/examples (784-400-20), written here only as a speed baseline."""
+    """The MLP VAE shape of pytorch/examples (784-400-d), written here as a reference point."""
 
-    def __init__(self) -> None:
+    def __init__(self, d: int = 20) -> None:
         super().__init__()
-        self.enc, self.mu, self.logvar = nn.Linear(784, 400), nn.Linear(400, 20), nn.Linear(400, 20)
-        self.dec1, self.dec2 = nn.Linear(20, 400), nn.Linear(400, 784)
+        self.enc, self.mu, self.logvar = nn.Linear(784, 400), nn.Linear(400, d), nn.Linear(400, d)
+        self.dec1, self.dec2 = nn.Linear(d, 400), nn.Linear(400, 784)
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """(logits (B, 784), mu (B, d), logvar (B, d)) with one reparameterised sample."""
         h = torch.relu(self.enc(x))
         mu, logvar = self.mu(h), self.logvar(h)
         z = mu + torch.exp(0.5 * logvar) * torch.randn_like(mu)
-        logits = self.dec2(torch.relu(self.dec1(z)))
-        bce = nn.functional.binary_cross_entropy_with_logits(logits, x, reduction="sum")
-        return bce - 0.5 * torch.sum(1 + logvar - mu.pow(2) - logvar.exp())
+        return self.dec2(torch.relu(self.dec1(z))), mu, logvar
+
+    @staticmethod
+    def neg_elbo(x: torch.Tensor, logits: torch.Tensor, mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
+        """BCE summed over pixels + KL (Kingma & Welling 2014, appendix B), per image: (B,)."""
+        bce = nn.functional.binary_cross_entropy_with_logits(logits, x, reduction="none").sum(1)
+        return bce - 0.5 * (1 + logvar - mu.pow(2) - logvar.exp()).sum(1)
 
 
 def examples_step(batch: int):
@@ -89,7 +78,7 @@ def examples_step(batch: int):
     x = (torch.rand(batch, 784) > 0.7).float()
 
     def step() -> None:
-        loss = model(x)
+        loss = ExamplesVAE.neg_elbo(x, *model(x)).mean()
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
@@ -97,29 +86,67 @@ def examples_step(batch: int):
     return step
 
 
+def flops(step) -> float:
+    with FlopCounterMode(display=False) as counter:
+        step()
+    return counter.get_total_flops()
+
+
+def timed(step, seconds: float) -> tuple[float, float]:
+    """(wall seconds, process CPU seconds) per step over about ``seconds`` of wall time."""
+    n, wall, cpu = 0, time.perf_counter(), time.process_time()
+    while time.perf_counter() - wall < seconds:
+        step()
+        n += 1
+    return (time.perf_counter() - wall) / n, (time.process_time() - cpu) / n
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--full", action="store_true", help="also train the whole paper preset and report it")
+    parser.add_argument("--rounds", type=int, default=4, help="alternations of float32 and the recipe (default 4)")
+    parser.add_argument("--seconds", type=float, default=2.0, help="seconds per measurement (default 2)")
+    parser.add_argument("--threads", type=int, default=0, help="torch threads (default: PyTorch's, one per core)")
     args = parser.parse_args()
+    if args.threads:
+        torch.set_num_threads(args.threads)
     batch = TrainConfig().batch_size
-    peak = matmul_peak()
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads")
-    print(f"matmul peak (1024^3 float32): {peak:.1f} GFLOP/s")
-    rows = [(f"aevae {cfg.kind} (d={cfg.latent_dim}, paper preset)", aevae_step(cfg, batch)) for cfg in PRESETS["paper"]]
-    rows.append(("baseline: pytorch/examples-shaped MLP VAE", examples_step(batch)))
-    for name, step in rows:
-        rate, gflops = step_rate(step, batch)
-        print(f"{name:45s} {rate:8.0f} images/s  {gflops:6.1f} GFLOP/s  {gflops / peak:6.1%} of matmul peak")
-    if args.full:
-        with tempfile.TemporaryDirectory() as tmp:
-            from aevae.training.trainer import train
+    recipe = resolve_precision("auto", torch.device("cpu"))
+    peaks = {"float32": matmul_peak(torch.float32)}
+    if recipe != "float32":
+        peaks[recipe] = matmul_peak(DTYPES[recipe])
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, batch {batch}; precision 'auto' -> {recipe}")
+    for name, (peak, cpu_peak) in peaks.items():
+        print(f"matmul peak (1024^3 {name}): {peak:.1f} GFLOP/s wall, {cpu_peak:.1f} GFLOP per CPU-second")
 
-            start = time.perf_counter()
-            for cfg in PRESETS["paper"]:
-                run = RunConfig(model=cfg, train=TrainConfig(epochs=PRESET_EPOCHS))
-                final = train(run, Path(tmp) / cfg.kind, progress_bar=False)
-                print(f"{cfg.kind}: {json.dumps({k: v for k, v in final.items() if not isinstance(v, list)})}")
-            print(f"paper preset wall time: {time.perf_counter() - start:.0f} s for {PRESET_EPOCHS} epochs x 2 models")
+    for cfg in PRESETS["paper"]:
+        steps = {p: aevae_step(cfg, batch, p) for p in dict.fromkeys(["float32", recipe])}
+        work = flops(steps["float32"])  # the same operations in either precision
+        for step in steps.values():  # oneDNN builds its kernels on the first steps of each shape and dtype
+            timed(step, 2.0)
+        rounds = {p: [] for p in steps}
+        for _ in range(args.rounds):
+            for p, step in steps.items():
+                rounds[p].append(timed(step, args.seconds))
+        for p, times in rounds.items():
+            wall = statistics.median(t[0] for t in times)
+            cpu = statistics.median(t[1] for t in times)
+            gflops, cpu_gflops = work / wall / 1e9, work / cpu / 1e9
+            print(f"aevae {cfg.kind} (d={cfg.latent_dim}) {p:8s}: {batch / wall:7.0f} images/s (median of "
+                  f"{args.rounds}), {gflops:6.1f} GFLOP/s = {gflops / peaks[p][0]:5.1%} of the {p} matmul peak; "
+                  f"{cpu / batch * 1e6:6.1f} CPU-us/image, {cpu_gflops / peaks[p][1]:5.1%} of the peak per CPU-second")
+        if recipe != "float32":
+            ratios = [f[0] / r[0] for f, r in zip(rounds["float32"], rounds[recipe])]
+            cpu_ratios = [f[1] / r[1] for f, r in zip(rounds["float32"], rounds[recipe])]
+            print(f"  {recipe} / float32 speed, per round: wall {statistics.median(ratios):.2f}x "
+                  f"(range {min(ratios):.2f}-{max(ratios):.2f}), CPU time {statistics.median(cpu_ratios):.2f}x "
+                  f"(range {min(cpu_ratios):.2f}-{max(cpu_ratios):.2f})")
+
+    step = examples_step(batch)
+    timed(step, 1.0)
+    wall, _ = timed(step, args.seconds * 2)
+    gflops = flops(step) / wall / 1e9
+    print(f"reference: pytorch/examples-shaped MLP VAE (784-400-20) float32: {batch / wall:7.0f} images/s, "
+          f"{gflops:6.1f} GFLOP/s = {gflops / peaks['float32'][0]:5.1%} of the float32 matmul peak")
 
 
 if __name__ == "__main__":

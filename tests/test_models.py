@@ -82,7 +82,7 @@ def test_training_loss_parts(kind: str, parts: set) -> None:
     x = torch.rand(8, 1, 32, 32)
     loss, got = training_loss(cfg, model(x), x)
     assert set(got) == parts
-    expected = got["bce"] + cfg.beta * got.get("kl", 0.0) + cfg.mmd_weight * got.get("mmd", 0.0)
+    expected = float(got["bce"] + cfg.beta * got.get("kl", 0.0) + cfg.mmd_weight * got.get("mmd", 0.0))
     assert loss.item() == pytest.approx(expected, rel=1e-5)
 
 

@@ -8,12 +8,12 @@ import sys
 from pathlib import Path
 
 from aevae import __version__
-from aevae.config import MODEL_KINDS, ModelConfig, RunConfig, TrainConfig, field_types, value_type
+from aevae.config import MODEL_KINDS, PRECISIONS, ModelConfig, RunConfig, TrainConfig, field_types, value_type
 from aevae.errors import AevaeError
 
 # CLI spellings that differ from the dataclass field names (the field name works too).
 FLAG_NAMES = {"kind": "--model", "latent_dim": "--latent"}
-CHOICES = {"kind": MODEL_KINDS}
+CHOICES = {"kind": MODEL_KINDS, "precision": PRECISIONS}
 PRESETS = {
     # The paper's pair: AE and VAE with d = 4 on MNIST, trained with identical settings.
     "paper": [ModelConfig(kind="ae", latent_dim=4), ModelConfig(kind="vae", latent_dim=4)],

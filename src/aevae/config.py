@@ -16,6 +16,7 @@ from typing import Any
 from aevae.errors import ConfigError
 
 MODEL_KINDS = ("ae", "vae", "beta-vae", "mmd-vae")
+PRECISIONS = ("auto", "float32", "bfloat16")  # of the training step; see aevae.training.step
 MAX_PARAMETERS = 200_000_000  # 0.8 GB of float32 weights, 3.2 GB with Adam's two slots and the gradients: far past
 # any model this project trains (the paper's has 0.3 M), and refused before a single byte is allocated
 
@@ -124,12 +125,16 @@ class TrainConfig:
     limit: int = option(0, "use only the first N training and N//6 test images (0 = all); for quick tries and tests")
     device: str = option("auto", '"auto" picks CUDA when present, else CPU')
     threads: int = option(0, "torch intra-op threads on CPU (0 = PyTorch's default, one per core)")
+    precision: str = option("auto", 'autocast of the training step: "auto" = bfloat16 where the CPU or GPU runs it '
+                                    "natively, else float32; saved as resolved")
 
     def __post_init__(self) -> None:
         _check_types(self)
         _check_at_least(self, {"epochs": 0, "batch_size": 1, "limit": 0, "threads": 0})
         if not self.lr > 0:
             raise ConfigError(f"TrainConfig.lr must be positive, got {self.lr}")
+        if self.precision not in PRECISIONS:
+            raise ConfigError(f"unknown precision {self.precision!r}; choose one of {', '.join(PRECISIONS)}")
 
 
 @dataclass
@@ -148,9 +153,12 @@ class RunConfig:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "RunConfig":
         """Rebuild from ``to_dict`` output; unknown keys are an error so typos never pass silently."""
+        train = data.get("train", {})
+        if isinstance(train, dict):  # runs saved before precision was a field were trained in float32, and resume so
+            train = {"precision": "float32", **train}
         return cls(
             model=_build(ModelConfig, data.get("model", {})),
-            train=_build(TrainConfig, data.get("train", {})),
+            train=_build(TrainConfig, train),
             aevae_version=str(data.get("aevae_version", "")),
             format_version=int(data.get("format_version", 0)),
         )

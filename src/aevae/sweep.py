@@ -17,6 +17,7 @@ from aevae.files import atomic_write
 from aevae.report.claims import check_claims, claims_markdown
 from aevae.report.table import COLUMNS, markdown_table, summary_row
 from aevae.runs import CONFIG, RunError, is_trained, load_config, write_json
+from aevae.training.step import resolved
 from aevae.training.trainer import train
 
 
@@ -32,7 +33,7 @@ def train_point(cfg: RunConfig, run: Path, progress: bool = True) -> None:
     """
     if (run / CONFIG).is_file():
         old = load_config(run)
-        if (old.model, old.train) != (cfg.model, cfg.train):
+        if (old.model, old.train) != (cfg.model, resolved(cfg.train)):
             raise RunError(f"{run} holds a run with other settings ({old.model}, {old.train}); "
                            "choose another --out or remove that folder")
     if is_trained(run):

@@ -19,6 +19,7 @@ from aevae import __version__
 from aevae.analysis import organisation
 from aevae.analysis.encoding import encode_images
 from aevae.analysis.information import bit_budget, measured_info
+from aevae.analysis.likelihood import IW_IMAGES, LIKELIHOOD_UNITS, importance_weighted_nll
 from aevae.analysis.novelty import reference_quantiles
 from aevae.analysis.prior import prior_plausibility
 from aevae.analysis.rate_distortion import BITS, RD_IMAGES, rate_distortion
@@ -34,6 +35,7 @@ ACTIVE_UNIT_NATS = 0.1  # a latent dimension is active when its KL exceeds this 
 
 ANALYSIS_UNITS = {
     **UNITS,
+    **LIKELIHOOD_UNITS,
     "active_units": f"number of latent dimensions whose KL exceeds {ACTIVE_UNIT_NATS} nats/image",
     "mean_latent_norm": "Euclidean norm of the training latent (mu), mean over training images, latent units",
     "per_dim_std": "standard deviation of each latent dimension over training images, latent units",
@@ -138,6 +140,9 @@ def analyze(model: LatentModel, train_set: ImageSet, test_set: ImageSet, full: b
                 org["knn5_accuracy"] = stats.score(test_mu, test_set.labels)
                 org["subsamples"].update(knn5_train_latents=min(organisation.KNN_TRAIN, len(mu)),
                                          knn5_test_latents=len(test_mu))
+            if cfg.variational:
+                with phases("likelihood"):
+                    metrics.update(importance_weighted_nll(model, test_set.images[:IW_IMAGES]))
             with phases("prior"):
                 extra["prior"] = prior_plausibility(model, train_set.images, train_set.labels, test_set.images,
                                                     seed=SEED)

@@ -38,8 +38,9 @@ def mmd(z: torch.Tensor, prior: torch.Tensor) -> torch.Tensor:
     return kernel(z, z).mean() + kernel(prior, prior).mean() - 2.0 * kernel(z, prior).mean()
 
 
-def training_loss(cfg: ModelConfig, out: dict, x: torch.Tensor) -> tuple[torch.Tensor, dict[str, float]]:
-    """The objective for ``cfg.kind`` (mean over the batch) and its parts in nats per image.
+def training_loss(cfg: ModelConfig, out: dict, x: torch.Tensor) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+    """The objective for ``cfg.kind`` (mean over the batch) and its parts in nats per image (detached 0-d tensors,
+    so reading them is the caller's choice: on a GPU, ``.item()`` waits for the device).
 
     ae: BCE. vae / beta-vae: BCE + beta * KL (beta = 1 is the negative ELBO). mmd-vae: BCE + beta * KL
     + mmd_weight * MMD(q(z), N(0, I)), the InfoVAE objective with the aggregate-posterior divergence
@@ -47,14 +48,14 @@ def training_loss(cfg: ModelConfig, out: dict, x: torch.Tensor) -> tuple[torch.T
     """
     rec = bce_per_image(out["logits"], x).mean()
     loss = rec
-    parts = {"bce": rec.item()}
+    parts = {"bce": rec.detach()}
     if out["logvar"] is not None:
         kl = kl_per_dim(out["mu"], out["logvar"]).sum(1).mean()
-        parts["kl"] = kl.item()
+        parts["kl"] = kl.detach()
         if cfg.beta:
             loss = loss + cfg.beta * kl
     if cfg.mmd_weight:
         m = mmd(out["z"], torch.randn_like(out["z"]))
-        parts["mmd"] = m.item()
+        parts["mmd"] = m.detach()
         loss = loss + cfg.mmd_weight * m
     return loss, parts

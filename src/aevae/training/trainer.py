@@ -27,7 +27,7 @@ from aevae.config import RunConfig
 from aevae.data import load_splits
 from aevae.files import is_temporary
 from aevae.metrics import UNITS, as_batch, evaluate, summary_line
-from aevae.models import build_model, training_loss
+from aevae.models import build_model
 from aevae.runs import (
     CHECKPOINT,
     CONFIG,
@@ -44,6 +44,7 @@ from aevae.runs import (
 )
 from aevae.training import distributed
 from aevae.training.checkpoint import Progress, load_checkpoint, save_checkpoint
+from aevae.training.step import Sums, part_names, resolve_precision, train_step
 
 FINAL_LR_FRACTION = 0.05  # cosine decay ends at lr/20: late epochs polish rather than jump
 
@@ -165,6 +166,7 @@ def train(cfg: RunConfig | None, out: Path, resume: bool = False, progress_bar: 
             if ctx.main:  # other ranks may start after rank 0 has begun writing
                 ensure_new_folder(out)
             cfg = new_run_config(cfg)
+            cfg.train.precision = resolve_precision(cfg.train.precision, ctx.device)  # saved as resolved
         cuda = [ctx.device] if ctx.device.type == "cuda" else []
         with interrupt_requests() as stop, torch.random.fork_rng(devices=cuda):  # seeding stays inside the run
             return _train(cfg, out, resume, ctx, progress_bar, on_step, stop, changed=bool(changes))
@@ -214,7 +216,8 @@ def _train(cfg: RunConfig, out: Path, resume: bool, ctx: distributed.Context, pr
         return history[-1]["test"] if history else {}
     net = DistributedDataParallel(model) if ctx.world > 1 else model
 
-    x_all = as_batch(train_set.images)  # (N, 1, S, S) float in [0, 1], made once
+    # (N, 1, S, S) uint8 on the device, a quarter of float's memory; each batch becomes float there.
+    x_all = torch.as_tensor(train_set.images).unsqueeze(1).to(ctx.device)
     per_rank = max(t.batch_size // ctx.world, 1)
     steps = len(x_all) // (per_rank * ctx.world)
     if steps == 0:
@@ -223,7 +226,8 @@ def _train(cfg: RunConfig, out: Path, resume: bool, ctx: distributed.Context, pr
     test_metrics = history[-1]["test"] if history else {}
 
     for epoch in range(progress.epoch, t.epochs):
-        order = epoch_order(t.seed, epoch, len(x_all))
+        order = torch.as_tensor(epoch_order(t.seed, epoch, len(x_all)), device=ctx.device)
+        sums = Sums(part_names(cfg.model), progress.sums, ctx.device)
         bar = tqdm(total=steps, initial=progress.step, desc=f"epoch {epoch + 1}/{t.epochs}", unit="batch",
                    disable=not (ctx.main and progress_bar), leave=False, dynamic_ncols=True)
         model.train()
@@ -232,28 +236,23 @@ def _train(cfg: RunConfig, out: Path, resume: bool, ctx: distributed.Context, pr
                 started = time.perf_counter()
                 s = progress.step
                 lo = s * per_rank * ctx.world + ctx.rank * per_rank
-                x = x_all[order[lo : lo + per_rank]].to(ctx.device, memory_format=torch.channels_last)
+                x = as_batch(x_all[order[lo : lo + per_rank]]).contiguous(memory_format=torch.channels_last)
                 torch.manual_seed(batch_seed(t.seed, epoch, s, ctx.rank))
-                for group in optimizer.param_groups:
-                    group["lr"] = learning_rate(cfg, epoch * steps + s, total)
-                loss, parts = training_loss(cfg.model, net(x), x)
-                optimizer.zero_grad(set_to_none=True)
-                loss.backward()
-                optimizer.step()
-                parts["loss"] = loss.item()
-                for k, v in parts.items():
-                    progress.sums[k] = progress.sums.get(k, 0.0) + v * len(x)
+                parts = train_step(cfg.model, net, optimizer, x, learning_rate(cfg, epoch * steps + s, total),
+                                   t.precision)
+                sums.add(parts, len(x))
                 progress.seen += len(x)
                 progress.step += 1
                 progress.seconds += time.perf_counter() - started
                 bar.update(1)
-                if s % 10 == 0:
-                    bar.set_postfix(loss=f"{progress.sums['loss'] / progress.seen:.1f} nats/img")
+                if s % 10 == 0 and not bar.disable:
+                    bar.set_postfix(loss=f"{sums.read()['loss'] / progress.seen:.1f} nats/img")
                 if on_step is not None:
-                    on_step(epoch, s, parts)
+                    on_step(epoch, s, dict(zip(sums.names, parts.tolist())))
                 if distributed.any_rank(ctx, stop["requested"]):
                     raise KeyboardInterrupt
         except KeyboardInterrupt:
+            progress.sums = sums.read()
             bar.close()
             if ctx.main and stop["hard"]:
                 print(f"\nstopped at once, without saving; continue from the last save with: "
@@ -264,6 +263,9 @@ def _train(cfg: RunConfig, out: Path, resume: bool, ctx: distributed.Context, pr
                       f"continue with: aevae train --resume {out}", flush=True)
             raise
         bar.close()
+        started = time.perf_counter()
+        progress.sums = sums.read()  # waits for the steps a GPU still has queued, so their time is counted
+        progress.seconds += time.perf_counter() - started
 
         record = {
             "epoch": epoch + 1,
