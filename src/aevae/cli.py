@@ -116,6 +116,16 @@ def _cmd_explore(args: argparse.Namespace) -> int:
         raise SystemExit(f"aevae explore: cannot listen on {args.host}:{args.port} ({exc})") from None
 
 
+def _cmd_article(args: argparse.Namespace) -> int:
+    from aevae.explorer.server.serve import serve
+
+    try:
+        return serve(ae=args.ae and Path(args.ae), vae=args.vae and Path(args.vae), host=args.host, port=args.port,
+                     open_browser=not args.no_browser, page="article")
+    except OSError as exc:
+        raise SystemExit(f"aevae article: cannot listen on {args.host}:{args.port} ({exc})") from None
+
+
 def _cmd_export(args: argparse.Namespace) -> int:
     from aevae.explorer.web.export import export_html
 
@@ -178,6 +188,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, help="port (default: 8765, or a free one if it is taken; 0 = any free port)")
     p.add_argument("--no-browser", action="store_true", help="print the URL without opening a browser")
     p.set_defaults(func=_cmd_explore)
+
+    p = sub.add_parser("article", help="the explorable article around the models, in the browser",
+                       description="Serve the article (the paper's explanation, every figure drawn from the loaded "
+                                   "models) on this machine and open it; the explorer is one link away. Example: "
+                                   "aevae article --ae runs/paper/ae --vae runs/paper/vae")
+    p.add_argument("--ae", metavar="RUN_DIR", help="run folder shown as the AE (default: the shipped AE)")
+    p.add_argument("--vae", metavar="RUN_DIR", help="run folder shown as the VAE (default: the shipped VAE)")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
+    p.add_argument("--port", type=int, help="port (default: 8765, or a free one if it is taken; 0 = any free port)")
+    p.add_argument("--no-browser", action="store_true", help="print the URL without opening a browser")
+    p.set_defaults(func=_cmd_article)
 
     p = sub.add_parser("export", help="the explorer as one self-contained HTML file: no server, no network",
                        description="Write the explorer, models and all, into one HTML file to open from disk, mail "

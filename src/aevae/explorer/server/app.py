@@ -2,6 +2,7 @@
 
 Routes
     GET  /                              the page (static/index.html)
+    GET  /article                       the article around the same models (static/article.html)
     GET  /static/{file}                 the page's ES modules and stylesheet; nothing outside static/ is served
     GET  /api/bundle                    the bundle the page runs on (safetensors bytes, see aevae.explorer.bundle)
     GET  /api/models                    metadata of both models
@@ -72,6 +73,10 @@ def create_app(bundle_bytes: bytes, torch_threads: int | None = None) -> Starlet
         """The page."""
         return FileResponse(STATIC / "index.html")
 
+    async def article(request: Request) -> Response:
+        """The article page."""
+        return FileResponse(STATIC / "article.html")
+
     async def get_bundle(request: Request) -> Response:
         """The bundle's bytes, revalidated on each load so a restarted server with other runs is never stale."""
         return Response(bundle_bytes, media_type="application/octet-stream", headers={"Cache-Control": "no-cache"})
@@ -113,6 +118,7 @@ def create_app(bundle_bytes: bytes, torch_threads: int | None = None) -> Starlet
 
     routes = [
         Route("/", index),
+        Route("/article", article),
         Mount("/static", StaticFiles(directory=str(STATIC)), name="static"),
         Route("/api/bundle", get_bundle),
         Route("/api/models", list_models),

@@ -18,8 +18,11 @@ const LOGVAR_RANGE = [-20, 10]; // as aevae.models.autoencoder.LOGVAR_RANGE
 /**
  * A model's network from its tensors (see readSafetensors) and metadata ({latent_dim, image_size, variational}).
  * @returns {{latentDim: number, size: number, variational: boolean,
- *            decode: (z: ArrayLike<number>) => Float32Array,
- *            encode: (image: ArrayLike<number>) => {mu: Float64Array, sigma: Float64Array|null}}}
+ *            decode: (z: ArrayLike<number>, trace?: Trace) => Float32Array,
+ *            encode: (image: ArrayLike<number>, trace?: Trace) => {mu: Float64Array, sigma: Float64Array|null}}}
+ *   where Trace = (name, values, shape) => void is called with each layer's output (after its activation), the
+ *   values channels-last and reused by the next call (copy what you keep), shape PyTorch's [C, H, W] or [n]:
+ *   the article draws every layer from it.
  */
 export function createNetwork(tensors, meta) {
   const get = (name) => {
@@ -62,27 +65,32 @@ export function createNetwork(tensors, meta) {
     encOut: new Float64Array(enc.fc2.outFeatures),
   };
 
-  function decode(z) {
+  const noTrace = () => {};
+
+  function decode(z, trace = noTrace) {
     if (z.length !== d) throw new Error(`a latent of this model has ${d} values, got ${z.length}`);
     buf.z.set(z);
-    silu(linear(dec.fc1, buf.z, buf.hidden)); // (hidden)
-    silu(linear(dec.fc2, buf.hidden, buf.map8)); // (S/8, S/8, 4w)
-    silu(convTranspose2d(dec.deconv1, buf.map8, side, buf.map4)); // (S/4, S/4, 2w)
-    silu(convTranspose2d(dec.deconv2, buf.map4, 2 * side, buf.map2)); // (S/2, S/2, w)
+    trace("decoder.fc1", silu(linear(dec.fc1, buf.z, buf.hidden)), [dec.fc1.outFeatures]); // (hidden)
+    trace("decoder.fc2", silu(linear(dec.fc2, buf.hidden, buf.map8)), [4 * width, side, side]); // (S/8, S/8, 4w)
+    trace("decoder.deconv1", silu(convTranspose2d(dec.deconv1, buf.map8, side, buf.map4)), [2 * width, 2 * side, 2 * side]); // (S/4, S/4, 2w)
+    trace("decoder.deconv2", silu(convTranspose2d(dec.deconv2, buf.map4, 2 * side, buf.map2)), [width, 4 * side, 4 * side]); // (S/2, S/2, w)
     convTranspose2d(dec.deconv3, buf.map2, 4 * side, buf.image); // (S, S, 1) logits
     const out = new Float32Array(size * size);
     for (let i = 0; i < out.length; i++) out[i] = 1 / (1 + Math.exp(-buf.image[i]));
+    trace("decoder.deconv3", out, [1, size, size]); // after the sigmoid: the output image
     return out;
   }
 
-  function encode(image) {
+  function encode(image, trace = noTrace) {
     if (image.length !== size * size) throw new Error(`an input image has ${size}×${size} pixels`);
     const x = Float64Array.from(image);
-    silu(conv2d(enc.conv1, x, size, buf.map2)); // (S/2, S/2, w)
-    silu(conv2d(enc.conv2, buf.map2, size / 2, buf.map4)); // (S/4, S/4, 2w)
-    silu(conv2d(enc.conv3, buf.map4, size / 4, buf.map8)); // (S/8, S/8, 4w)
-    silu(linear(enc.fc1, buf.map8, buf.encHidden)); // (hidden)
+    trace("input", x, [1, size, size]);
+    trace("encoder.conv1", silu(conv2d(enc.conv1, x, size, buf.map2)), [width, size / 2, size / 2]); // (S/2, S/2, w)
+    trace("encoder.conv2", silu(conv2d(enc.conv2, buf.map2, size / 2, buf.map4)), [2 * width, size / 4, size / 4]); // (S/4, S/4, 2w)
+    trace("encoder.conv3", silu(conv2d(enc.conv3, buf.map4, size / 4, buf.map8)), [4 * width, side, side]); // (S/8, S/8, 4w)
+    trace("encoder.fc1", silu(linear(enc.fc1, buf.map8, buf.encHidden)), [enc.fc1.outFeatures]); // (hidden)
     const out = linear(enc.fc2, buf.encHidden, buf.encOut); // (d) or (2d): mu, logvar
+    trace("encoder.fc2", out, [enc.fc2.outFeatures]);
     const mu = Float64Array.from(out.subarray(0, d));
     if (!meta.variational) return { mu, sigma: null };
     const sigma = new Float64Array(d);
