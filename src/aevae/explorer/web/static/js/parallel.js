@@ -14,7 +14,8 @@ import { createViolins } from "./violins.js";
  */
 export function createParallel(el, state, { width = 640, height = 380 } = {}) {
   const margin = { top: 34, bottom: 30, left: 62, right: 62 };
-  const root = svg("svg", { viewBox: `0 0 ${width} ${height}`, class: "parallel", role: "img" });
+  const root = svg("svg", { viewBox: `0 0 ${width} ${height}`, class: "parallel", role: "img",
+    "aria-label": "Latent space: one vertical axis per dimension over its violin; the black line is the decoded code" });
   el.appendChild(root);
   const layers = {
     violins: svg("g", { class: "violins" }, root),
