@@ -133,9 +133,9 @@ def test_every_section_renders_and_is_kept_as_screenshots(browser: Any, url: str
             section = page.locator(f"#{sid}")
             assert section.locator(f"#{sid}-h").inner_text().strip(), sid
             assert len(section.inner_text()) > 200, sid
-            section.scroll_into_view_if_needed()
-            save_screenshot(page, f"article-{sid}-{width}", clip=section.bounding_box() | {"x": 0, "width": width},
-                            full_page=True)
+            box = page.eval_on_selector(f"#{sid}", "s => [s.offsetTop, s.offsetHeight]")
+            save_screenshot(page, f"article-{sid}-{width}", full_page=True,
+                            clip={"x": 0, "y": box[0], "width": width, "height": box[1]})
         overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
         assert overflow <= 0, f"the page scrolls sideways by {overflow} px at {width} px"
         if width == 1920:

@@ -174,7 +174,7 @@ export function mountArticle(el, bundle, options = {}) {
       <h1>Autoencoders and variational autoencoders, explained on the models in front of you</h1>
       <p class="models">Every figure and number on this page is computed from the loaded models:
         the ${describe(ae)} and the ${describe(vae)}.</p>
-      <nav aria-label="Sections"><ol class="toc">${SECTIONS.map(([id, t]) => `<li><a href="#${id}">${t}</a></li>`).join("")}</ol>
+      <nav aria-label="Sections"><ul class="toc">${SECTIONS.map(([id, t]) => `<li><a href="#${id}">${t}</a></li>`).join("")}</ul>
         <p><a class="to-explorer" href="${esc(explorerHref)}">Open the explorer on its own →</a></p></nav>
     </header>
     <main class="article-body">${[s1, s2, s3, s4, s5, s6, s7, s8, s9].join("")}</main>
