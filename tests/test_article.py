@@ -283,6 +283,23 @@ def test_the_explorer_and_the_article_link_to_each_other(browser: Any, url: str)
     assert not errors, errors
 
 
+def test_keyboard_focus_is_visible_and_print_and_reduced_motion_are_respected(browser: Any, url: str) -> None:
+    page, errors = open_article(browser, url)
+    page.focus("#fig2-input")
+    page.keyboard.press("Tab")  # the next control of Figure 2 is its Sample button
+    assert page.evaluate("document.activeElement.classList.contains('sample-button')")
+    assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") != "none"
+    flowing = "getComputedStyle(document.querySelector('.reparam.after .gradient path')).animationName"
+    page.emulate_media(reduced_motion="no-preference")
+    assert page.evaluate(flowing) != "none"
+    page.emulate_media(reduced_motion="reduce")
+    assert page.evaluate(flowing) == "none"
+    page.emulate_media(media="print")
+    assert not page.locator(".embedded-explorer").is_visible() and page.locator("#fig-ae").is_visible()
+    page.close()
+    assert not errors, errors
+
+
 # --- a tiny pair of other latent sizes: nothing is hard-coded ---------------------------------------------------------
 
 
