@@ -321,11 +321,43 @@ def test_a_tiny_pair_shows_its_own_shapes_and_numbers(browser: Any, tiny_url: st
     assert page.locator("#fig-vae tbody tr").count() == 2  # the VAE's d = 2
     assert page.locator("#fig-ae .zslider").count() == 3  # the AE's d = 3
     assert page.locator("#fig-rd .rd-line").count() >= 2  # both curves, from the runs' analyses
-    claim1 = page.locator("#claims .verdict").first
-    assert claim1.get_attribute("data-verdict") == "not measured" and "aevae train" in claim1.inner_text()
+    for claim in page.locator("#claims .verdict").all():  # d = 2 VAE, d = 3 AE: no claim can be decided
+        assert claim.get_attribute("data-verdict") == "not measured" and "aevae train" in claim.inner_text()
     save_screenshot(page, "article-tiny-pair", full_page=True)
     page.close()
     assert not errors, errors
+
+
+@pytest.fixture(scope="module")
+def same_d(tiny_folder: Path, analysed_runs: dict[str, Path],
+           tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """The article on a tiny AE with the tiny VAE's latent size (d = 2), so claims 2 and 3 can be decided;
+    yields its URL and the AE's run folder."""
+    from aevae.analysis import analyze_run
+    from tiny_runs import ANALYSED_LATENT, train_tiny_run
+
+    ae = train_tiny_run(tiny_folder, tmp_path_factory.mktemp("same-d") / "ae", "ae", ANALYSED_LATENT["vae"])
+    analyze_run(ae, progress=False)
+    for url in serve("--ae", str(ae), "--vae", str(analysed_runs["vae"])):
+        yield url, ae
+
+
+def test_the_claims_verdicts_are_the_reports(browser: Any, same_d: tuple[str, Path],
+                                             analysed_runs: dict[str, Path]) -> None:
+    from aevae.report.claims import check_claims
+    from aevae.report.table import summary_row
+
+    url, ae = same_d
+    page, errors = open_article(browser, url)
+    verdicts = page.eval_on_selector_all("#claims .verdict", "vs => vs.map(v => v.dataset.verdict)")
+    text = page.inner_text("#claims")
+    page.close()
+    assert not errors, errors
+    rows = [summary_row(load_analysis(run)) for run in (ae, analysed_runs["vae"])]
+    expected = [c.verdict.replace("not tested", "not measured") for c in check_claims(rows)]
+    assert verdicts == expected
+    prior = {r["model"]: r["prior_plausible_fraction"] for r in rows}
+    assert f"VAE {100 * prior['vae']:.0f} %, AE {100 * prior['ae']:.0f} %" in text  # claim 3's numbers
 
 
 # --- the exported file ---------------------------------------------------------------------------------------------

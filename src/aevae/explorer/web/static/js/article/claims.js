@@ -41,11 +41,19 @@ export function claimsSection(ctx) {
   parts.push(`<li><p class="claim">An AE with 2 latent variables reconstructs about as well as a VAE with 4.</p>${one}
     <p class="criterion">Criterion: the AE's test BCE at most ${pct(BCE_TOLERANCE, 0)} above the VAE's.</p></li>`);
 
+  // Claims 2 and 3 compare the two models at one latent size, as aevae.report.claims does.
+  const sameD = ae.latent_dim === vae.latent_dim;
+  const otherD = `The loaded AE has d = ${ae.latent_dim}, the VAE d = ${vae.latent_dim}; this claim compares the two at one
+    latent size: ${command(`aevae train --model ae --latent ${vae.latent_dim} --out RUNS/ae`)}, then
+    ${command("aevae article --ae RUNS/ae --vae RUN_VAE")}.`;
+
   // Claim 2: AE spread, VAE compact.
   const oa = ae.organisation || {};
   const ov = vae.organisation || {};
   let two;
-  if (oa.mean_latent_norm === undefined || ov.mean_latent_norm === undefined) {
+  if (!sameD) {
+    two = verdict("not measured", otherD);
+  } else if (oa.mean_latent_norm === undefined || ov.mean_latent_norm === undefined) {
     two = verdict("not measured", `The analysis of one model lacks its organisation scores: ${command("aevae analyze RUN_DIR")}.`);
   } else {
     const ok = oa.mean_latent_norm >= NORM_FACTOR * ov.mean_latent_norm && oa.silhouette_by_label > ov.silhouette_by_label;
@@ -60,7 +68,9 @@ export function claimsSection(ctx) {
 
   // Claim 3: prior samples.
   let three;
-  if (!ae.prior || !vae.prior) {
+  if (!sameD) {
+    three = verdict("not measured", otherD);
+  } else if (!ae.prior || !vae.prior) {
     three = verdict("not measured", `This bundle lacks the prior-sample test of ${!ae.prior && !vae.prior ? "both models" :
       !ae.prior ? "the AE" : "the VAE"}: it is part of ${command("aevae analyze RUN_DIR")}; the shipped models gain it
       when regenerated (${command("python -m aevae.explorer.bundle.make_defaults --from RUNS")}).`);
