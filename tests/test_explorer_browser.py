@@ -8,6 +8,7 @@ Screenshots go to $AEVAE_ARTIFACTS (default: artifacts/ at the repository root).
 from __future__ import annotations
 
 import base64
+import copy
 import re
 import subprocess
 import sys
@@ -16,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 from PIL import Image, ImageDraw
 from safetensors.numpy import load as load_safetensors
 from safetensors.numpy import save as save_safetensors
@@ -25,7 +27,9 @@ from aevae.data.probes import PROBES
 from aevae.explorer.bundle.from_runs import build_bundle
 from aevae.explorer.bundle import Bundle, shipped_bundle_bytes
 from aevae.explorer.server.reference import ReferenceModels
+from aevae.models.layers import layer_table
 
+from architectures import ARCHITECTURES, architecture
 from browser_support import handle_values, output_pixels, save_screenshot
 
 playwright = pytest.importorskip("playwright.sync_api")
@@ -360,6 +364,66 @@ def test_pad_drawing_is_normalised_like_preprocess_image(page: object) -> None:
     }""")
     shown = 1 - np.array(thumb, np.float64).reshape(32, 32, 4)[:, :, 0] / 255  # swatches are drawn inverted
     assert np.abs(shown - expected).max() <= 0.5 / 255 + 1e-9
+
+
+# --- any architecture: the page builds the network from the bundle's layer table ---------------------------------------
+
+NETWORK_IN_PAGE = """async ({weights, meta, latents, images}) => {""" + BASE64_JS + """
+    const {readSafetensors} = await import('/static/js/safetensors.js');
+    const {createNetwork} = await import('/static/js/network.js');
+    const net = createNetwork(readSafetensors(fromBase64(weights)).tensors, meta);
+    const codes = images.map(x => net.encode(x));
+    return {
+        decoded: latents.map(z => Array.from(net.decode(z))),
+        mu: codes.map(c => Array.from(c.mu)),
+        sigma: codes.map(c => c.sigma && Array.from(c.sigma)),
+        size: net.size, channels: net.channels, variational: net.variational,
+    };
+}"""
+
+
+def network_in_page(page: object, model: torch.nn.Module, latents: np.ndarray, images: np.ndarray) -> dict:
+    """The page's network.js built from ``model``'s weights and layer table, run on latents and (C, S, S) images."""
+    weights = save_safetensors({k: v.detach().numpy() for k, v in model.state_dict().items()})
+    meta = {"slot": "vae", "latent_dim": model.cfg.latent_dim, "layers": layer_table(model)}
+    return page.evaluate(NETWORK_IN_PAGE, {"weights": base64.b64encode(weights).decode(), "meta": meta,
+                                           "latents": latents.tolist(),
+                                           "images": images.reshape(len(images), -1).tolist()})
+
+
+@pytest.mark.parametrize("name", ARCHITECTURES)
+def test_browser_network_matches_pytorch_for_any_architecture(page: object, name: str) -> None:
+    model = architecture(name)
+    cfg = model.cfg
+    rng = np.random.default_rng(2)
+    latents = rng.normal(scale=2.0, size=(6, cfg.latent_dim))
+    images = rng.random((3, cfg.channels, cfg.image_size, cfg.image_size))
+    got = network_in_page(page, model, latents, images)
+    assert (got["size"], got["channels"], got["variational"]) == (cfg.image_size, cfg.channels, cfg.variational)
+    with torch.no_grad():
+        expected = model.decode(torch.as_tensor(latents, dtype=torch.float32)).numpy()
+        enc = model.encode(torch.as_tensor(images, dtype=torch.float32))
+    assert np.abs(np.array(got["decoded"]).reshape(expected.shape) - expected).max() < 1e-5
+    assert np.abs(np.array(got["mu"]) - enc.mu.numpy()).max() < 1e-4
+    if cfg.variational:
+        assert np.abs(np.array(got["sigma"]) - enc.sigma.numpy()).max() < 1e-4
+    else:
+        assert got["sigma"] == [None] * len(images)
+
+
+def test_a_bundle_without_layer_tables_says_how_to_remake_it(browser: object, url: str, shipped: Bundle) -> None:
+    meta = copy.deepcopy(shipped.meta)
+    for slot in ("ae", "vae"):
+        del meta["models"][slot]["layers"]
+    old = Bundle(meta, shipped.arrays).to_bytes()
+    pg = browser.new_page()
+    pg.route("**/api/bundle", lambda route: route.fulfill(body=old, content_type="application/octet-stream"))
+    pg.goto(url)
+    pg.wait_for_function("() => document.querySelector('#app').textContent.includes('could not start')")
+    message = pg.locator("#app").text_content()
+    pg.close()
+    assert "could not start" in message and "no layer table" in message
+    assert "python -m aevae.explorer.bundle.make_defaults --from RUNS" in message
 
 
 # --- any two runs: another latent size and data set ------------------------------------------------------------------

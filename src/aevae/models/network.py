@@ -1,8 +1,11 @@
 """The convolutional encoder and decoder that the AE and every VAE share.
 
 Activations are SiLU, x * sigmoid(x): in the paper preset's 5-minute budget it reconstructs about 6 nats/image
-better than ReLU at d = 4. Layer names are part of the saved format: the browser decoder (``aevae/static``) reads the
-same tensors from ``model.safetensors`` by these names.
+better than ReLU at d = 4. Layer names are part of the saved format (the tensor names of ``model.safetensors``).
+The browser does not restate this architecture: ``aevae.models.layers.layer_table`` traces these ``forward``
+methods into a table that the explorer's bundle carries and the page's ``network.js`` builds its network from, so
+a change here (widths, depths, kernels, image size, channels) reaches the browser without a JS change, as long as
+every step is one the table describes (linear, conv2d, conv_transpose2d, SiLU, flatten, unflatten, in a chain).
 """
 
 from __future__ import annotations

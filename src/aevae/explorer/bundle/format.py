@@ -2,7 +2,9 @@
 
 A bundle holds two models in the slots "ae" and "vae" (any kind and latent size may fill either slot), the
 analysis arrays the views draw, and a gallery of input images. Its JSON metadata sits in the safetensors header
-(``__metadata__["aevae.explorer"]``); its arrays, named ``SLOT.NAME`` or ``gallery.images``, are:
+(``__metadata__["aevae.explorer"]``); each model's metadata holds its layer table (``"layers"``, see
+``aevae.models.layers``), from which the page builds the network. Its arrays, named ``SLOT.NAME`` or
+``gallery.images``, are:
 
 - ``SLOT.weights``        uint8: the bytes of the model's own ``model.safetensors`` (float32 or float16 tensors)
 - ``SLOT.pca_points``     float16 (N, 2): every training latent projected on the two principal components

@@ -15,6 +15,7 @@ from safetensors.torch import save as save_tensors
 from aevae.analysis import ensure_analysis
 from aevae.explorer.bundle.format import ANALYSIS_ARRAYS, FORMAT_VERSION, SLOTS, Bundle
 from aevae.explorer.bundle.gallery import build_gallery
+from aevae.models.layers import layer_table
 from aevae.runs import WEIGHTS, Analysis, load_config, load_metrics, load_model
 
 
@@ -63,13 +64,15 @@ def run_entry(slot: str, run: Path, progress: bool = True, half: bool = False
         weights = save_tensors({k: v.half().contiguous() for k, v in model.state_dict().items()})
     else:
         weights = (run / WEIGHTS).read_bytes()
-    meta = model_meta(slot, load_config(run).to_dict(), load_metrics(run), analysis, source=str(run.resolve()))
+    meta = model_meta(slot, load_config(run).to_dict(), load_metrics(run), analysis, layer_table(model),
+                      source=str(run.resolve()))
     return meta, {f"{slot}.weights": np.frombuffer(weights, np.uint8).copy(), **analysis_arrays(slot, analysis)}
 
 
 def model_meta(slot: str, config: dict[str, Any], metrics: dict[str, Any], analysis: Analysis,
-               source: str) -> dict[str, Any]:
-    """What the page and the API show about one model."""
+               layers: dict[str, Any], source: str) -> dict[str, Any]:
+    """What the page and the API show about one model; ``layers`` is its ``aevae.models.layers.layer_table``,
+    from which the browser builds the network."""
     model = config["model"]
     return {
         "slot": slot,
@@ -80,6 +83,7 @@ def model_meta(slot: str, config: dict[str, Any], metrics: dict[str, Any], analy
         "data": analysis.data,
         "classes": list(analysis.classes),
         "config": config,
+        "layers": layers,
         "metrics": analysis.metrics,
         "organisation": analysis.organisation,
         "info": analysis.info,

@@ -28,6 +28,7 @@ from aevae.explorer.bundle.format import SLOTS, Bundle, shipped_bundle_bytes
 from aevae.explorer.bundle.from_runs import analysis_arrays, build_bundle, model_meta
 from aevae.explorer.bundle.gallery import build_gallery
 from aevae.models import LatentModel
+from aevae.models.layers import layer_table
 
 Source = Union[None, str, os.PathLike, LatentModel]  # what one slot can be given
 Images = Union[Sequence[Any], Mapping[str, Any]]  # images, or {name: image}
@@ -87,7 +88,7 @@ def model_entry(slot: str, model: LatentModel, data: str, limit: int | None, hal
     train_set, test_set = load_splits(data, limit or 0)
     analysis = analyze(model, train_set, test_set, full=False, progress=progress)
     state = {k: (v.half() if half else v.float()).detach().cpu().contiguous() for k, v in model.state_dict().items()}
-    meta = model_meta(slot, cfg.to_dict(), {}, analysis, source=f"in-memory {model.cfg.kind} (analysed on "
-                                                                 f"{len(train_set)} {train_set.name} training images)")
+    source = f"in-memory {model.cfg.kind} (analysed on {len(train_set)} {train_set.name} training images)"
+    meta = model_meta(slot, cfg.to_dict(), {}, analysis, layer_table(model), source=source)
     weights = np.frombuffer(save_tensors(state), np.uint8).copy()
     return meta, {f"{slot}.weights": weights, **analysis_arrays(slot, analysis)}

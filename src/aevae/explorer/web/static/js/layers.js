@@ -1,21 +1,17 @@
-// The layers of aevae.models.network in plain JavaScript, fast enough to decode while a pointer drags.
+// The steps of a layer table (aevae.models.layers) in plain JavaScript, fast enough to decode while a pointer drags.
 //
 // Activations are channels-last (HWC) Float64Arrays: the innermost loops then run over output channels with
-// contiguous weights. Weights are repacked once, at load, from PyTorch's layouts. Every convolution has a 4×4
-// kernel, stride 2 and padding 1, as in network.py: a convolution halves the side, a transposed one doubles it.
-
-const K = 4; // kernel side
-const STRIDE = 2;
-const PAD = 1;
+// contiguous weights. Weights are repacked once, at load, from PyTorch's layouts. Convolutions take any kernel,
+// stride and padding the table gives ([height, width] pairs, as in PyTorch).
 
 /**
- * A fully connected layer y = W x + b, from PyTorch's weight (out, in) and bias (out).
+ * A fully connected layer y = W x + b, from PyTorch's weight (out, in) and bias (out), or no bias (zeros).
  * @param {{data: Float32Array, shape: number[]}} weight
- * @param {{data: Float32Array}} bias
+ * @param {{data: Float32Array}|null} bias
  */
 export function linearLayer(weight, bias) {
   const [outFeatures, inFeatures] = weight.shape;
-  return { w: weight.data, b: bias.data, outFeatures, inFeatures };
+  return { w: weight.data, b: bias ? bias.data : new Float32Array(outFeatures), outFeatures, inFeatures };
 }
 
 /** y = W x + b into `out` (Float64Array of length outFeatures); returns `out`. */
@@ -37,33 +33,48 @@ export function silu(x) {
 }
 
 /**
- * A stride-2 convolution from PyTorch's weight (Cout, Cin, 4, 4), repacked to [ky][kx][ci][co].
+ * The geometry of a convolution step of the table and its input map [C, H, W]: output side lengths as PyTorch
+ * computes them.
  */
-export function convLayer(weight, bias) {
-  const [cout, cin] = weight.shape;
+function geometry(step, [, inH, inW]) {
+  const [kh, kw] = step.kernel;
+  const [sh, sw] = step.stride;
+  const [ph, pw] = step.padding;
+  const transposed = step.op === "conv_transpose2d";
+  const [oph, opw] = transposed ? step.output_padding : [0, 0];
+  const outH = transposed ? (inH - 1) * sh - 2 * ph + kh + oph : Math.floor((inH + 2 * ph - kh) / sh) + 1;
+  const outW = transposed ? (inW - 1) * sw - 2 * pw + kw + opw : Math.floor((inW + 2 * pw - kw) / sw) + 1;
+  return { kh, kw, sh, sw, ph, pw, inH, inW, outH, outW };
+}
+
+/**
+ * A convolution from PyTorch's weight (Cout, Cin, kh, kw), repacked to [ky][kx][ci][co], for a step of the
+ * table reading a map of `inShape` [C, H, W].
+ */
+export function convLayer(weight, bias, step, inShape) {
+  const [cout, cin, kh, kw] = weight.shape;
   const w = new Float32Array(weight.data.length);
   for (let co = 0; co < cout; co++)
     for (let ci = 0; ci < cin; ci++)
-      for (let k = 0; k < K * K; k++) w[(k * cin + ci) * cout + co] = weight.data[(co * cin + ci) * K * K + k];
-  return { w, b: bias.data, cin, cout };
+      for (let k = 0; k < kh * kw; k++) w[(k * cin + ci) * cout + co] = weight.data[(co * cin + ci) * kh * kw + k];
+  return { w, b: bias ? bias.data : new Float32Array(cout), cin, cout, ...geometry(step, inShape) };
 }
 
-/** Convolve an HWC input of side `side` into `out` (HWC, side / 2); returns `out`. */
-export function conv2d(layer, x, side, out) {
-  const { w, b, cin, cout } = layer;
-  const outSide = side / STRIDE;
-  for (let oy = 0; oy < outSide; oy++) {
-    for (let ox = 0; ox < outSide; ox++) {
-      const o = (oy * outSide + ox) * cout;
+/** Convolve an HWC input into `out` (HWC, the layer's output size); returns `out`. */
+export function conv2d(layer, x, out) {
+  const { w, b, cin, cout, kh, kw, sh, sw, ph, pw, inH, inW, outH, outW } = layer;
+  for (let oy = 0; oy < outH; oy++) {
+    for (let ox = 0; ox < outW; ox++) {
+      const o = (oy * outW + ox) * cout;
       for (let co = 0; co < cout; co++) out[o + co] = b[co];
-      for (let ky = 0; ky < K; ky++) {
-        const iy = oy * STRIDE - PAD + ky;
-        if (iy < 0 || iy >= side) continue;
-        for (let kx = 0; kx < K; kx++) {
-          const ix = ox * STRIDE - PAD + kx;
-          if (ix < 0 || ix >= side) continue;
-          const i = (iy * side + ix) * cin;
-          const kBase = (ky * K + kx) * cin;
+      for (let ky = 0; ky < kh; ky++) {
+        const iy = oy * sh - ph + ky;
+        if (iy < 0 || iy >= inH) continue;
+        for (let kx = 0; kx < kw; kx++) {
+          const ix = ox * sw - pw + kx;
+          if (ix < 0 || ix >= inW) continue;
+          const i = (iy * inW + ix) * cin;
+          const kBase = (ky * kw + kx) * cin;
           for (let ci = 0; ci < cin; ci++) {
             const v = x[i + ci];
             const wBase = (kBase + ci) * cout;
@@ -77,35 +88,35 @@ export function conv2d(layer, x, side, out) {
 }
 
 /**
- * A stride-2 transposed convolution from PyTorch's weight (Cin, Cout, 4, 4), repacked to [ci][ky][kx][co].
+ * A transposed convolution from PyTorch's weight (Cin, Cout, kh, kw), repacked to [ci][ky][kx][co], for a step of
+ * the table reading a map of `inShape` [C, H, W].
  */
-export function convTransposeLayer(weight, bias) {
-  const [cin, cout] = weight.shape;
+export function convTransposeLayer(weight, bias, step, inShape) {
+  const [cin, cout, kh, kw] = weight.shape;
   const w = new Float32Array(weight.data.length);
   for (let ci = 0; ci < cin; ci++)
     for (let co = 0; co < cout; co++)
-      for (let k = 0; k < K * K; k++) w[(ci * K * K + k) * cout + co] = weight.data[(ci * cout + co) * K * K + k];
-  return { w, b: bias.data, cin, cout };
+      for (let k = 0; k < kh * kw; k++) w[(ci * kh * kw + k) * cout + co] = weight.data[(ci * cout + co) * kh * kw + k];
+  return { w, b: bias ? bias.data : new Float32Array(cout), cin, cout, ...geometry(step, inShape) };
 }
 
-/** Scatter an HWC input of side `side` into `out` (HWC, side * 2): out[2i - 1 + k] += x[i] · w[k]; returns `out`. */
-export function convTranspose2d(layer, x, side, out) {
-  const { w, b, cin, cout } = layer;
-  const outSide = side * STRIDE;
-  for (let p = 0; p < outSide * outSide; p++) for (let co = 0; co < cout; co++) out[p * cout + co] = b[co];
-  for (let iy = 0; iy < side; iy++) {
-    for (let ix = 0; ix < side; ix++) {
-      const i = (iy * side + ix) * cin;
+/** Scatter an HWC input into `out` (HWC): out[s·i − p + k] += x[i] · w[k]; returns `out`. */
+export function convTranspose2d(layer, x, out) {
+  const { w, b, cin, cout, kh, kw, sh, sw, ph, pw, inH, inW, outH, outW } = layer;
+  for (let p = 0; p < outH * outW; p++) for (let co = 0; co < cout; co++) out[p * cout + co] = b[co];
+  for (let iy = 0; iy < inH; iy++) {
+    for (let ix = 0; ix < inW; ix++) {
+      const i = (iy * inW + ix) * cin;
       for (let ci = 0; ci < cin; ci++) {
         const v = x[i + ci];
-        for (let ky = 0; ky < K; ky++) {
-          const oy = iy * STRIDE - PAD + ky;
-          if (oy < 0 || oy >= outSide) continue;
-          for (let kx = 0; kx < K; kx++) {
-            const ox = ix * STRIDE - PAD + kx;
-            if (ox < 0 || ox >= outSide) continue;
-            const o = (oy * outSide + ox) * cout;
-            const wBase = (ci * K * K + ky * K + kx) * cout;
+        for (let ky = 0; ky < kh; ky++) {
+          const oy = iy * sh - ph + ky;
+          if (oy < 0 || oy >= outH) continue;
+          for (let kx = 0; kx < kw; kx++) {
+            const ox = ix * sw - pw + kx;
+            if (ox < 0 || ox >= outW) continue;
+            const o = (oy * outW + ox) * cout;
+            const wBase = (ci * kh * kw + ky * kw + kx) * cout;
             for (let co = 0; co < cout; co++) out[o + co] += v * w[wBase + co];
           }
         }
@@ -116,27 +127,27 @@ export function convTranspose2d(layer, x, side, out) {
 }
 
 /**
- * PyTorch flattens (C, H, W); these layers hold (H, W, C). Reorder a linear layer's input columns (`side` =
- * H = W of the flattened map) so it reads a channels-last map as PyTorch's fc read the channels-first one.
+ * PyTorch flattens (C, H, W); these layers hold (H, W, C). Reorder a linear layer's input columns (`pixels` =
+ * H·W of the flattened map) so it reads a channels-last map as PyTorch's layer read the channels-first one.
  */
-export function channelsLastInputs(layer, channels, side) {
+export function channelsLastInputs(layer, channels, pixels) {
   const { w, outFeatures, inFeatures } = layer;
   const reordered = new Float32Array(w.length);
   for (let o = 0; o < outFeatures; o++)
     for (let c = 0; c < channels; c++)
-      for (let p = 0; p < side * side; p++)
-        reordered[o * inFeatures + p * channels + c] = w[o * inFeatures + c * side * side + p];
+      for (let p = 0; p < pixels; p++)
+        reordered[o * inFeatures + p * channels + c] = w[o * inFeatures + c * pixels + p];
   return { ...layer, w: reordered };
 }
 
 /** The converse for a layer whose output PyTorch unflattens to (C, H, W): reorder its rows to (H, W, C). */
-export function channelsLastOutputs(layer, channels, side) {
+export function channelsLastOutputs(layer, channels, pixels) {
   const { w, b, outFeatures, inFeatures } = layer;
   const reordered = new Float32Array(w.length);
   const bias = new Float32Array(outFeatures);
   for (let c = 0; c < channels; c++) {
-    for (let p = 0; p < side * side; p++) {
-      const from = c * side * side + p;
+    for (let p = 0; p < pixels; p++) {
+      const from = c * pixels + p;
       const to = p * channels + c;
       reordered.set(w.subarray(from * inFeatures, (from + 1) * inFeatures), to * inFeatures);
       bias[to] = b[from];

@@ -1,5 +1,6 @@
-// The encoder and decoder of aevae.models.network, rebuilt from a model's safetensors weights (tensor names as in
-// network.py), so the page encodes drawings and decodes latents without a server.
+// A model's encoder and decoder, built from the layer table its bundle metadata carries (aevae.models.layers) and
+// its safetensors weights, so the page encodes drawings and decodes latents without a server. Nothing about the
+// architecture is written here: another width, depth, image size or number of channels needs no change.
 
 import {
   channelsLastInputs,
@@ -13,93 +14,176 @@ import {
   silu,
 } from "./layers.js";
 
-const LOGVAR_RANGE = [-20, 10]; // as aevae.models.autoencoder.LOGVAR_RANGE
+const ELEMENTWISE = { silu }; // in-place activations by their name in the layer table
+const REGENERATE =
+  "python -m aevae.explorer.bundle.make_defaults --from RUNS for the shipped models, " +
+  "or aevae explore / aevae export --ae RUN_DIR --vae RUN_DIR for your own runs";
 
 /**
- * A model's network from its tensors (see readSafetensors) and metadata ({latent_dim, image_size, variational}).
- * @returns {{latentDim: number, size: number, variational: boolean,
+ * A model's network from its tensors (see readSafetensors) and metadata ({slot, latent_dim, layers}).
+ * Images are channels-first, as in PyTorch: C·S·S values in [0, 1], channel by channel (C = 1: an S×S image).
+ * @returns {{latentDim: number, size: number, channels: number, variational: boolean,
  *            decode: (z: ArrayLike<number>, trace?: Trace) => Float32Array,
  *            encode: (image: ArrayLike<number>, trace?: Trace) => {mu: Float64Array, sigma: Float64Array|null}}}
- *   where Trace = (name, values, shape) => void is called with each layer's output (after its activation), the
- *   values channels-last and reused by the next call (copy what you keep), shape PyTorch's [C, H, W] or [n]:
- *   the article draws every layer from it.
+ *   where Trace = (name, values, shape) => void, if given, receives each layer's output once the pass is done (its
+ *   tensor name, values channels-last after the layer's activation, shape [C, H, W] or [n]; the buffers are reused
+ *   by the next pass, so copy what you keep); the decoder's last layer comes as the decoded image. The article's
+ *   Figure 1 draws every layer from it.
  */
 export function createNetwork(tensors, meta) {
-  const get = (name) => {
-    if (!tensors[name]) throw new Error(`the weights lack ${name}; are they an aevae model's?`);
-    return tensors[name];
+  const table = meta.layers;
+  if (!table) {
+    throw new Error(`the bundle's ${meta.slot ?? ""} model carries no layer table, so the page cannot build its ` +
+      `network: the bundle was made by an older aevae. Make it again with this one: ${REGENERATE}`);
+  }
+  const [channels, size, sizeW] = table.input;
+  if (size !== sizeW) throw new Error(`the explorer draws square images; this model reads ${size}×${sizeW}`);
+  const d = table.latent_dim;
+  if (d !== meta.latent_dim) {
+    throw new Error(`the layer table has ${d} latent dimensions, the metadata ${meta.latent_dim}`);
+  }
+  const pixels = size * size;
+  const { encoder_output: parts, logvar_range: logvarRange, output } = table.head;
+  if (output !== "sigmoid") throw new Error(`the layer table's output ${output} is not one the page computes`);
+  const muAt = parts.indexOf("mu") * d;
+  const logvarAt = parts.indexOf("logvar") * d; // negative for the AE
+  if (muAt < 0 || parts.some((p) => p !== "mu" && p !== "logvar")) {
+    throw new Error(`the layer table splits the encoder output into ${parts}; the page knows mu and logvar`);
+  }
+  const tensor = (name, shape) => {
+    const t = tensors[name];
+    if (!t) throw new Error(`the weights lack ${name}; are they this model's?`);
+    if (String(t.shape) !== String(shape)) {
+      throw new Error(`${name} has shape ${t.shape}; the layer table says ${shape}`);
+    }
+    return t;
   };
-  const layer = (make, name) => make(get(`${name}.weight`), get(`${name}.bias`));
-  const size = meta.image_size;
-  const side = size / 8; // three stride-2 stages
-  const width = get("encoder.conv1.weight").shape[0];
-  const channels = get("encoder.conv1.weight").shape[1];
-  if (channels !== 1) throw new Error(`the explorer draws grayscale models; this one has ${channels} channels`);
-
-  const enc = {
-    conv1: layer(convLayer, "encoder.conv1"),
-    conv2: layer(convLayer, "encoder.conv2"),
-    conv3: layer(convLayer, "encoder.conv3"),
-    fc1: channelsLastInputs(layer(linearLayer, "encoder.fc1"), 4 * width, side),
-    fc2: layer(linearLayer, "encoder.fc2"),
-  };
-  const dec = {
-    fc1: layer(linearLayer, "decoder.fc1"),
-    fc2: channelsLastOutputs(layer(linearLayer, "decoder.fc2"), 4 * width, side),
-    deconv1: layer(convTransposeLayer, "decoder.deconv1"),
-    deconv2: layer(convTransposeLayer, "decoder.deconv2"),
-    deconv3: layer(convTransposeLayer, "decoder.deconv3"),
-  };
-  const d = dec.fc1.inFeatures;
-  if (d !== meta.latent_dim) throw new Error(`the weights have ${d} latent dimensions, the metadata ${meta.latent_dim}`);
-
-  // Buffers are allocated once: decoding runs on every pointer move and must not churn the garbage collector.
-  const buf = {
-    z: new Float64Array(d),
-    hidden: new Float64Array(dec.fc1.outFeatures),
-    map8: new Float64Array(side * side * 4 * width), // (S/8)² × 4w
-    map4: new Float64Array(4 * side * side * 2 * width), // (S/4)² × 2w
-    map2: new Float64Array(16 * side * side * width), // (S/2)² × w
-    image: new Float64Array(size * size),
-    encHidden: new Float64Array(enc.fc1.outFeatures),
-    encOut: new Float64Array(enc.fc2.outFeatures),
-  };
-
-  const noTrace = () => {};
-
-  function decode(z, trace = noTrace) {
-    if (z.length !== d) throw new Error(`a latent of this model has ${d} values, got ${z.length}`);
-    buf.z.set(z);
-    trace("decoder.fc1", silu(linear(dec.fc1, buf.z, buf.hidden)), [dec.fc1.outFeatures]); // (hidden)
-    trace("decoder.fc2", silu(linear(dec.fc2, buf.hidden, buf.map8)), [4 * width, side, side]); // (S/8, S/8, 4w)
-    trace("decoder.deconv1", silu(convTranspose2d(dec.deconv1, buf.map8, side, buf.map4)), [2 * width, 2 * side, 2 * side]); // (S/4, S/4, 2w)
-    trace("decoder.deconv2", silu(convTranspose2d(dec.deconv2, buf.map4, 2 * side, buf.map2)), [width, 4 * side, 4 * side]); // (S/2, S/2, w)
-    convTranspose2d(dec.deconv3, buf.map2, 4 * side, buf.image); // (S, S, 1) logits
-    const out = new Float32Array(size * size);
-    for (let i = 0; i < out.length; i++) out[i] = 1 / (1 + Math.exp(-buf.image[i]));
-    trace("decoder.deconv3", out, [1, size, size]); // after the sigmoid: the output image
-    return out;
+  const enc = compile(table.encoder, table.input, tensor, "encoder");
+  const dec = compile(table.decoder, [d], tensor, "decoder");
+  if (String(enc.shape) !== String([parts.length * d])) {
+    throw new Error(`the encoder ends in ${enc.shape} values, not ${parts.join(" and ")} of ${d} each`);
+  }
+  if (String(dec.shape) !== String(table.input)) {
+    throw new Error(`the decoder ends in ${dec.shape}, not ${table.input}`);
   }
 
-  function encode(image, trace = noTrace) {
-    if (image.length !== size * size) throw new Error(`an input image has ${size}×${size} pixels`);
-    const x = Float64Array.from(image);
-    trace("input", x, [1, size, size]);
-    trace("encoder.conv1", silu(conv2d(enc.conv1, x, size, buf.map2)), [width, size / 2, size / 2]); // (S/2, S/2, w)
-    trace("encoder.conv2", silu(conv2d(enc.conv2, buf.map2, size / 2, buf.map4)), [2 * width, size / 4, size / 4]); // (S/4, S/4, 2w)
-    trace("encoder.conv3", silu(conv2d(enc.conv3, buf.map4, size / 4, buf.map8)), [4 * width, side, side]); // (S/8, S/8, 4w)
-    trace("encoder.fc1", silu(linear(enc.fc1, buf.map8, buf.encHidden)), [enc.fc1.outFeatures]); // (hidden)
-    const out = linear(enc.fc2, buf.encHidden, buf.encOut); // (d) or (2d): mu, logvar
-    trace("encoder.fc2", out, [enc.fc2.outFeatures]);
-    const mu = Float64Array.from(out.subarray(0, d));
-    if (!meta.variational) return { mu, sigma: null };
+  function decode(z, trace = null) {
+    if (z.length !== d) throw new Error(`a latent of this model has ${d} values, got ${z.length}`);
+    dec.input.set(z);
+    const logits = dec.run(); // (S, S, C)
+    const image = new Float32Array(channels * pixels); // (C, S, S)
+    for (let p = 0; p < pixels; p++)
+      for (let c = 0; c < channels; c++) image[c * pixels + p] = 1 / (1 + Math.exp(-logits[p * channels + c]));
+    if (trace) emit(dec, trace, image);
+    return image;
+  }
+
+  function encode(image, trace = null) {
+    if (image.length !== channels * pixels) {
+      throw new Error(`an input image of this model has ${channels}×${size}×${size} values, got ${image.length}`);
+    }
+    for (let c = 0; c < channels; c++)
+      for (let p = 0; p < pixels; p++) enc.input[p * channels + c] = image[c * pixels + p];
+    const out = enc.run(); // (d) or (2d): mu, logvar
+    if (trace) {
+      trace("input", enc.input, table.input);
+      emit(enc, trace);
+    }
+    const mu = Float64Array.from(out.subarray(muAt, muAt + d));
+    if (logvarAt < 0) return { mu, sigma: null };
     const sigma = new Float64Array(d);
     for (let j = 0; j < d; j++) {
-      const logvar = Math.min(Math.max(out[d + j], LOGVAR_RANGE[0]), LOGVAR_RANGE[1]);
+      const logvar = Math.min(Math.max(out[logvarAt + j], logvarRange[0]), logvarRange[1]);
       sigma[j] = Math.exp(0.5 * logvar);
     }
     return { mu, sigma };
   }
 
-  return { latentDim: d, size, variational: meta.variational, decode, encode };
+  return { latentDim: d, size, channels, variational: logvarAt >= 0, decode, encode };
+}
+
+/** Hand each layer's output of the last run of `half` to `trace`; the last layer's as `last` when given. */
+function emit(half, trace, last = null) {
+  const n = half.taps.length;
+  half.taps.forEach((tap, i) => trace(tap.name, last && i === n - 1 ? last : tap.buffer, tap.shape));
+}
+
+/**
+ * One half of the network as a chain of steps over buffers allocated once (decoding runs on every pointer move and
+ * must not churn the garbage collector). Maps are held channels-last, so a linear layer next to a flatten or an
+ * unflatten gets its columns or rows reordered at load instead of the map being transposed at every call.
+ * @returns {{input: Float64Array, shape: number[], taps: {name, buffer, shape}[], run: () => Float64Array}} `run`
+ *   reads `input` and returns the last step's buffer, of `shape` (a map [C, H, W] held as H, W, C); `taps` are
+ *   the layers' own output buffers, which hold their values (activation applied in place) after a run
+ */
+function compile(steps, inputShape, tensor, half) {
+  let shape = inputShape;
+  const input = new Float64Array(count(shape));
+  let buffer = input;
+  const runs = [];
+  const taps = [];
+  let flattened = null; // [C, H·W] of a map flattened for the next linear layer to read channels-last
+  let lastLinear = null; // {layer} of the linear layer whose output reaches here through elementwise steps only
+  steps.forEach((step, i) => {
+    const at = `${half} step ${i + 1} (${step.op}${step.tensor ? ` ${step.tensor}` : ""})`;
+    const params = (weightShape) => [
+      tensor(`${step.tensor}.weight`, weightShape),
+      step.bias ? tensor(`${step.tensor}.bias`, [step.out]) : null,
+    ];
+    const x = buffer;
+    if (step.op === "linear") {
+      if (shape.length !== 1 || shape[0] !== step.in) throw new Error(`${at} reads ${step.in} values, not ${shape}`);
+      let layer = linearLayer(...params([step.out, step.in]));
+      if (flattened) layer = channelsLastInputs(layer, ...flattened);
+      const op = { layer };
+      const out = new Float64Array(step.out);
+      runs.push(() => linear(op.layer, x, out));
+      taps.push({ name: step.tensor, buffer: out, shape: [step.out] });
+      [buffer, shape, flattened, lastLinear] = [out, [step.out], null, op];
+    } else if (step.op === "conv2d" || step.op === "conv_transpose2d") {
+      const transposed = step.op === "conv_transpose2d";
+      if (shape.length !== 3 || shape[0] !== step.in) throw new Error(`${at} reads ${step.in} channels, not ${shape}`);
+      const [make, apply] = transposed ? [convTransposeLayer, convTranspose2d] : [convLayer, conv2d];
+      const [kh, kw] = step.kernel;
+      const weightShape = transposed ? [step.in, step.out, kh, kw] : [step.out, step.in, kh, kw];
+      const layer = make(...params(weightShape), step, shape);
+      const out = new Float64Array(step.out * layer.outH * layer.outW);
+      runs.push(() => apply(layer, x, out));
+      taps.push({ name: step.tensor, buffer: out, shape: [step.out, layer.outH, layer.outW] });
+      [buffer, shape, lastLinear] = [out, [step.out, layer.outH, layer.outW], null];
+    } else if (Object.hasOwn(ELEMENTWISE, step.op)) {
+      const activation = ELEMENTWISE[step.op];
+      runs.push(() => activation(x));
+    } else if (step.op === "flatten") {
+      if (shape.length === 3) [flattened, shape, lastLinear] = [[shape[0], shape[1] * shape[2]], [count(shape)], null];
+    } else if (step.op === "unflatten") {
+      if (!lastLinear || flattened || count(step.shape) !== count(shape)) {
+        throw new Error(`${at}: the page unflattens only the output of a linear layer, to as many values`);
+      }
+      const [c, h, w] = step.shape;
+      lastLinear.layer = channelsLastOutputs(lastLinear.layer, c, h * w);
+      taps[taps.length - 1].shape = step.shape;
+      [shape, lastLinear] = [step.shape, null];
+    } else {
+      throw new Error(`${at}: the page has no ${step.op} step; is this bundle from a newer aevae?`);
+    }
+    if (step.shape && String(step.shape) !== String(shape)) {
+      throw new Error(`${at} gives ${shape} here; the layer table says ${step.shape}`);
+    }
+  });
+  if (flattened) throw new Error(`the ${half} ends in a flattened map; the page expects a linear layer after it`);
+  const out = buffer;
+  return {
+    input,
+    shape,
+    taps,
+    run() {
+      for (const r of runs) r();
+      return out;
+    },
+  };
+}
+
+function count(shape) {
+  return shape.reduce((a, b) => a * b, 1);
 }

@@ -1,6 +1,6 @@
-// Figure 1: the loaded AE drawn layer by layer. Each block is one layer's output, labelled with its real shape as
-// the network computes it (PyTorch's C×H×W, or the length of a vector), so another width, depth, image size or d
-// shows itself. Picking an input runs the encoder in the browser and fills the blocks with its activations;
+// Figure 1: the loaded AE drawn layer by layer from the layer table its bundle carries (derived from the PyTorch
+// model, aevae.models.layers). Each block is one layer's output, labelled with what the layer does and its shape
+// (PyTorch's C×H×W, or the length of a vector), so another width, depth, image size or d shows itself. Picking an input runs the encoder in the browser and fills the blocks with its activations;
 // moving a value of the bottleneck re-runs the decoder half only.
 
 import { drawImage } from "../images.js";
@@ -9,19 +9,37 @@ import { drawActivation } from "./activations.js";
 import { inputPicker } from "./context.js";
 import { esc } from "./format.js";
 
-const PART = { input: "x", code: "z", output: "xhat" }; // blocks that are one of the article's variables
+const OPS = { conv2d: "conv", conv_transpose2d: "transposed conv", linear: "linear" };
 
-/** One traced pass: [{name, values (a copy), shape}] of every layer the network reports. */
-function traced(run) {
-  const layers = [];
-  const result = run((name, values, shape) => layers.push({ name, values: Float64Array.from(values), shape }));
-  return { layers, result };
-}
-
-/** "encoder.conv2" -> "conv2", with the half it belongs to. */
-function label(name) {
-  const [half, layer] = name.includes(".") ? name.split(".") : ["", name];
-  return { half, layer };
+/**
+ * Figure 1's blocks from the model's layer table (aevae.models.layers, carried in the bundle): the input, then one
+ * block per layer with weights, labelled with what it does and the shape of its output (a following unflatten
+ * reshapes it; a flatten does not, so a map keeps its C×H×W); the encoder's last layer, which emits the code, is
+ * the bottleneck.
+ */
+export function layerBlocks(table) {
+  const blocks = [{ name: "input", half: "", label: "input x", shape: table.input }];
+  for (const half of ["encoder", "decoder"]) {
+    table[half].forEach((step, i) => {
+      if (step.tensor) {
+        const next = table[half][i + 1];
+        const what = [OPS[step.op] || step.op];
+        if (step.kernel) what.push(`${step.kernel.join("×")}, stride ${step.stride[0]}`);
+        if (next && !next.tensor && next.op !== "flatten" && next.op !== "unflatten") what.push(`+ ${next.op}`);
+        blocks.push({ name: step.tensor, half, label: step.tensor.split(".").pop(), what: what.join(" "),
+          shape: step.shape });
+      } else if (step.op === "unflatten") {
+        blocks[blocks.length - 1].shape = step.shape;
+      }
+    });
+    if (half === "encoder") { // its last layer emits the code (and, for a VAE, log σ²): the bottleneck
+      const head = blocks.pop();
+      blocks.push({ name: head.name, half: "", label: "code z (bottleneck)", what: head.what, shape: [table.latent_dim],
+        bottleneck: true });
+    }
+  }
+  blocks[blocks.length - 1].output = true;
+  return blocks;
 }
 
 /**
@@ -40,67 +58,53 @@ export function createAutoencoderFigure(el, ctx) {
   const list = el.querySelector(".net");
 
   const z = new Float64Array(d);
-  const enc = traced((trace) => net.encode(ctx.image(), trace));
-  const dec = traced((trace) => net.decode(z, trace));
-  const blocks = new Map(); // layer name -> {canvas, shape}
-
-  const addBlock = (name, shape, extraClass = "", part = "") => {
-    const { half, layer } = label(name);
+  const blocks = new Map(); // layer name -> {canvas, shape, output}
+  let sliders = [];
+  for (const block of layerBlocks(model.meta.layers)) {
     const li = document.createElement("li");
-    li.className = `block ${half} ${extraClass}`.trim();
-    li.dataset.layer = name;
+    li.className = `block ${block.half}${block.bottleneck ? " bottleneck" : ""}${block.output ? " output" : ""}`;
+    li.dataset.layer = block.bottleneck ? "code z (bottleneck)" : block.name;
+    const part = block.name === "input" ? "x" : block.bottleneck ? "z" : block.output ? "xhat" : "";
     if (part) li.dataset.part = part;
-    const shapeText = shape.join("×");
-    li.innerHTML = `<span class="block-name">${esc(layer)}${half ? ` <small>${half}</small>` : ""}</span>
-      <span class="block-shape" data-shape="${shape.join(",")}">${shapeText}</span>`;
+    li.innerHTML = `<span class="block-name">${esc(block.label)}${block.half ? ` <small>${block.half}</small>` : ""}</span>
+      ${block.what ? `<span class="block-op">${esc(block.what)}</span>` : ""}
+      <span class="block-shape" data-shape="${block.shape.join(",")}">${block.shape.join("×")}</span>`;
     list.appendChild(li);
-    return li;
-  };
-
-  // The encoder's layers up to (not including) its last linear layer, whose output is the code itself.
-  for (const layer of enc.layers.slice(0, -1)) {
-    const li = addBlock(layer.name, layer.shape, "", PART[layer.name] || "");
+    if (block.bottleneck) {
+      sliders = bottleneckSliders(li);
+      continue;
+    }
     const canvas = document.createElement("canvas");
-    canvas.className = layer.name === "input" ? "act act-image" : "act";
+    canvas.className = block.name === "input" ? "act act-image" : block.output ? "act act-image fig1-output" : "act";
     canvas.setAttribute("role", "img");
-    canvas.setAttribute("aria-label", `activations of ${layer.name}, shape ${layer.shape.join("×")}`);
+    canvas.setAttribute("aria-label", block.output ? "the AE's output image x̂" :
+      `activations of ${block.name}, shape ${block.shape.join("×")}`);
     li.appendChild(canvas);
-    blocks.set(layer.name, { canvas, shape: layer.shape });
+    blocks.set(block.name, { canvas, shape: block.shape, isOutput: block.output });
   }
 
-  const code = addBlock("code z (bottleneck)", [d], "bottleneck", "z");
-  const sliders = Array.from({ length: d }, (_, j) => {
-    const [lo, hi] = model.ranges[j];
-    const row = document.createElement("label");
-    row.className = "zrow";
-    row.innerHTML = `<span class="v-z">z<sub>${j + 1}</sub></span>
-      <input type="range" class="zslider" min="${lo}" max="${hi}" step="${(hi - lo) / 200}"
-        aria-label="latent value z${j + 1} of the AE">
-      <output class="zval v-z"></output>`;
-    code.appendChild(row);
-    const input = row.querySelector("input");
-    input.addEventListener("input", () => {
-      z[j] = Number(input.value);
-      row.querySelector("output").textContent = formatValue(z[j]);
-      decodeHalf();
+  function bottleneckSliders(code) {
+    return Array.from({ length: d }, (_, j) => {
+      const [lo, hi] = model.ranges[j];
+      const row = document.createElement("label");
+      row.className = "zrow";
+      row.innerHTML = `<span class="v-z">z<sub>${j + 1}</sub></span>
+        <input type="range" class="zslider" min="${lo}" max="${hi}" step="${(hi - lo) / 200}"
+          aria-label="latent value z${j + 1} of the AE">
+        <output class="zval v-z"></output>`;
+      code.appendChild(row);
+      const input = row.querySelector("input");
+      input.addEventListener("input", () => {
+        z[j] = Number(input.value);
+        row.querySelector("output").textContent = formatValue(z[j]);
+        decodeHalf();
+      });
+      return { input, out: row.querySelector("output") };
     });
-    return { input, out: row.querySelector("output") };
-  });
-
-  for (const layer of dec.layers) {
-    const isOutput = layer === dec.layers[dec.layers.length - 1];
-    const li = addBlock(layer.name, layer.shape, isOutput ? "output" : "", isOutput ? "xhat" : "");
-    const canvas = document.createElement("canvas");
-    canvas.className = isOutput ? "act act-image fig1-output" : "act";
-    canvas.setAttribute("role", "img");
-    canvas.setAttribute("aria-label", isOutput ? "the AE's output image x̂" :
-      `activations of ${layer.name}, shape ${layer.shape.join("×")}`);
-    li.appendChild(canvas);
-    blocks.set(layer.name, { canvas, shape: layer.shape, isOutput });
   }
 
   function draw(name, values) {
-    const block = blocks.get(name);
+    const block = blocks.get(name); // the encoder's head has no block: the sliders show the code
     if (!block) return;
     if (block.isOutput || name === "input") drawImage(block.canvas, values, true);
     else drawActivation(block.canvas, values, block.shape);
