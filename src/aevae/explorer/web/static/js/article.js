@@ -36,6 +36,13 @@ const SECTIONS = [
 
 const describe = (m) => `${esc(m.kind.toUpperCase())} (d = ${m.latent_dim}, ${esc(m.data)}, ${m.image_size}×${m.image_size})`;
 
+/** What the encoder's convolutions do to the image side, in words, from the layer table. */
+function convStrides(table) {
+  const strides = [...new Set(table.encoder.filter((s) => s.op === "conv2d").map((s) => s.stride[0]))];
+  return strides.length === 1 && strides[0] === 2 ? "halves the side of the image"
+    : `divides the side of the image by its stride (${strides.join(", ")})`;
+}
+
 function section(id, title, prose, figure = "") {
   return `<section class="sec${figure ? " with-figure" : ""}" id="${id}" aria-labelledby="${id}-h">
     <h2 id="${id}-h">${title}</h2>
@@ -70,8 +77,8 @@ export function mountArticle(el, bundle, options = {}) {
       ${term("x", "input x")} into a ${term("z", "code z")} of only d numbers; the <em>decoder</em> turns the code
       back into an ${term("xhat", "image x̂")}. Nobody tells the network what the d numbers should mean: training
       only asks that x̂ look like x, so the code must keep whatever the decoder needs.</p>
-    <p>Figure 1 is the loaded AE, layer by layer: <span class="shape-chain"></span>. Each convolution halves the side
-      of the image and adds channels; a fully connected layer then folds everything into the
+    <p>Figure 1 is the loaded AE, layer by layer: <span class="shape-chain"></span>. Each convolution
+      ${convStrides(ae.layers)} and adds channels; a fully connected layer then folds everything into the
       <span class="term v-z" data-term="z" tabindex="0">bottleneck</span> of ${ae.latent_dim} numbers. The decoder
       mirrors it with transposed convolutions.</p>
     <p>Pick an input and watch its activations fill the blocks, computed in your browser. Then move a value of the

@@ -38,7 +38,9 @@ export function layerBlocks(table) {
         bottleneck: true });
     }
   }
-  blocks[blocks.length - 1].output = true;
+  const last = blocks[blocks.length - 1];
+  last.output = true;
+  last.what += ` + ${table.head.output}`;
   return blocks;
 }
 
