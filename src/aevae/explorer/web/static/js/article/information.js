@@ -74,9 +74,10 @@ export function rateDistortionFigure(ctx) {
   return `
     <figure class="fig rd-fig" id="fig-rd" aria-labelledby="fig-rd-cap">
       <div class="rd-chart"></div>
-      <figcaption id="fig-rd-cap">Figure 5. Rate–distortion: reconstruction BCE (nats/image, mean over ${num(vae.info?.rd_test_images)} test
-        images) against the bits per image of the quantised code (k bits per dimension × d). The dot marks the
-        bits needed; the dashed line the VAE's KL.</figcaption>
+      <figcaption id="fig-rd-cap">Figure 5. Rate–distortion: how much worse the reconstruction gets (BCE above the
+        unquantised code's, nats/image, mean over ${num(vae.info?.rd_test_images)} test images; log scale) when each
+        latent dimension is quantised to k bits (k·d bits per image). The dot marks the bits needed, the first rate
+        within the tolerance; the dashed line the VAE's KL.</figcaption>
     </figure>
 `;
 }
@@ -92,40 +93,54 @@ export function drawRateDistortion(el, ctx) {
     return;
   }
   const W = 520;
-  const H = 260;
-  const m = { l: 56, r: 12, t: 12, b: 40 };
+  const H = 280;
+  const m = { l: 60, r: 12, t: 28, b: 40 };
   const all = curves.filter((c) => c.rd);
+  const FLOOR = 0.05; // nats/image: the log axis's floor, for rates that reach the unquantised BCE
+  // Distortion as the BCE above the unquantised code's (rd_reference_bce_nats_per_image), on a log axis: the curve
+  // falls by orders of magnitude, and "bits needed" is where it crosses the tolerance line.
+  const excess = (c) => c.rd.bce_nats_per_image.map((v) => Math.max(FLOOR, v - (c.meta.info?.rd_reference_bce_nats_per_image ?? 0)));
   const xs = all.flatMap((c) => c.rd.bits_per_image);
-  const ys = all.flatMap((c) => c.rd.bce_nats_per_image);
   const kl = ctx.models.vae.meta.metrics?.kl_bits_per_image;
+  const tolerance = ctx.models.vae.meta.info?.bits_used_tolerance_nats ?? 1;
   const x1 = Math.max(...xs, kl || 0);
-  const y0 = Math.min(...ys);
-  const y1 = Math.max(...ys);
+  const ly0 = Math.log10(FLOOR);
+  const ly1 = Math.log10(Math.max(...all.flatMap(excess), 10 * tolerance));
   const X = (v) => m.l + (v / x1) * (W - m.l - m.r);
-  const Y = (v) => m.t + ((y1 - v) / (y1 - y0 || 1)) * (H - m.t - m.b);
+  const Y = (v) => m.t + ((ly1 - Math.log10(v)) / (ly1 - ly0)) * (H - m.t - m.b);
   const root = svg("svg", { viewBox: `0 0 ${W} ${H}`, class: "rd-svg", role: "img",
-    "aria-label": "rate–distortion curves of both models: BCE falls as the bits per image grow" });
+    "aria-label": "rate–distortion curves of both models: the BCE above the unquantised code falls as the bits per image grow" });
   const axes = svg("g", { class: "axes" }, root);
   svg("path", { d: `M${m.l} ${m.t} V${H - m.b} H${W - m.r}`, stroke: "#555", fill: "none" }, axes);
   for (let k = 0; k <= 4; k++) {
     const xv = (x1 * k) / 4;
-    const yv = y0 + ((y1 - y0) * k) / 4;
     svg("text", { x: X(xv), y: H - m.b + 16, "text-anchor": "middle" }, axes).textContent = num(xv);
-    svg("text", { x: m.l - 6, y: Y(yv) + 4, "text-anchor": "end" }, axes).textContent = num(yv);
+  }
+  for (let e = Math.ceil(ly0); e <= Math.floor(ly1); e++) {
+    svg("text", { x: m.l - 6, y: Y(10 ** e) + 4, "text-anchor": "end" }, axes).textContent = num(10 ** e, Math.max(0, -e));
   }
   svg("text", { x: (W + m.l) / 2, y: H - 6, "text-anchor": "middle" }, axes).textContent = "bits per image of the quantised code";
-  svg("text", { x: 12, y: H / 2, transform: `rotate(-90 12 ${H / 2})`, "text-anchor": "middle" }, axes).textContent = "BCE, nats/image";
-  if (kl) svg("path", { d: `M${X(kl)} ${m.t} V${H - m.b}`, class: "kl-line", "data-part": "kl" }, root);
-  for (const c of all) {
-    const { bits_per_image: b, bce_nats_per_image: y } = c.rd;
+  svg("text", { x: 12, y: (H + m.t - m.b) / 2, transform: `rotate(-90 12 ${(H + m.t - m.b) / 2})`, "text-anchor": "middle" },
+    axes).textContent = "BCE above unquantised, nats/image";
+  svg("path", { d: `M${m.l} ${Y(tolerance)} H${W - m.r}`, class: "tolerance-line" }, root);
+  svg("text", { x: W - m.r, y: Y(tolerance) - 4, "text-anchor": "end", class: "small" }, root).textContent =
+    `tolerance ${num(tolerance)} nat/image`;
+  if (kl) {
+    svg("path", { d: `M${X(kl)} ${m.t} V${H - m.b}`, class: "kl-line", "data-part": "kl" }, root);
+    svg("text", { x: X(kl) + 4, y: m.t + 10, class: "small v-kl" }, root).textContent = `VAE's KL ${num(kl, 1)} bits`;
+  }
+  all.forEach((c, n) => {
+    const b = c.rd.bits_per_image;
+    const y = excess(c);
     const cls = `rd-line rd-${c.slot}`;
     svg("path", { d: b.map((v, i) => `${i ? "L" : "M"}${X(v)} ${Y(y[i])}`).join(""), class: cls }, root);
-    const used = c.meta.info?.bits_used_per_image;
-    const i = b.indexOf(used);
-    if (i >= 0) svg("circle", { cx: X(b[i]), cy: Y(y[i]), r: 4, class: `${cls} used` }, root);
-    const last = b.length - 1;
-    svg("text", { x: X(b[last]) - 4, y: Y(y[last]) - 6, "text-anchor": "end", class: cls }, root).textContent =
-      `${c.meta.kind.toUpperCase()} (d = ${c.meta.latent_dim})`;
-  }
+    const i = b.indexOf(c.meta.info?.bits_used_per_image);
+    if (i >= 0) svg("circle", { cx: X(b[i]), cy: Y(y[i]), r: 4.5, class: `${cls} used` }, root);
+    const lx = W - m.r - 215;
+    const ly = m.t + 30 + 18 * n;
+    svg("path", { d: `M${lx} ${ly - 4} h18`, class: cls }, root);
+    svg("text", { x: lx + 24, y: ly, class: `${cls} legend` }, root).textContent =
+      `${c.meta.kind.toUpperCase()} (d = ${c.meta.latent_dim}): ${num(c.meta.info?.bits_used_per_image)} bits needed`;
+  });
   el.replaceChildren(root);
 }
