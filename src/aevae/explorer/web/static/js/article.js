@@ -96,7 +96,7 @@ export function mountArticle(el, bundle, options = {}) {
     <p>An AE's code is a single point, and nothing in its training says what a point <em>between</em> two codes
       should decode to. A variational autoencoder asks the encoder for a small cloud instead: for every dimension a
       ${term("mu", "mean μ")} and a ${term("sigma", "standard deviation σ")}, the distribution
-      ${inline([plain("q"), mo("("), mi("z"), mo("|"), mi("x"), mo(")"), mo("="), plain("N"), mo("("), mi("mu"), mo(","), mi("sigma"), `<msup><mo></mo><mn>2</mn></msup>`, mo(")")], "q of z given x equals N of mu, sigma squared")}.
+      ${inline([plain("q"), mo("("), mi("z"), mo("|"), mi("x"), mo(")"), mo("="), plain("N"), mo("("), mi("mu"), mo(","), `<msup>${mi("sigma")}<mn>2</mn></msup>`, mo(")")], "q of z given x equals N of mu, sigma squared")}.
       The decoder sees a ${term("z", "sample z")} of that cloud, so nearby codes must decode alike.</p>
     <p>A second term keeps the clouds honest: the ${term("kl", "KL divergence")} from q(z|x) to the prior
       N(0, I) pulls every mean towards the origin and every σ towards 1. Per dimension it has a closed form

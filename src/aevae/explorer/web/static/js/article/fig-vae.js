@@ -24,6 +24,7 @@ export function vaeGraph(d, { title = "", id = "" } = {}) {
       <path d="M70 115 H108"/><path d="M190 100 L248 62"/><path d="M190 130 L248 168"/>
       <path d="M308 62 L378 104"/><path d="M308 168 L378 126"/><path d="M410 40 V90"/>
       <path d="M442 115 H488"/><path d="M570 115 H600"/>
+      <path d="M278 186 V198" stroke-dasharray="3 3" marker-end="none"/>
       <path d="M278 80 V150" stroke-dasharray="3 3" marker-end="none"/>
     </g>
     <g data-part="x" class="node"><rect x="10" y="95" width="60" height="40" rx="6"/>
@@ -40,7 +41,7 @@ export function vaeGraph(d, { title = "", id = "" } = {}) {
     <g class="node dec"><path d="M490 95 L570 80 L570 150 L490 135 Z"/><text x="530" y="120">decoder</text></g>
     <g data-part="xhat" class="node"><rect x="600" y="95" width="52" height="40" rx="6"/>
       <text x="626" y="120" class="v-xhat">x̂</text></g>
-    <g data-part="kl" class="node kl"><rect x="218" y="198" width="120" height="28" rx="6"/>
+    <g data-part="kl" class="node kl"><rect x="203" y="198" width="150" height="28" rx="6"/>
       <text x="278" y="217" class="v-kl">KL(q(z|x) ‖ N(0, I))</text></g>
   </svg>`;
 }
