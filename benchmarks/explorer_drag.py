@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import statistics
+import sys
 import threading
 import time
 from pathlib import Path
@@ -32,9 +33,9 @@ from playwright.sync_api import sync_playwright
 from aevae.explorer.server.app import create_app
 from aevae.explorer.server.serve import bind, bundle_bytes, url_of
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run", "--disable-sync"]
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # Chromium as the browser tests run it
+from browser_support import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+
 FRAME_MS = 1000 / 60
 
 RECORDER = """(root) => {

@@ -28,9 +28,9 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run", "--disable-sync"]
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # Chromium as the browser tests run it
+from browser_support import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+
 FIRST_OUTPUT_MS = """() => new Promise((done) => {
     const canvas = document.querySelector('.output-canvas[data-drawn]');
     if (canvas) done(performance.timeOrigin + performance.now());

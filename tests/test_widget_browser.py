@@ -101,7 +101,7 @@ def relay(browser: Any, request: pytest.FixtureRequest) -> Iterator[Relay]:
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.set_content(HARNESS)
-    state = {name: getattr(widget, name) for name in ("latent", "_latents", "show_ae", "selected", "inputs")}
+    state = {name: getattr(widget, name) for name in ("latent", "_latents", "show_ae", "selected", "inputs", "fit_axes")}
     widget.comm.sent.clear()  # what the widget sent while being made is in `state`
     page.evaluate("(args) => startWidget(args)", {"esm": widget._esm, "css": widget._css, "state": state,
                                                   "bundle": base64.b64encode(widget._bundle).decode()})
@@ -170,6 +170,18 @@ def test_show_ae_both_ways(relay: Relay) -> None:
     assert w.show_ae is False and w.latent == vae_line == handle_values(page).tolist()
 
 
+def test_fit_axes_both_ways(relay: Relay) -> None:
+    w, page = relay.widget, relay.page
+    spanning = page.eval_on_selector_all(".axis", "as => as.map(a => +a.dataset.max)")
+    w.fit_axes = True
+    relay.to_page()
+    assert page.locator(".fit-axes").is_checked()
+    assert page.eval_on_selector_all(".axis", "as => as.map(a => +a.dataset.max)") != spanning  # the VAE's own
+    page.locator(".fit-axes").uncheck()
+    relay.to_kernel()
+    assert w.fit_axes is False and page.eval_on_selector_all(".axis", "as => as.map(a => +a.dataset.max)") == spanning
+
+
 def test_selection_both_ways_and_a_drawing_becomes_an_input(relay: Relay) -> None:
     w, page = relay.widget, relay.page
     w.selected = [3, 5]
@@ -190,6 +202,6 @@ def test_selection_both_ways_and_a_drawing_becomes_an_input(relay: Relay) -> Non
 
 def test_the_view_cleans_up_after_itself(relay: Relay) -> None:
     page = relay.page
-    assert page.evaluate("() => listeners()") == 4
+    assert page.evaluate("() => listeners()") == 5
     page.evaluate("() => cleanup()")
     assert page.evaluate("() => listeners()") == 0 and page.locator("#widget").inner_html() == ""

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import inspect
-import re
 import sys
 from pathlib import Path
 
 from aevae import __version__
-from aevae.config import MODEL_KINDS, ModelConfig, RunConfig, TrainConfig
+from aevae.config import MODEL_KINDS, ModelConfig, RunConfig, TrainConfig, field_types, value_type
+from aevae.errors import AevaeError
 
 # CLI spellings that differ from the dataclass field names (the field name works too).
 FLAG_NAMES = {"kind": "--model", "latent_dim": "--latent"}
@@ -19,41 +18,65 @@ PRESETS = {
     # The paper's pair: AE and VAE with d = 4 on MNIST, trained with identical settings.
     "paper": [ModelConfig(kind="ae", latent_dim=4), ModelConfig(kind="vae", latent_dim=4)],
 }
+PRESET_MODELS = {"paper": "AE and VAE, d = 4, the default architecture"}
 PRESET_EPOCHS = 8  # both models in about 5 minutes on a 2-core CPU (channels-last, ~3,500 images/s)
+# The sweep sets kind and latent size (and so each kind's default weights) per grid point; the network's size is
+# given once for all of them.
+SWEEP_MODEL_OPTIONS = ("width", "hidden")
 
 
-def _field_help(cls: type) -> dict[str, str]:
-    """The trailing comment of each field in ``cls``'s source: the one place defaults are explained."""
-    found = re.findall(r"^\s+(\w+): [^=]+=.*?#\s*(.+)$", inspect.getsource(cls), flags=re.M)
-    return dict(found)
+class UsageError(AevaeError):
+    """Options that cannot go together."""
 
 
-def _add_options(parser: argparse.ArgumentParser, cls: type, prefix: str) -> None:
-    helps = _field_help(cls)
+def _add_options(parser: argparse.ArgumentParser, cls: type, prefix: str, only: tuple[str, ...] = ()) -> None:
+    """One option per field of ``cls`` (or of the fields named in ``only``): its type from the annotation, its help
+    from the field's metadata."""
     group = parser.add_argument_group(cls.__name__)
+    types = field_types(cls)
     for f in dataclasses.fields(cls):
+        if only and f.name not in only:
+            continue
         flags = [f"--{f.name.replace('_', '-')}"]
         if f.name in FLAG_NAMES:
             flags.insert(0, FLAG_NAMES[f.name])
-        kind = {"int": int, "float": float}.get(str(f.type).split(" ")[0], str)
-        group.add_argument(*flags, dest=f"{prefix}.{f.name}", type=kind, default=None,
+        group.add_argument(*flags, dest=f"{prefix}.{f.name}", type=value_type(types[f.name]), default=None,
                            choices=CHOICES.get(f.name), metavar=None if f.name in CHOICES else f.name.upper(),
-                           help=f"{helps.get(f.name, '')} (default: {f.default})")
+                           help=f"{f.metadata['help']} (default: {f.default})")
+
+
+def _given(args: argparse.Namespace, prefix: str) -> dict[str, object]:
+    """The options of ``prefix`` ("model" or "train") that the user gave, by field name."""
+    return {k.split(".", 1)[1]: v for k, v in vars(args).items() if k.startswith(prefix + ".") and v is not None}
 
 
 def _collect(args: argparse.Namespace, cls: type, prefix: str, base: object | None = None) -> object:
     values = dataclasses.asdict(base) if base is not None else {}
-    values.update({k.split(".", 1)[1]: v for k, v in vars(args).items() if k.startswith(prefix + ".") and v is not None})
+    values.update(_given(args, prefix))
     return cls(**values)
 
 
-def _cmd_train(args: argparse.Namespace) -> int:
-    from aevae.training.trainer import train
+def _flag(name: str) -> str:
+    return FLAG_NAMES.get(name, f"--{name.replace('_', '-')}")
 
+
+def _cmd_train(args: argparse.Namespace) -> int:
+    from aevae.training.trainer import RESUME_OPTIONS, train
+
+    model_flags, train_flags = _given(args, "model"), _given(args, "train")
     if args.resume:
-        train(None, Path(args.resume), resume=True)
+        fixed = [f for f in model_flags] + [f for f in train_flags if f not in RESUME_OPTIONS]
+        if fixed or args.out or args.preset:
+            named = [_flag(f) for f in fixed] + ["--out"] * bool(args.out) + ["--preset"] * bool(args.preset)
+            raise UsageError(f"--resume continues a run with the settings in its config.json; it cannot be combined "
+                             f"with {', '.join(named)} (allowed: {', '.join(_flag(f) for f in RESUME_OPTIONS)})")
+        train(None, Path(args.resume), resume=True, changes=train_flags)
         return 0
     if args.preset:
+        if model_flags:
+            raise UsageError(f"--preset {args.preset} fixes its models ({PRESET_MODELS[args.preset]}); drop "
+                             f"{', '.join(_flag(f) for f in model_flags)}, or train each model on its own with "
+                             f"--model, --latent and --out")
         out = Path(args.out or f"runs/{args.preset}")
         base_train = _collect(args, TrainConfig, "train", TrainConfig(epochs=PRESET_EPOCHS))
         for model_cfg in PRESETS[args.preset]:
@@ -61,7 +84,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
             train(RunConfig(model=model_cfg, train=base_train), out / model_cfg.kind)
         return 0
     if not args.out:
-        raise SystemExit("aevae train: --out RUN_DIR is required (or --preset / --resume)")
+        raise UsageError("--out RUN_DIR is required (or --preset / --resume)")
     cfg = RunConfig(model=_collect(args, ModelConfig, "model"), train=_collect(args, TrainConfig, "train"))
     train(cfg, Path(args.out))
     return 0
@@ -99,8 +122,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
 def _cmd_sweep(args: argparse.Namespace) -> int:
     from aevae.sweep import run_sweep
 
-    base = ModelConfig(**{k: getattr(args, f"model.{k}") for k in ("width", "hidden")
-                          if getattr(args, f"model.{k}") is not None})
+    base = _collect(args, ModelConfig, "model")
     run_sweep(args.models, args.latents, _collect(args, TrainConfig, "train"), Path(args.out), base)
     print(f"sweep table: {Path(args.out) / 'sweep.md'}")
     return 0
@@ -146,7 +168,8 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Train an AE or VAE variant. Example: aevae train --model vae --latent 4 --out runs/vae")
     p.add_argument("--out", help="run folder to create (must not exist or be empty)")
     p.add_argument("--preset", choices=sorted(PRESETS), help="train a preset pair; 'paper' = AE + VAE, d = 4, MNIST, into OUT/ae and OUT/vae")
-    p.add_argument("--resume", metavar="RUN_DIR", help="continue an interrupted run exactly where it stopped")
+    p.add_argument("--resume", metavar="RUN_DIR", help="continue an interrupted run exactly where it stopped (from the start if it "
+                   "stopped before its first save); only --epochs (to train further) and --threads may go with it")
     _add_options(p, ModelConfig, "model")
     _add_options(p, TrainConfig, "train")
     p.set_defaults(func=_cmd_train)
@@ -173,9 +196,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--models", nargs="+", choices=MODEL_KINDS, default=["ae", "vae"], help="model kinds (default: ae vae)")
     p.add_argument("--latents", nargs="+", type=int, default=[2, 4, 8], help="latent sizes (default: 2 4 8)")
     p.add_argument("--out", required=True, help="folder for the runs (OUT/<kind>-d<d>/) and the table")
-    helps = _field_help(ModelConfig)
-    for name in ("width", "hidden"):
-        p.add_argument(f"--{name}", dest=f"model.{name}", type=int, metavar="N", help=f"{helps[name]} (default: {getattr(ModelConfig, name)})")
+    _add_options(p, ModelConfig, "model", only=SWEEP_MODEL_OPTIONS)
     _add_options(p, TrainConfig, "train")
     p.set_defaults(func=_cmd_sweep)
 
@@ -214,8 +235,6 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``aevae`` console script."""
     args = build_parser().parse_args(argv)
-    from aevae.errors import AevaeError
-
     try:
         return args.func(args)
     except AevaeError as exc:  # the project's own errors are the user's to fix: a message, no traceback

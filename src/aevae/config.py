@@ -1,40 +1,94 @@
 """Configuration dataclasses, one per concern, each round-tripped through JSON.
 
-The CLI builds its options from the same fields (see ``aevae.cli``), so a name means the
-same thing on the command line, in ``config.json`` and in Python.
+The CLI builds its options from the same fields (see ``aevae.cli``): each field's ``help`` metadata is the one place
+its default is explained, and its annotation gives the option's type, so a name means the same thing on the command
+line, in ``config.json`` and in Python.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import types
+import typing
 from dataclasses import dataclass, field
 from typing import Any
 
 from aevae.errors import ConfigError
 
 MODEL_KINDS = ("ae", "vae", "beta-vae", "mmd-vae")
+MAX_PARAMETERS = 200_000_000  # 0.8 GB of float32 weights, 3.2 GB with Adam's two slots and the gradients: far past
+# any model this project trains (the paper's has 0.3 M), and refused before a single byte is allocated
+
+
+TYPE_NAMES = {int: "an integer", float: "a number", str: "a string"}  # for messages about a field's type
+
+
+def option(default: Any, help: str) -> Any:
+    """A dataclass field with its default and the one-line help the CLI shows for it."""
+    return field(default=default, metadata={"help": help})
+
+
+def field_types(cls: type) -> dict[str, Any]:
+    """Each field's resolved annotation (``int``, ``float | None``, ...), not the string ``from __future__`` leaves."""
+    return typing.get_type_hints(cls)
+
+
+def value_type(annotation: Any) -> type:
+    """The one concrete type of a field: ``int`` for ``int``, ``float`` for ``float | None``."""
+    if isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is typing.Union:
+        concrete = [a for a in typing.get_args(annotation) if a is not type(None)]
+        if len(concrete) != 1:
+            raise TypeError(f"a config field needs one concrete type, got {annotation}")
+        return concrete[0]
+    return annotation
+
+
+def _check_types(obj: Any) -> None:
+    """Refuse a field of the wrong type with a ConfigError naming it; accept an int where a float is asked for."""
+    hints = field_types(type(obj))
+    for f in dataclasses.fields(obj):
+        annotation = hints[f.name]
+        want = value_type(annotation)
+        value = getattr(obj, f.name)
+        if value is None and want is not annotation:
+            continue  # an optional field left to its default
+        if want is float and isinstance(value, int) and not isinstance(value, bool):
+            setattr(obj, f.name, float(value))
+        elif want in (int, float, str) and (not isinstance(value, want) or isinstance(value, bool)):
+            raise ConfigError(f"{type(obj).__name__}.{f.name} must be {TYPE_NAMES[want]}, got {value!r}")
+
+
+def _check_at_least(obj: Any, lowest: dict[str, float]) -> None:
+    for name, low in lowest.items():
+        if getattr(obj, name) < low:
+            raise ConfigError(f"{type(obj).__name__}.{name} must be at least {low}, got {getattr(obj, name)}")
 
 
 @dataclass
 class ModelConfig:
     """Architecture and objective of one model; saved beside its weights."""
 
-    kind: str = "vae"  # one of MODEL_KINDS; AE and all VAEs share the network below
-    latent_dim: int = 4  # the paper's d = 4: small enough to draw on parallel coordinates
-    image_size: int = 32  # MNIST padded 28 -> 32 so three stride-2 convolutions halve it cleanly
-    channels: int = 1  # grayscale input
-    width: int = 16  # channels of the first convolution, doubled at each of the three stages; 16 keeps decoding cheap in the browser
-    hidden: int = 128  # units of the fully connected layer between the convolutions and the latent; a small d needs this depth
-    beta: float | None = None  # KL weight; None = the kind's default (1 for vae, 4 for beta-vae, 0 otherwise)
-    mmd_weight: float | None = None  # weight of MMD(q(z), N(0, I)); None = 100 for mmd-vae, 0 otherwise
+    kind: str = option("vae", "one of MODEL_KINDS; AE and all VAEs share the network below")
+    latent_dim: int = option(4, "the paper's d = 4: small enough to draw on parallel coordinates")
+    image_size: int = option(32, "MNIST padded 28 -> 32 so three stride-2 convolutions halve it cleanly")
+    channels: int = option(1, "grayscale input")
+    width: int = option(16, "channels of the first convolution, doubled at each of the three stages; 16 keeps "
+                            "decoding cheap in the browser")
+    hidden: int = option(128, "units of the fully connected layer between the convolutions and the latent; a small "
+                              "d needs this depth")
+    beta: float | None = option(None, "KL weight; None = the kind's default (1 for vae, 4 for beta-vae, 0 otherwise)")
+    mmd_weight: float | None = option(None, "weight of MMD(q(z), N(0, I)); None = 100 for mmd-vae, 0 otherwise")
 
     def __post_init__(self) -> None:
+        _check_types(self)
         if self.kind not in MODEL_KINDS:
             raise ConfigError(f"unknown model kind {self.kind!r}; choose one of {', '.join(MODEL_KINDS)}")
-        if self.latent_dim < 1:
-            raise ConfigError(f"latent_dim must be at least 1, got {self.latent_dim}")
+        _check_at_least(self, {"latent_dim": 1, "channels": 1, "width": 1, "hidden": 1})
         if self.image_size % 8 or self.image_size < 8:
             raise ConfigError(f"image_size must be a multiple of 8 (three stride-2 stages), got {self.image_size}")
+        if self.parameter_count > MAX_PARAMETERS:
+            raise ConfigError(f"this model would have {self.parameter_count:,} parameters, more than the "
+                              f"{MAX_PARAMETERS:,} aevae allows (check width, hidden, latent_dim and image_size)")
         if self.beta is None:
             self.beta = {"vae": 1.0, "beta-vae": 4.0}.get(self.kind, 0.0)
         if self.mmd_weight is None:
@@ -45,19 +99,37 @@ class ModelConfig:
         """True when the encoder outputs a distribution (mean and log-variance) rather than a point."""
         return self.kind != "ae"
 
+    @property
+    def parameter_count(self) -> int:
+        """Weights and biases of the network ``aevae.models`` builds for this config, counted without building it."""
+        c, w, d, h = self.channels, self.width, self.latent_dim, self.hidden
+        flat = 4 * w * (self.image_size // 8) ** 2  # features between the convolutions and the dense layers
+        out = 2 * d if self.variational else d
+        convs = (c * w + w * 2 * w + 2 * w * 4 * w) * 16  # 4×4 kernels, the same counts in the decoder mirrored
+        encoder = convs + (w + 2 * w + 4 * w) + flat * h + h + h * out + out
+        decoder = convs + (2 * w + w + c) + d * h + h + h * flat + flat
+        return encoder + decoder
+
 
 @dataclass
 class TrainConfig:
     """How one model is trained; saved in the run folder so ``--resume`` can continue it exactly."""
 
-    data: str = "mnist"  # data-set spec understood by aevae.data.load_dataset
-    epochs: int = 10  # passes over the training set
-    batch_size: int = 128  # large enough to keep the CPU's matrix units busy, small enough to converge fast
-    lr: float = 3e-3  # Adam step size, decayed by cosine to lr/20 over the run; best of 2e-3/3e-3/6e-3 in 6 epochs
-    seed: int = 0  # seeds initialisation, batch order and the VAE's noise
-    limit: int = 0  # use only the first N training and N//6 test images (0 = all); for quick tries and tests
-    device: str = "auto"  # "auto" picks CUDA when present, else CPU
-    threads: int = 0  # torch intra-op threads on CPU (0 = PyTorch's default, one per core)
+    data: str = option("mnist", "data-set spec understood by aevae.data.load_dataset")
+    epochs: int = option(10, "passes over the training set")
+    batch_size: int = option(128, "large enough to keep the CPU's matrix units busy, small enough to converge fast")
+    lr: float = option(3e-3, "Adam step size, decayed by cosine to lr/20 over the run; best of 2e-3/3e-3/6e-3 in 6 "
+                             "epochs")
+    seed: int = option(0, "seeds initialisation, batch order and the VAE's noise")
+    limit: int = option(0, "use only the first N training and N//6 test images (0 = all); for quick tries and tests")
+    device: str = option("auto", '"auto" picks CUDA when present, else CPU')
+    threads: int = option(0, "torch intra-op threads on CPU (0 = PyTorch's default, one per core)")
+
+    def __post_init__(self) -> None:
+        _check_types(self)
+        _check_at_least(self, {"epochs": 0, "batch_size": 1, "limit": 0, "threads": 0})
+        if not self.lr > 0:
+            raise ConfigError(f"TrainConfig.lr must be positive, got {self.lr}")
 
 
 @dataclass
@@ -85,6 +157,8 @@ class RunConfig:
 
 
 def _build(cls: type, values: dict[str, Any]) -> Any:
+    if not isinstance(values, dict):
+        raise ConfigError(f"{cls.__name__} must be a JSON object, got {values!r}")
     names = {f.name for f in dataclasses.fields(cls)}
     unknown = sorted(set(values) - names)
     if unknown:

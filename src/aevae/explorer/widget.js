@@ -4,13 +4,14 @@
 //   latent    the shown model's reconstruction line       _latents  both models' lines, {ae: [...], vae: [...]}
 //   show_ae   the "Show AE" switch                        selected  indices in `inputs` of the selected inputs
 //   inputs    names of every input, drawings and uploads made in the page included (only the page writes it)
+//   fit_axes  the parallel plot's "Fit axes to the shown model only" switch
 // The kernel validates and clamps what Python sets, so the page applies the values it receives as they are.
 
-import { setActive, setLatent, toggleInput } from "./web/static/js/actions.js";
+import { setActive, setFit, setLatent, toggleInput } from "./web/static/js/actions.js";
 import { SLOTS } from "./web/static/js/bundle.js";
 import { loadBundle, mount } from "./web/static/js/explorer.js";
 
-const TRAITS = ["latent", "_latents", "show_ae", "selected"]; // what the kernel may change
+const TRAITS = ["latent", "_latents", "show_ae", "selected", "fit_axes"]; // what the kernel may change
 
 /**
  * Render the explorer for an anywidget model into `el`; returns the clean-up anywidget calls when the view goes.
@@ -31,6 +32,7 @@ function render({ model, el }) {
     busy = true;
     try {
       setActive(state, model.get("show_ae") ? "ae" : "vae");
+      if (state.fit !== Boolean(model.get("fit_axes"))) setFit(state, Boolean(model.get("fit_axes")));
       const wanted = new Set(model.get("selected"));
       state.inputs.forEach((input, i) => {
         if (input.selected !== wanted.has(i)) toggleInput(state, input);
@@ -49,6 +51,7 @@ function render({ model, el }) {
     busy = true;
     try {
       model.set("show_ae", state.active === "ae");
+      model.set("fit_axes", state.fit);
       model.set("latent", Array.from(state.latent[state.active]));
       model.set("_latents", Object.fromEntries(SLOTS.map((slot) => [slot, Array.from(state.latent[slot])])));
       model.set("inputs", state.inputs.map((input) => input.name));
@@ -60,7 +63,7 @@ function render({ model, el }) {
   }
 
   pull(); // the kernel's lines, which may have been set from Python before this view existed
-  const unsubscribe = ["latent", "active", "inputs"].map((topic) => state.on(topic, push));
+  const unsubscribe = ["latent", "active", "inputs", "axes"].map((topic) => state.on(topic, push));
   for (const name of TRAITS) model.on(`change:${name}`, pull);
   return () => {
     for (const name of TRAITS) model.off(`change:${name}`, pull);

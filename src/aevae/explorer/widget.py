@@ -31,7 +31,7 @@ except ImportError as exc:  # the widget's one dependency beyond aevae's own is 
 
 from aevae.explorer.bundle import SLOTS, Bundle
 from aevae.explorer.bundle.networks import model_from_weights
-from aevae.explorer.bundle.sources import explorer_bundle, named_images
+from aevae.explorer.bundle.sources import IN_MEMORY_LIMIT, explorer_bundle, named_images
 from aevae.explorer.web import STATIC
 from aevae.explorer.web.modules import join_modules
 
@@ -69,6 +69,8 @@ class Explorer(anywidget.AnyWidget):
     - ``show_ae``: the "Show AE" switch (the VAE is shown when False); ``latent`` follows the shown model.
     - ``selected``: indices into ``inputs`` of the selected inputs, sorted.
     - ``inputs``: names of all inputs, the gallery's and those drawn or uploaded in the page (read-only).
+    - ``fit_axes``: the parallel plot's axes fit the shown model only (True) or span both models (False, the
+      default: the other model is drawn greyed on the same axes).
 
     Bad values (wrong length, NaN or infinite, not numbers, unknown input indices) raise TraitError and leave
     the state as it was.
@@ -80,11 +82,12 @@ class Explorer(anywidget.AnyWidget):
     _latents = traitlets.Dict().tag(sync=True)  # both models' lines {slot: list}; keeps the hidden one's line
     latent = _Numbers().tag(sync=True)
     show_ae = traitlets.Bool(False).tag(sync=True)
+    fit_axes = traitlets.Bool(False).tag(sync=True)
     selected = traitlets.List(traitlets.Int()).tag(sync=True)
     inputs = traitlets.List(traitlets.Unicode(), read_only=True).tag(sync=True)
 
     def __init__(self, ae: Any = None, vae: Any = None, images: Any = (), *, data: str = "mnist",
-                 limit: int | None = 10_000, show_ae: bool = False, selected: list[int] | None = None,
+                 limit: int | None = IN_MEMORY_LIMIT, show_ae: bool = False, selected: list[int] | None = None,
                  **kwargs: Any) -> None:
         bundle = explorer_bundle(ae, vae, images, data=data, limit=limit)
         # PyTorch copies of the page's networks, from the same weights: decoding here matches the page's output.

@@ -7,15 +7,10 @@ and of pytorch/examples' VAE; per-pixel figures are only ever reported with "per
 
 from __future__ import annotations
 
-import math
-
 import torch
 import torch.nn.functional as F
 
 from aevae.config import ModelConfig
-
-LN2 = math.log(2.0)
-
 
 def bce_per_image(logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
     """Bernoulli negative log-likelihood in nats, summed over pixels: (B, C, S, S) -> (B,)."""

@@ -20,10 +20,14 @@ density_by_class               (d, C, G)  the same per class
 quantiles                      (d, 101)   0th, 1st, …, 100th percentile of each dimension
 rd_bits_per_image              (K,)       total bits k·d of the quantised code, k = 1 … 16
 rd_bce_nats_per_image          (K,)       reconstruction BCE at that rate, nats/image
+test_bce_quantiles             (1001,)    percentiles 0, 0.1, …, 100 of the test images' reconstruction BCE from
+                                          the latent mean, nats/image (optional: older files lack it)
+test_typicality_quantiles      (1001,)    VAEs only: the same of |BCE + KL − H| over test images, H their mean
+                                          (aevae.analysis.novelty)
 =============================  =========  ======================================================================
 
 Metadata key ``analysis``: a JSON object with data, classes, kind, latent_dim, n_train, n_test, metrics,
-organisation, info, prior, units, seconds and aevae_version (see docs/analysis.md). No pickle anywhere.
+organisation, info, prior, novelty, units, seconds and aevae_version (see docs/analysis.md). No pickle anywhere.
 """
 
 from __future__ import annotations

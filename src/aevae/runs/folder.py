@@ -22,7 +22,7 @@ from aevae.errors import AevaeError, RunError
 from aevae.files import atomic_write
 from aevae.models import LatentModel, build_model
 
-FORMAT_VERSION = 1  # of the run folder; bumped when its layout changes incompatibly
+RUN_FORMAT = 1  # version of the run-folder layout; bumped when its layout changes incompatibly
 CONFIG = "config.json"
 WEIGHTS = "model.safetensors"
 METRICS = "metrics.json"
@@ -65,7 +65,7 @@ def load_tensors(path: Path) -> dict[str, torch.Tensor]:
 def new_run_config(cfg: RunConfig) -> RunConfig:
     """Stamp a config with this package's version and folder format."""
     cfg.aevae_version = __version__
-    cfg.format_version = FORMAT_VERSION
+    cfg.format_version = RUN_FORMAT
     return cfg
 
 
@@ -78,10 +78,10 @@ def load_config(run_dir: Path) -> RunConfig:
     if not isinstance(data, dict):
         raise RunError(f"{run_dir / CONFIG} does not hold a JSON object")
     version = data.get("format_version")
-    if version != FORMAT_VERSION:
+    if version != RUN_FORMAT:
         raise RunError(
             f"{run_dir} was written in run-folder format {version!r} (aevae {data.get('aevae_version', '?')}); "
-            f"this aevae {__version__} reads format {FORMAT_VERSION}. Retrain, or use the aevae version that wrote it."
+            f"this aevae {__version__} reads format {RUN_FORMAT}. Retrain, or use the aevae version that wrote it."
         )
     try:
         return RunConfig.from_dict(data)
@@ -92,7 +92,8 @@ def load_config(run_dir: Path) -> RunConfig:
 def model_from_tensors(model_cfg: ModelConfig, tensors: dict[str, torch.Tensor], source: str,
                        error: type[AevaeError] = RunError) -> LatentModel:
     """A model built from its config, with ``tensors`` (float16 ones widened) checked name by name and shape by
-    shape first; a mismatch raises ``error`` naming ``source`` and the first tensors that differ."""
+    shape, and for NaN or infinite values, first; a mismatch raises ``error`` naming ``source`` and the first tensors
+    that differ."""
     model = build_model(model_cfg)
     expected = model.state_dict()
     wrong = sorted(k for k in expected.keys() | tensors.keys()
@@ -100,6 +101,10 @@ def model_from_tensors(model_cfg: ModelConfig, tensors: dict[str, torch.Tensor],
     if wrong:
         raise error(f"{source} does not match the model's configuration (mismatched or unexpected tensors: "
                     f"{', '.join(wrong[:5])})")
+    broken = sorted(k for k, v in tensors.items() if v.is_floating_point() and not torch.isfinite(v).all())
+    if broken:
+        raise error(f"{source} holds NaN or infinite values (in {', '.join(broken[:5])}); the model is unusable "
+                    "(did its training diverge? try a lower --lr)")
     model.load_state_dict({k: v.float() for k, v in tensors.items()})
     return model.eval()
 

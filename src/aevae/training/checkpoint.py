@@ -1,4 +1,8 @@
-"""The resume checkpoint: model, optimizer and progress in one safetensors file (no pickle)."""
+"""The resume checkpoint: model, optimizer and progress in one safetensors file (no pickle).
+
+It is the run's single source of truth: it carries the history of finished epochs too, so ``metrics.json`` (written
+after it) can always be rebuilt from it, and a crash between the two writes never leaves them disagreeing.
+"""
 
 from __future__ import annotations
 
@@ -23,6 +27,7 @@ class Progress:
     sums: dict[str, float] = field(default_factory=dict)  # per-image loss parts summed over the epoch so far
     seen: int = 0  # training images seen in the current epoch
     seconds: float = 0.0  # training time spent in the current epoch
+    history: list[dict] = field(default_factory=list)  # metrics.json's record of each finished epoch
 
 
 def save_checkpoint(path: Path, model: torch.nn.Module, optimizer: torch.optim.Optimizer, progress: Progress) -> None:

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 import torch
 import torch.distributed as dist
 
+from aevae.errors import ConfigError
+
 
 @dataclass(frozen=True)
 class Context:
@@ -28,10 +30,16 @@ class Context:
 
 
 def pick_device(name: str, local_rank: int = 0) -> torch.device:
-    """``"auto"`` -> CUDA (this process's local GPU) when present, else CPU; other names pass through."""
+    """``"auto"`` -> CUDA (this process's local GPU) when present, else CPU; other names pass through, checked."""
     if name == "auto":
         return torch.device(f"cuda:{local_rank}") if torch.cuda.is_available() else torch.device("cpu")
-    return torch.device(name)
+    try:
+        device = torch.device(name)
+    except RuntimeError:
+        raise ConfigError(f"unknown device {name!r}; use auto, cpu, cuda or cuda:N") from None
+    if device.type == "cuda" and not torch.cuda.is_available():
+        raise ConfigError(f"device {name!r}: CUDA is not available here; use --device cpu (or auto)")
+    return device
 
 
 def setup(device_name: str) -> Context:

@@ -7,6 +7,7 @@ Continue:         aevae train --resume runs/vae
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import signal
 import threading
@@ -14,6 +15,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
@@ -23,6 +25,7 @@ from tqdm.auto import tqdm
 from aevae import __version__
 from aevae.config import RunConfig
 from aevae.data import load_splits
+from aevae.files import is_temporary
 from aevae.metrics import UNITS, as_batch, evaluate, summary_line
 from aevae.models import build_model, training_loss
 from aevae.runs import (
@@ -32,9 +35,11 @@ from aevae.runs import (
     WEIGHTS,
     RunError,
     load_config,
+    load_tensors,
     new_run_config,
     read_json,
     save_weights,
+    trained_epochs,
     write_json,
 )
 from aevae.training import distributed
@@ -59,84 +64,154 @@ def epoch_order(seed: int, epoch: int, n: int) -> np.ndarray:
     return np.random.default_rng([seed, epoch]).permutation(n)
 
 
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)  # Ctrl-C, and what kill, systemd and job schedulers send
+RESUME_OPTIONS = ("epochs", "threads")  # what --resume may change: train further, or use another thread count
+
+
 @contextmanager
 def interrupt_requests() -> Iterator[dict[str, bool]]:
-    """Turn the first SIGINT into a request (``stop["requested"]``) that the loop honours at a batch boundary.
+    """Turn the first SIGINT or SIGTERM into a request (``stop["requested"]``) that the loop honours at a batch
+    boundary.
 
     Stopping between batches means the checkpoint, metrics and weights are never caught half-computed; a second
-    SIGINT raises KeyboardInterrupt immediately for a user who really wants out.
+    signal raises KeyboardInterrupt at once (``stop["hard"]``) for a user who really wants out, and then nothing is
+    saved, since the batch in flight may be half applied: the last checkpoint on disk stays as it was.
     """
-    stop = {"requested": False}
+    stop = {"requested": False, "hard": False}
     if threading.current_thread() is not threading.main_thread():
         yield stop  # signal handlers can only be set from the main thread
         return
 
     def request(signum: int, frame: object) -> None:
         if stop["requested"]:
+            stop["hard"] = True
             raise KeyboardInterrupt
         stop["requested"] = True
 
-    previous = signal.signal(signal.SIGINT, request)
+    previous = {sig: signal.signal(sig, request) for sig in STOP_SIGNALS}
     try:
         yield stop
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
-def resumable_config(out: Path) -> RunConfig:
-    """The config of a run folder that ``--resume`` can continue."""
-    if not (Path(out) / CHECKPOINT).is_file():
-        raise RunError(f"cannot resume: {Path(out) / CHECKPOINT} is missing (was {out} made by 'aevae train'?)")
-    return load_config(out)
+def resumable_config(out: Path, changes: dict[str, Any] | None = None) -> RunConfig:
+    """The config of a run folder that ``--resume`` can continue, with ``changes`` (``RESUME_OPTIONS`` only) applied.
+
+    A folder whose run stopped before its first save (killed, out of memory) has a config but no checkpoint: it
+    resumes from the start. One with a history but no checkpoint lost its checkpoint and is refused, so trained
+    weights are never overwritten.
+    """
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise RunError(f"cannot resume: {out} is a file, not a run folder")
+    cfg = load_config(out)
+    if not (out / CHECKPOINT).is_file() and trained_epochs(out):
+        raise RunError(f"cannot resume: {out / CHECKPOINT} is missing while {METRICS} records "
+                       f"{trained_epochs(out)} trained epoch(s); the run cannot be continued exactly. "
+                       f"Train it again into another --out")
+    wrong = sorted(set(changes or {}) - set(RESUME_OPTIONS))
+    if wrong:
+        raise RunError(f"--resume continues {out} with the settings in its {CONFIG}; it cannot change "
+                       f"{', '.join(wrong)} (only {', '.join(RESUME_OPTIONS)} may be given with --resume)")
+    return dataclasses.replace(cfg, train=dataclasses.replace(cfg.train, **(changes or {})))
 
 
 def ensure_new_folder(out: Path) -> None:
-    """Refuse to train into a folder that already holds something, so no run is ever overwritten."""
-    if Path(out).exists() and any(Path(out).iterdir()):
-        raise RunError(f"{out} already exists and is not empty; pass --resume {out} to continue it, or choose another --out")
+    """Refuse to train into a file or a folder that already holds something, so no run is ever overwritten.
+
+    Temporary files that an interrupted atomic write left behind do not count (they are removed): a run killed
+    before it wrote its config can be started again with the same command.
+    """
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise RunError(f"--out {out} is a file; name a new or empty folder for the run")
+    if not out.is_dir():
+        return
+    leftovers = [p for p in out.iterdir() if is_temporary(p)]
+    if len(leftovers) < len(list(out.iterdir())):
+        hint = (f"pass --resume {out} to continue it" if (out / CONFIG).is_file()
+                else "remove what it holds")
+        raise RunError(f"{out} already exists and is not empty; {hint}, or choose another --out")
+    for p in leftovers:
+        p.unlink()
 
 
 def train(cfg: RunConfig | None, out: Path, resume: bool = False, progress_bar: bool = True,
-          on_step: Callable[[int, int, dict], None] | None = None) -> dict:
+          on_step: Callable[[int, int, dict], None] | None = None, changes: dict[str, Any] | None = None) -> dict:
     """Train ``cfg`` into run folder ``out`` (or continue it with ``resume``); returns the final test metrics.
 
-    ``on_step(epoch, step, parts)`` is called after every batch (e.g. for logging). Ctrl-C (SIGINT) lets the
-    batch in flight finish, saves a checkpoint there and raises KeyboardInterrupt; so does a KeyboardInterrupt
-    raised by ``on_step``. A second Ctrl-C stops at once (the last checkpoint on disk stays intact).
+    ``changes``: with ``resume``, new values of the fields in ``RESUME_OPTIONS``, saved in the run's config. More
+    ``epochs`` stretch the cosine learning-rate schedule from where the run stands, so the result differs from a run
+    asked for that many epochs from the start. Resuming a finished run trains nothing: it says so, and rewrites
+    ``model.safetensors`` and ``metrics.json`` from the checkpoint if they are missing, corrupt or out of date.
+    ``on_step(epoch, step, parts)`` is called after every batch (e.g. for logging). Ctrl-C (SIGINT) or SIGTERM
+    lets the batch in flight finish, saves a checkpoint there and raises KeyboardInterrupt; so does a
+    KeyboardInterrupt raised by ``on_step``. A second signal stops at once (the last checkpoint on disk stays
+    intact). The caller's torch thread count and random state are the same afterwards as before.
     """
     out = Path(out)
     if resume:
-        cfg = resumable_config(out)
+        cfg = resumable_config(out, changes)
     elif cfg is None:
         raise ValueError("a new run needs a RunConfig")
+    elif changes:
+        raise ValueError("changes apply only with resume=True")
     ctx = distributed.setup(cfg.train.device)
+    threads = torch.get_num_threads()
     try:
         if not resume:
             if ctx.main:  # other ranks may start after rank 0 has begun writing
                 ensure_new_folder(out)
             cfg = new_run_config(cfg)
-        with interrupt_requests() as stop:
-            return _train(cfg, out, resume, ctx, progress_bar, on_step, stop)
+        cuda = [ctx.device] if ctx.device.type == "cuda" else []
+        with interrupt_requests() as stop, torch.random.fork_rng(devices=cuda):  # seeding stays inside the run
+            return _train(cfg, out, resume, ctx, progress_bar, on_step, stop, changed=bool(changes))
     finally:
+        torch.set_num_threads(threads)
         distributed.teardown(ctx)
 
 
 def _train(cfg: RunConfig, out: Path, resume: bool, ctx: distributed.Context, progress_bar: bool,
-           on_step: Callable[[int, int, dict], None] | None, stop: dict[str, bool]) -> dict:
+           on_step: Callable[[int, int, dict], None] | None, stop: dict[str, bool], changed: bool = False) -> dict:
     t = cfg.train
     if t.threads:
         torch.set_num_threads(t.threads)
     train_set, test_set = load_splits(t.data, t.limit)
     if ctx.main and not resume:
-        out.mkdir(parents=True, exist_ok=True)
-        write_json(out / CONFIG, cfg.to_dict())
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+            write_json(out / CONFIG, cfg.to_dict())
+        except OSError as exc:
+            raise RunError(f"cannot write the run folder {out} ({exc.strerror or exc})") from None
 
     torch.manual_seed(t.seed)
     # Channels-last convolutions run about 1.4x faster on the CPU (oneDNN's native layout); values are unchanged.
     model = build_model(cfg.model).to(ctx.device, memory_format=torch.channels_last)
     optimizer = torch.optim.Adam(model.parameters(), lr=t.lr)
-    progress = load_checkpoint(out / CHECKPOINT, model, optimizer) if resume else Progress()
-    history = read_json(out / METRICS)["history"] if resume and (out / METRICS).is_file() else []
+    progress = Progress()
+    if resume and (out / CHECKPOINT).is_file():
+        progress = load_checkpoint(out / CHECKPOINT, model, optimizer)
+        if not progress.history and progress.epoch:  # a checkpoint from before it carried the history
+            saved = read_json(out / METRICS)["history"] if (out / METRICS).is_file() else []
+            progress.history = [h for h in saved if h["epoch"] <= progress.epoch]
+    elif resume and ctx.main:
+        print(f"{out} has no checkpoint: its run stopped before the first save; training it from the start",
+              flush=True)
+    history = progress.history
+    if progress.epoch > t.epochs:
+        raise RunError(f"{out} has already trained {progress.epoch} epochs; --epochs {t.epochs} would undo some")
+    if changed and ctx.main:  # checked above, so a refused change never reaches config.json
+        write_json(out / CONFIG, cfg.to_dict())
+    if resume and ctx.main:
+        _repair(out, cfg, train_set.name, model, history,
+                finished=progress.epoch == t.epochs and (out / CHECKPOINT).is_file())
+    if progress.epoch == t.epochs and resume:
+        if ctx.main:
+            print(f"{out} is finished: trained {progress.epoch} of {t.epochs} epochs; nothing to do "
+                  f"(to train further: aevae train --resume {out} --epochs N)", flush=True)
+        return history[-1]["test"] if history else {}
     net = DistributedDataParallel(model) if ctx.world > 1 else model
 
     x_all = as_batch(train_set.images)  # (N, 1, S, S) float in [0, 1], made once
@@ -180,7 +255,10 @@ def _train(cfg: RunConfig, out: Path, resume: bool, ctx: distributed.Context, pr
                     raise KeyboardInterrupt
         except KeyboardInterrupt:
             bar.close()
-            if ctx.main:
+            if ctx.main and stop["hard"]:
+                print(f"\nstopped at once, without saving; continue from the last save with: "
+                      f"aevae train --resume {out}", flush=True)
+            elif ctx.main:
                 save_checkpoint(out / CHECKPOINT, model, optimizer, progress)
                 print(f"\ninterrupted: saved epoch {epoch + 1} at batch {progress.step}/{steps} in {out}; "
                       f"continue with: aevae train --resume {out}", flush=True)
@@ -195,16 +273,45 @@ def _train(cfg: RunConfig, out: Path, resume: bool, ctx: distributed.Context, pr
         }
         if "mmd" in progress.sums:
             record["train_mmd"] = progress.sums["mmd"] / progress.seen
-        progress = Progress(epoch=epoch + 1)
+        progress = Progress(epoch=epoch + 1, history=history)
         if ctx.main:
             test_metrics = evaluate(model, test_set.images)
             record["test"] = test_metrics
             history.append(record)
-            write_json(out / METRICS, {"units": UNITS, "seed": t.seed, "aevae_version": __version__,
-                                       "data": train_set.name, "history": history, "final": test_metrics})
+            # Weights, then the checkpoint (the commit point), then metrics.json, which the checkpoint can rebuild:
+            # a kill between any two leaves a folder that --resume makes whole.
             save_weights(out / WEIGHTS, model, cfg)
             save_checkpoint(out / CHECKPOINT, model, optimizer, progress)
+            write_json(out / METRICS, metrics_file(cfg, train_set.name, history))
             tqdm.write(f"epoch {epoch + 1}/{t.epochs}  train loss {record['train_loss_nats_per_image']:.2f} "
                        f"nats/image ({record['train_images_per_second']:.0f} images/s) | test {summary_line(test_metrics)}")
         distributed.barrier(ctx)
     return test_metrics
+
+
+def metrics_file(cfg: RunConfig, data: str, history: list[dict]) -> dict:
+    """What ``metrics.json`` holds for a run on data set ``data`` that finished the epochs in ``history``."""
+    return {"units": UNITS, "seed": cfg.train.seed, "aevae_version": __version__, "data": data,
+            "history": history, "final": history[-1]["test"] if history else {}}
+
+
+def _repair(out: Path, cfg: RunConfig, data: str, model: torch.nn.Module, history: list[dict], finished: bool) -> None:
+    """Make ``metrics.json`` (and, for a finished run, the weights) agree with the checkpoint just loaded."""
+    try:
+        current = read_json(out / METRICS) if (out / METRICS).is_file() else None
+    except RunError:
+        current = None
+    if history and not (isinstance(current, dict) and current.get("history") == history):
+        write_json(out / METRICS, metrics_file(cfg, data, history))
+        print(f"rewrote {out / METRICS} from {CHECKPOINT} ({len(history)} epochs)", flush=True)
+    if not finished:
+        return
+    expected = {k: v.detach().cpu() for k, v in model.state_dict().items()}
+    try:
+        saved = load_tensors(out / WEIGHTS)
+        intact = saved.keys() == expected.keys() and all(torch.equal(saved[k], v) for k, v in expected.items())
+    except RunError:
+        intact = False
+    if not intact:
+        save_weights(out / WEIGHTS, model, cfg)
+        print(f"rewrote {out / WEIGHTS} from {CHECKPOINT}: it was missing, corrupt or out of date", flush=True)

@@ -7,7 +7,7 @@ models in memory, images); ``gallery``: the input images; ``make_defaults``: the
 
 from aevae.explorer.bundle.format import (
     ANALYSIS_ARRAYS,
-    FORMAT_VERSION,
+    BUNDLE_FORMAT,
     SHIPPED,
     SLOTS,
     Bundle,
@@ -15,4 +15,4 @@ from aevae.explorer.bundle.format import (
     shipped_bundle_bytes,
 )
 
-__all__ = ["ANALYSIS_ARRAYS", "FORMAT_VERSION", "SHIPPED", "SLOTS", "Bundle", "BundleError", "shipped_bundle_bytes"]
+__all__ = ["ANALYSIS_ARRAYS", "BUNDLE_FORMAT", "SHIPPED", "SLOTS", "Bundle", "BundleError", "shipped_bundle_bytes"]

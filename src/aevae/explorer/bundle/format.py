@@ -12,6 +12,9 @@ analysis arrays the views draw, and a gallery of input images. Its JSON metadata
 - ``SLOT.pca_components`` float32 (2, d) and ``SLOT.pca_mean`` float32 (d,): to project and to invert the PCA
 - ``SLOT.density_grid``   float32 (d, G) and ``SLOT.density`` float32 (d, G): each dimension's violin
 - ``SLOT.quantiles``      float32 (d, 101): percentiles 0..100 of each dimension, for the out-of-distribution hint
+- ``SLOT.test_bce_quantiles`` float32 (1001,), optional: percentiles 0, 0.1, …, 100 of the test images'
+  reconstruction error, and for VAEs ``SLOT.test_typicality_quantiles`` (aevae.analysis.novelty); bundles made
+  before these existed lack them, and the page then says "not measured"
 - ``gallery.images``      uint8 (M, S, S): test images and probes, bright ink on black
 
 The same bytes are served to the browser, embedded in the static export and handed to the notebook widget.
@@ -32,7 +35,7 @@ from safetensors.numpy import save as save_safetensors
 
 from aevae.errors import AevaeError
 
-FORMAT_VERSION = 1  # bumped when the bundle's layout changes incompatibly
+BUNDLE_FORMAT = 1  # version of the bundle layout (not the run folder's RUN_FORMAT); bumped when it changes incompatibly
 SLOTS = ("ae", "vae")  # the two models side by side; the names the API and the page use
 META_KEY = "aevae.explorer"
 SHIPPED = "defaults/bundle.safetensors"  # inside this package; see aevae.explorer.bundle.make_defaults
@@ -44,6 +47,10 @@ ANALYSIS_ARRAYS = {  # analysis tensor -> dtype in the bundle; float16 halves th
     "density_grid": np.float32,
     "density": np.float32,
     "quantiles": np.float32,
+}
+OPTIONAL_ARRAYS = {  # analysis tensor -> dtype; copied when the analysis has it (see aevae.analysis.novelty)
+    "test_bce_quantiles": np.float32,
+    "test_typicality_quantiles": np.float32,
 }
 
 
@@ -59,8 +66,8 @@ class Bundle:
     arrays: dict[str, np.ndarray]
 
     def __post_init__(self) -> None:
-        if self.meta.get("format") != FORMAT_VERSION:
-            raise BundleError(f"bundle format {self.meta.get('format')!r}; this aevae reads format {FORMAT_VERSION}")
+        if self.meta.get("format") != BUNDLE_FORMAT:
+            raise BundleError(f"bundle format {self.meta.get('format')!r}; this aevae reads format {BUNDLE_FORMAT}")
         missing = [f"{slot}.{name}" for slot in SLOTS for name in ("weights", *ANALYSIS_ARRAYS)]
         missing = [k for k in [*missing, "gallery.images"] if k not in self.arrays]
         if missing or set(self.meta.get("models", {})) != set(SLOTS):

@@ -13,7 +13,7 @@ import numpy as np
 from safetensors.torch import save as save_tensors
 
 from aevae.analysis import ensure_analysis
-from aevae.explorer.bundle.format import ANALYSIS_ARRAYS, FORMAT_VERSION, SLOTS, Bundle
+from aevae.explorer.bundle.format import ANALYSIS_ARRAYS, BUNDLE_FORMAT, OPTIONAL_ARRAYS, SLOTS, Bundle
 from aevae.explorer.bundle.gallery import build_gallery
 from aevae.models.layers import layer_table
 from aevae.runs import WEIGHTS, Analysis, load_config, load_metrics, load_model
@@ -27,7 +27,7 @@ def build_bundle(runs: dict[str, Path | None], fallback: Bundle | None = None, p
     The gallery holds test images of every data set in the bundle (a fallback slot's come from ``fallback``'s
     gallery, so no data set needs to be fetched for it) and the probes.
     """
-    meta: dict[str, Any] = {"format": FORMAT_VERSION, "models": {}, "provenance": {}}
+    meta: dict[str, Any] = {"format": BUNDLE_FORMAT, "models": {}, "provenance": {}}
     arrays: dict[str, np.ndarray] = {}
     specs, kept = [], []
     for slot in SLOTS:
@@ -87,6 +87,7 @@ def model_meta(slot: str, config: dict[str, Any], metrics: dict[str, Any], analy
         "metrics": analysis.metrics,
         "organisation": analysis.organisation,
         "info": analysis.info,
+        "novelty": analysis.extra.get("novelty"),
         "units": {**metrics.get("units", {}), **analysis.units},
         "pca_explained_variance_ratio": [float(v) for v in analysis.pca_explained_variance_ratio],
         **article_fields(analysis),
@@ -110,5 +111,6 @@ def article_fields(analysis: Analysis) -> dict[str, Any]:
 
 def analysis_arrays(slot: str, analysis: Analysis) -> dict[str, np.ndarray]:
     """The analysis arrays the page draws, named and typed for the bundle (see aevae.explorer.bundle)."""
+    wanted = {**ANALYSIS_ARRAYS, **{k: v for k, v in OPTIONAL_ARRAYS.items() if k in analysis.arrays}}
     return {f"{slot}.{name}": np.ascontiguousarray(analysis.arrays[name], dtype=dtype)
-            for name, dtype in ANALYSIS_ARRAYS.items()}
+            for name, dtype in wanted.items()}

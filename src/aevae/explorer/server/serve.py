@@ -58,6 +58,18 @@ def url_of(sock: socket.socket) -> str:
     return f"http://{f'[{host}]' if ':' in host else host}:{port}/"
 
 
+def open_page(url: str) -> bool:
+    """Open ``url`` in the user's browser; where none can be opened (a server, a container), say so and repeat
+    the URL, so the user knows what to open and the command does not seem to hang."""
+    try:
+        opened = webbrowser.open(url)
+    except webbrowser.Error:  # raised, not returned, by some launchers that cannot start
+        opened = False
+    if not opened:
+        print(f"No browser could be opened here; open {url} in a browser yourself (Ctrl-C to stop).", flush=True)
+    return opened
+
+
 def serve(ae: Path | None = None, vae: Path | None = None, host: str = "127.0.0.1", port: int | None = None,
           open_browser: bool = True, page: str = "") -> int:
     """Serve the explorer and the article for two run folders (or the shipped models) until interrupted; returns
@@ -70,6 +82,6 @@ def serve(ae: Path | None = None, vae: Path | None = None, host: str = "127.0.0.
     url = url_of(sock) + page
     print(f"aevae {page or 'explorer'} at {url}  (Ctrl-C to stop)", flush=True)
     if open_browser:  # in a thread: some browsers' launchers block until the window closes
-        threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
+        threading.Thread(target=open_page, args=(url,), daemon=True).start()
     uvicorn.Server(uvicorn.Config(app, log_level="warning")).run(sockets=[sock])
     return 0

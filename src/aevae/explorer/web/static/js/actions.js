@@ -1,8 +1,10 @@
 // What the views do to the shared state, in one place: select inputs, add drawings, move the reconstruction
-// lines, switch models. Each action updates the state and emits the topics the views listen to.
+// lines, draw samples, switch models and scales. Each action updates the state and emits the topics the views
+// listen to. `state.origin[slot]` says what a model's line holds: {kind: "mu", input}, {kind: "sample", input,
+// index, count} or {kind: "line"} (dragged, random, set from a map or the kernel).
 
 import { SLOTS } from "./bundle.js";
-import { clampToAxes, gaussian } from "./latent.js";
+import { clampToAxes, gaussian, sampleCode } from "./latent.js";
 import { selectionColour } from "./palette.js";
 
 /** The input's codes in every model ({slot: {mu, sigma}}), encoded in the browser on first use. */
@@ -20,6 +22,7 @@ export function toggleInput(state, input) {
     input.selected = false;
     input.colour = null;
     if (state.focus === input) state.focus = null;
+    dropSamples(state, input);
   } else {
     codesOf(state, input);
     const used = new Set(state.inputs.filter((i) => i.selected).map((i) => i.colour));
@@ -45,13 +48,16 @@ export function updateInput(state, input, image) {
   input.image = image;
   input.codes = null;
   codesOf(state, input);
+  dropSamples(state, input);
   state.emit("inputs");
   state.emit("focus");
 }
 
-/** Move a model's reconstruction line to `z` (clamped to its axes); `source` says who moved it. */
-export function setLatent(state, slot, z, source) {
+/** Move a model's reconstruction line to `z` (clamped to its axes); `source` says who moved it, `origin` what the
+ * line now holds (see above). */
+export function setLatent(state, slot, z, source, origin = { kind: "line" }) {
   state.latent[slot] = clampToAxes(z, state.models[slot].ranges);
+  state.origin[slot] = origin;
   state.emit("latent", { slot, source });
 }
 
@@ -59,15 +65,49 @@ export function setLatent(state, slot, z, source) {
 export function setLatentValue(state, slot, dim, value, source = "drag") {
   const [lo, hi] = state.models[slot].ranges[dim];
   state.latent[slot][dim] = Math.min(Math.max(value, lo), hi);
+  state.origin[slot] = { kind: "line" };
   state.emit("latent", { slot, source, dim });
 }
 
 /** Snap both models' reconstruction lines to an input's codes, so both outputs show that input side by side. */
 export function snapTo(state, input) {
   const codes = codesOf(state, input);
-  for (const slot of SLOTS) setLatent(state, slot, codes[slot].mu, "snap");
   state.focus = input;
+  state.samples = null;
+  for (const slot of SLOTS) setLatent(state, slot, codes[slot].mu, "snap", { kind: "mu", input });
+  state.emit("samples");
   state.emit("focus");
+}
+
+/**
+ * The VAE as a generative model: draw `count` codes z ~ q(z|x) for the focused input (or the first selected one)
+ * and move the VAE's line to the first. Only a variational model has a q(z|x) to sample; returns the draws, or
+ * null when there is no input or the VAE is not variational.
+ */
+export function sampleInput(state, count = 5) {
+  const slot = "vae";
+  const input = state.focus || state.inputs.find((i) => i.selected);
+  if (!input || !state.models[slot].meta.variational) return null;
+  const code = codesOf(state, input)[slot];
+  if (!code.sigma) return null;
+  const draws = Array.from({ length: count }, () => clampToAxes(sampleCode(code), state.models[slot].ranges));
+  state.samples = { slot, input, draws };
+  state.emit("samples");
+  showSample(state, 0);
+  return draws;
+}
+
+// Samples of an input that changed or went away no longer describe anything on the page.
+function dropSamples(state, input) {
+  if (state.samples?.input !== input) return;
+  state.samples = null;
+  state.emit("samples");
+}
+
+/** Move the VAE's line to the `index`-th of the samples drawn last. */
+export function showSample(state, index) {
+  const { slot, input, draws } = state.samples;
+  setLatent(state, slot, draws[index], "sample", { kind: "sample", input, index, count: draws.length });
 }
 
 /** Set the shown model's line from N(0, 1) draws clipped to the visible range of each axis. */
@@ -81,6 +121,18 @@ export function setActive(state, slot) {
   if (state.active === slot) return;
   state.active = slot;
   state.emit("active");
+}
+
+/** Fit the parallel plot's axes to the shown model only (true) or span both models (false). */
+export function setFit(state, fit) {
+  state.fit = fit;
+  state.emit("axes");
+}
+
+/** Draw both PCA maps to one scale ("shared") or each fitted to its own points ("each"). */
+export function setMapScale(state, scale) {
+  state.mapScale = scale;
+  state.emit("mapscale");
 }
 
 /** Show images inverted (black ink on white) or as the network sees them (bright ink on black). */

@@ -5,20 +5,21 @@ import { readSafetensors } from "./safetensors.js";
 import { createNetwork } from "./network.js";
 
 const META_KEY = "aevae.explorer";
-const FORMAT_VERSION = 1;
+const BUNDLE_FORMAT = 1;
 export const SLOTS = ["ae", "vae"];
 
 /**
  * Parse a bundle and build both networks.
  * @param {ArrayBuffer|Uint8Array} bytes
  * @returns {{meta: object, models: {ae: Model, vae: Model}, gallery: {name, label, kind, data, image}[]}}
- *   where Model = {meta, net, d, pcaPoints, labels, pcaComponents, pcaMean, densityGrid, density, quantiles}
+ *   where Model = {meta, net, d, pcaPoints, labels, pcaComponents, pcaMean, densityGrid, density, quantiles,
+ *   testBceQuantiles, testTypicalityQuantiles}
  */
 export function loadBundle(bytes) {
   const { tensors, metadata } = readSafetensors(bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes));
   if (!metadata[META_KEY]) throw new Error("not an aevae explorer bundle (no metadata)");
   const meta = JSON.parse(metadata[META_KEY]);
-  if (meta.format !== FORMAT_VERSION) throw new Error(`bundle format ${meta.format}; this page reads ${FORMAT_VERSION}`);
+  if (meta.format !== BUNDLE_FORMAT) throw new Error(`bundle format ${meta.format}; this page reads ${BUNDLE_FORMAT}`);
   const array = (name) => {
     if (!tensors[name]) throw new Error(`the bundle lacks ${name}`);
     return tensors[name].data;
@@ -39,6 +40,9 @@ export function loadBundle(bytes) {
       densityGrid: array(`${slot}.density_grid`), // (d, G)
       density: array(`${slot}.density`), // (d, G)
       quantiles: array(`${slot}.quantiles`), // (d, 101)
+      // Optional (bundles made before aevae.analysis.novelty lack them): test-set error percentiles 0, 0.1, …, 100
+      testBceQuantiles: tensors[`${slot}.test_bce_quantiles`]?.data ?? null,
+      testTypicalityQuantiles: tensors[`${slot}.test_typicality_quantiles`]?.data ?? null,
     };
   }
   const images = tensors["gallery.images"];

@@ -3,6 +3,7 @@
 // keeps it and starts another. Pointer events serve mouse, pen and touch alike.
 
 import { addInput, snapTo, updateInput } from "./actions.js";
+import { itemNoun } from "./dataset.js";
 import { preprocessRGBA } from "./preprocess.js";
 
 const PAD_PIXELS = 280; // the pad's backing store: the scale the probes were drawn at (aevae.data.probes.CANVAS)
@@ -15,12 +16,15 @@ const MAX_UPLOAD_SIDE = 2048; // larger pictures are scaled down before normalis
  * @param {{size?: number}} options size: CSS pixels of the square pad
  */
 export function createDrawPad(el, state, { size = 168 } = {}) {
+  const noun = itemNoun(state.models.vae.meta).a;
+  // The status line sits below the pad and keeps one height, so no message moves the pad under the pointer.
   el.innerHTML = `
     <canvas class="pad" width="${PAD_PIXELS}" height="${PAD_PIXELS}" style="width:${size}px;height:${size}px"
-            aria-label="drawing pad"></canvas>
+            aria-label="drawing pad: draw with the mouse, a pen or a finger"></canvas>
     <div class="pad-buttons">
       <button type="button" class="pad-new">New drawing</button>
-      <label class="upload">Upload image…<input type="file" accept="image/*" hidden></label>
+      <span class="upload"><button type="button" class="upload-button">Upload image…</button><input type="file"
+        accept="image/*" hidden tabindex="-1"></span>
     </div>
     <div class="pad-status" role="status"></div>`;
   const pad = el.querySelector(".pad");
@@ -34,7 +38,7 @@ export function createDrawPad(el, state, { size = 168 } = {}) {
     ctx.fillStyle = "#000";
     ctx.fillRect(0, 0, PAD_PIXELS, PAD_PIXELS);
     drawing = null;
-    status.textContent = "Draw a digit (or anything) here.";
+    status.textContent = `Draw ${noun} (or anything) here.`;
   }
 
   function at(event) {
@@ -77,6 +81,8 @@ export function createDrawPad(el, state, { size = 168 } = {}) {
   pad.addEventListener("pointerup", finish);
   pad.addEventListener("pointercancel", finish);
   el.querySelector(".pad-new").addEventListener("click", clear);
+  // A file input cannot be styled; a real button opens its dialogue, so the keyboard reaches it like any other.
+  el.querySelector(".upload-button").addEventListener("click", () => el.querySelector("input[type=file]").click());
 
   el.querySelector("input[type=file]").addEventListener("change", async (event) => {
     const file = event.target.files[0];

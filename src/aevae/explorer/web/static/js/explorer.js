@@ -15,27 +15,30 @@ import { axisRanges } from "./latent.js";
 import { createLegend } from "./legend.js";
 import { createOutput } from "./output.js";
 import { createParallel } from "./parallel.js";
-import { createPcaMap } from "./pcamap.js";
+import { createMapScaleSwitch, createPcaMap } from "./pcamap.js";
 import { createState } from "./state.js";
 import { createToolbar } from "./toolbar.js";
 
 export { loadBundle } from "./bundle.js";
 
 const LAYOUT = `
+  <a class="skip" href="#">Skip to the latent plot</a>
   <header class="top">
     <h1>aevae <span>touch the latent space</span></h1>
     <div class="toolbar"></div>
   </header>
   <main class="grid">
     <section class="panel gallery-panel"><h2>Inputs</h2><div class="gallery"></div>
-      <h2>Draw or upload</h2><div class="drawpad"></div></section>
-    <section class="panel latent-panel"><h2 class="latent-title"></h2><div class="parallel-view"></div>
-      <div class="input-list"></div></section>
-    <section class="panel output-panel"><h2>Output</h2><div class="output"></div>
-      <h2>Information</h2><div class="info"></div></section>
+      <h2>Draw or upload</h2><div class="drawpad"></div><div class="own-inputs"></div></section>
+    <section class="panel latent-panel"><h2 class="latent-title"></h2><div class="parallel-view" role="group"></div>
+      </section>
+    <section class="panel selected-panel"><h2>Selected inputs: how unusual is each?</h2><div class="input-list"></div>
+      </section>
+    <section class="panel output-panel"><h2>Output</h2><div class="output"></div></section>
+    <section class="panel info-panel"><h2>Information</h2><div class="info"></div></section>
     <section class="panel maps-panel"><h2>PCA maps: hover to decode, click to move the line</h2>
       <div class="maps"><div class="map" data-slot="ae"></div><div class="map" data-slot="vae"></div></div>
-      <div class="legend"></div></section>
+      <div class="legend"></div><div class="map-scale"></div></section>
   </main>`;
 
 /**
@@ -59,12 +62,16 @@ export function mount(el, bundle, options = {}) {
     invert,
     inputs: bundle.gallery.map((item, i) => ({ ...item, id: `g${i}`, selected: false, colour: null, codes: null })),
     latent: Object.fromEntries(SLOTS.map((s) => [s, new Float64Array(models[s].d)])),
+    origin: {},
     focus: null,
+    fit: false, // the parallel plot's axes span both models
+    mapScale: "shared", // both PCA maps to one scale
+    samples: null,
   });
   const part = (selector) => el.querySelector(selector);
 
   createToolbar(part(".toolbar"), state);
-  createGallery(part(".gallery"), state);
+  createGallery(part(".gallery"), state, { own: part(".own-inputs") });
   createDrawPad(part(".drawpad"), state);
   createParallel(part(".parallel-view"), state);
   createInputList(part(".input-list"), state);
@@ -72,14 +79,22 @@ export function mount(el, bundle, options = {}) {
   createInfoPanel(part(".info"), state);
   for (const slot of SLOTS) createPcaMap(part(`.map[data-slot="${slot}"]`), state, { slot });
   createLegend(part(".legend"), { classes: models.vae.meta.classes });
+  createMapScaleSwitch(part(".map-scale"), state);
 
   const title = () => {
     const m = models[state.active].meta;
     part(".latent-title").textContent =
       `${m.kind.toUpperCase()} latent space (d = ${m.latent_dim}, ${m.data}): drag the black line`;
+    part(".parallel-view").setAttribute("aria-label", `${m.kind.toUpperCase()} latent values as parallel `
+      + "coordinates: Tab to a handle of the black line, then the arrow keys move it");
   };
   state.on("active", title);
   title();
+
+  part(".skip").addEventListener("click", (event) => { // the plot's first handle, past the gallery's buttons
+    event.preventDefault();
+    part(".handle")?.focus();
+  });
 
   const first = select.map((i) => state.inputs[i]).filter(Boolean);
   for (const input of first) toggleInput(state, input);

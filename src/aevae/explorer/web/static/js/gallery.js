@@ -1,32 +1,41 @@
 // The input gallery: test images of each class, the out-of-distribution probes and your own drawings and uploads.
-// Clicking a thumbnail selects it (it gets a colour and a line) or deselects it.
+// Clicking a thumbnail selects it (it gets a colour and a line) or deselects it. Your own inputs go into their own
+// container (`own`, placed below the drawing pad), so that adding one never moves the pad under the pointer.
 
 import { toggleInput } from "./actions.js";
+import { itemNoun } from "./dataset.js";
 import { imageCanvas } from "./images.js";
 
-const SECTIONS = [
-  ["test", "Test images"],
-  ["probe", "Probes (not digits)"],
-  ["drawing", "Your inputs"],
-];
-
 /**
- * @param {HTMLElement} el container
+ * @param {HTMLElement} el container of the test images and probes
  * @param {object} state the shared state
+ * @param {{own?: HTMLElement}} options own: container of the drawings and uploads (default: `el` as well)
  */
-export function createGallery(el, state) {
+export function createGallery(el, state, { own = el } = {}) {
+  const noun = itemNoun(state.models.vae.meta);
+  const sections = [
+    [el, ["test"], `Test ${noun.many}`],
+    [el, ["probe"], `Probes (not ${noun.many})`],
+    [own, ["drawing", "upload"], "Your inputs"],
+  ];
+
   function render() {
-    el.replaceChildren();
-    for (const [kind, title] of SECTIONS) {
-      const items = state.inputs.filter((i) => (kind === "drawing" ? ["drawing", "upload"] : [kind]).includes(i.kind));
+    // Re-rendering replaces the buttons: keep the keyboard's place on the thumbnail that had focus.
+    const active = el.ownerDocument.activeElement;
+    const focused = active?.classList.contains("thumb") ? active.dataset.input : null;
+    for (const target of new Set(sections.map(([target]) => target))) target.replaceChildren();
+    for (const [target, kinds, title] of sections) {
+      const items = state.inputs.filter((i) => kinds.includes(i.kind));
       if (!items.length) continue;
       const heading = document.createElement("h3");
       heading.textContent = title;
       const grid = document.createElement("div");
       grid.className = "thumbs";
       for (const input of items) grid.appendChild(thumbnail(input));
-      el.append(heading, grid);
+      target.append(heading, grid);
     }
+    if (focused) (el.querySelector(`[data-input="${focused}"]`) || own.querySelector(`[data-input="${focused}"]`))
+      ?.focus({ preventScroll: true });
   }
 
   function thumbnail(input) {
@@ -34,6 +43,7 @@ export function createGallery(el, state) {
     button.type = "button";
     button.className = "thumb";
     button.title = input.name;
+    button.setAttribute("aria-label", input.name);
     button.dataset.input = input.id;
     button.setAttribute("aria-pressed", String(input.selected));
     if (input.selected) button.style.setProperty("--colour", input.colour);

@@ -48,3 +48,38 @@ export function gaussian() {
   const u = 1 - Math.random(); // (0, 1]: log(0) would be -∞
   return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * Math.random());
 }
+
+/**
+ * The axes of the parallel plot, [lo, hi] each. With `fit` they are the shown model's own ranges; otherwise there
+ * are max(d) axes and each spans the ranges of every model that has that dimension, so both models' spreads are
+ * drawn to one scale (a model with fewer dimensions is drawn on the first axes only).
+ * @param {{[slot: string]: {d: number, ranges: number[][]}}} models
+ * @param {string} shown the slot drawn in colour
+ * @param {boolean} fit
+ */
+export function plotAxes(models, shown, fit) {
+  if (fit) return models[shown].ranges.map(([lo, hi]) => [lo, hi]);
+  const all = Object.values(models);
+  const d = Math.max(...all.map((m) => m.d));
+  return Array.from({ length: d }, (_, j) => {
+    const ranges = all.filter((m) => j < m.d).map((m) => m.ranges[j]);
+    return [Math.min(...ranges.map((r) => r[0])), Math.max(...ranges.map((r) => r[1]))];
+  });
+}
+
+/** Round tick values inside [lo, hi], about `count` of them, spaced 1, 2 or 5 × 10^k apart. */
+export function niceTicks(lo, hi, count = 5) {
+  const raw = (hi - lo) / Math.max(1, count);
+  if (!(raw > 0)) return [];
+  const power = 10 ** Math.floor(Math.log10(raw));
+  const step = power * ([1, 2, 5, 10].find((f) => f * power >= raw) || 10);
+  const decimals = Math.max(0, -Math.floor(Math.log10(step)));
+  const ticks = [];
+  for (let k = Math.ceil(lo / step); k * step <= hi + 1e-9 * step; k++) ticks.push(Number((k * step).toFixed(decimals)));
+  return ticks;
+}
+
+/** A draw z ~ q(z|x) = N(μ, diag σ²) for an input's code {mu, sigma} (the VAE's reparameterisation). */
+export function sampleCode({ mu, sigma }) {
+  return Float64Array.from(mu, (m, j) => m + sigma[j] * gaussian());
+}

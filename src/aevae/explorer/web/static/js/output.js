@@ -1,9 +1,12 @@
-// The output: the shown model's decoding of its reconstruction line, drawn large with crisp pixels, and below it
-// the focused input beside both models' outputs (AE and VAE side by side). Decoding runs here, in the browser,
-// on every move of a line; each finished drawing is announced with an "aevae:output" event on the root element.
+// The output: the shown model's decoding of its reconstruction line, drawn large with crisp pixels, with a caption
+// saying what the line holds (an input's μ, a sample z ~ q(z|x), or a moved line); the VAE's samples of the
+// current input in a strip (click one to show it); and the focused input beside both models' outputs (AE and VAE
+// side by side). Decoding runs here, in the browser, on every move of a line; each finished drawing is announced
+// with an "aevae:output" event on the root element.
 
+import { showSample } from "./actions.js";
 import { SLOTS } from "./bundle.js";
-import { drawImage } from "./images.js";
+import { drawImage, imageCanvas } from "./images.js";
 import { formatValue } from "./svg.js";
 
 /**
@@ -15,15 +18,18 @@ export function createOutput(el, state, { root }) {
   el.innerHTML = `
     <div class="output-main">
       <canvas class="output-canvas" width="32" height="32" aria-label="decoded output"></canvas>
-      <div class="output-caption"></div>
+      <div class="output-caption"><span class="output-origin"></span> <span class="output-z"></span></div>
     </div>
+    <div class="samples" hidden><div class="samples-title"></div><div class="samples-strip"></div></div>
     <div class="compare">
       <figure data-slot="input"><canvas class="compare-canvas"></canvas><figcaption>input</figcaption></figure>
       <figure data-slot="ae"><canvas class="compare-canvas"></canvas><figcaption>AE</figcaption></figure>
       <figure data-slot="vae"><canvas class="compare-canvas"></canvas><figcaption>VAE</figcaption></figure>
     </div>`;
   const main = el.querySelector(".output-canvas");
-  const caption = el.querySelector(".output-caption");
+  const origin = el.querySelector(".output-origin");
+  const values = el.querySelector(".output-z");
+  const samples = el.querySelector(".samples");
   const compare = Object.fromEntries(
     ["input", ...SLOTS].map((k) => [k, el.querySelector(`figure[data-slot="${k}"]`)]),
   );
@@ -40,8 +46,10 @@ export function createOutput(el, state, { root }) {
     if (changed === slot) {
       drawImage(main, images[slot], state.invert);
       main.dataset.drawn = String(++drawn);
-      const name = state.models[slot].meta.kind.toUpperCase();
-      caption.textContent = `${name} output of z = (${Array.from(state.latent[slot], formatValue).join(", ")})`;
+      origin.textContent = describe(state.models[slot].meta.kind.toUpperCase(), state.origin[slot]);
+      origin.dataset.kind = (state.origin[slot] || { kind: "line" }).kind;
+      values.textContent = `z = (${Array.from(state.latent[slot], formatValue).join(", ")})`;
+      renderSamples();
     }
     drawImage(compare[changed].querySelector("canvas"), images[changed], state.invert);
     root.dispatchEvent(new CustomEvent("aevae:output", {
@@ -56,6 +64,33 @@ export function createOutput(el, state, { root }) {
       if (s !== state.active) render(s);
     }
     render(state.active);
+  }
+
+  // The strip of the last samples, shown while the VAE is shown; the one on the line is outlined.
+  function renderSamples() {
+    const drawn = state.samples;
+    samples.hidden = !drawn || drawn.slot !== state.active;
+    if (samples.hidden) return;
+    const net = state.models[drawn.slot].net;
+    const at = state.origin[drawn.slot];
+    samples.querySelector(".samples-title").textContent =
+      `${drawn.draws.length} draws z ~ q(z|x) for ${drawn.input.name} (click one to show it)`;
+    const strip = samples.querySelector(".samples-strip");
+    if (strip.drawsRef !== drawn.draws) { // decode a new set of draws once, not on every move of the line
+      strip.replaceChildren(...drawn.draws.map((z, i) => {
+        const button = document.createElement("button");
+        button.type = "button";
+        button.className = "sample-thumb";
+        button.title = `sample ${i + 1}: z = (${Array.from(z, formatValue).join(", ")})`;
+        button.appendChild(imageCanvas(net.decode(z), state.invert, "sample-canvas"));
+        button.addEventListener("click", () => showSample(state, i));
+        return button;
+      }));
+      strip.drawsRef = drawn.draws;
+    }
+    strip.querySelectorAll(".sample-thumb").forEach((b, i) => {
+      b.setAttribute("aria-pressed", String(at?.kind === "sample" && at.index === i));
+    });
   }
 
   function renderFocus() {
@@ -73,7 +108,9 @@ export function createOutput(el, state, { root }) {
     render(slot);
   });
   state.on("active", renderAll);
+  state.on("samples", renderSamples);
   state.on("invert", () => {
+    samples.querySelector(".samples-strip").drawsRef = null; // redraw the strip in the new polarity
     renderAll();
     renderFocus();
   });
@@ -81,4 +118,16 @@ export function createOutput(el, state, { root }) {
   for (const slot of SLOTS) decode(slot);
   renderAll();
   return { canvas: main };
+}
+
+/** What the shown line holds, in words: "VAE output of μ for 7 (test #0)", "… of sample 2 of 5 from q(z|x) …". */
+function describe(model, origin = { kind: "line" }) {
+  if (origin.kind === "mu") {
+    const what = model === "AE" ? "the code" : "μ (the encoder's mean)";
+    return `${model} output of ${what} for ${origin.input.name}`;
+  }
+  if (origin.kind === "sample") {
+    return `${model} output of sample ${origin.index + 1} of ${origin.count}, z ~ q(z|x) for ${origin.input.name}`;
+  }
+  return `${model} output of the black line`;
 }

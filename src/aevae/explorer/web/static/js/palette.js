@@ -1,6 +1,7 @@
-// Colours. Digits and selected inputs use Petroff's ten-colour sequence, chosen to stay distinguishable under the
-// common colour-vision deficiencies (M. A. Petroff, "Accessible Color Sequences for Data Visualization", 2021;
-// matplotlib's "petroff10").
+// Colours. Classes use Petroff's ten-colour sequence, chosen to stay distinguishable under the common colour-vision
+// deficiencies (M. A. Petroff, "Accessible Color Sequences for Data Visualization", 2021; matplotlib's "petroff10").
+// Selected inputs use a separate set whose every colour lies far (CIELAB ΔE ≥ 25) from every class colour, so a
+// selected 7 is never drawn in the colour the maps give the 2s.
 
 const PALETTE = [
   "#3f90da", "#ffa90e", "#bd1f01", "#94a4a2", "#832db6",
@@ -9,18 +10,22 @@ const PALETTE = [
 
 export const RECONSTRUCTION = "#111111"; // the draggable line, black as in the paper's figure
 
-// Selected inputs take the greys last: their lines lie over grey violins.
-const SELECTION_ORDER = [0, 1, 2, 4, 5, 6, 7, 9, 3, 8];
+const SELECTION = ["#d10069", "#00a651", "#1a237e", "#ff4fd8", "#4d2600", "#00736b"]; // magenta, green, navy, …
+
+export const OTHER_MODEL = "#8d9299"; // the greyed model's lines in the parallel plot
 
 /** The colour of class `i` (cycling past ten), as in the report's figures. */
 export function colourOf(i) {
   return PALETTE[i % PALETTE.length];
 }
 
-/** The colour of the `i`-th selected input (cycling past ten). */
+/** The colour of the `i`-th selected input (cycling past six; never a class colour). */
 export function selectionColour(i) {
-  return PALETTE[SELECTION_ORDER[i % SELECTION_ORDER.length]];
+  return SELECTION[i % SELECTION.length];
 }
+
+/** Every class colour and every input colour, for checks that the two sets stay apart. */
+export const COLOURS = { classes: PALETTE, inputs: SELECTION };
 
 /** "#rrggbb" → [r, g, b] in 0..255. */
 export function rgb(hex) {

@@ -1,11 +1,18 @@
-// Parallel coordinates of the shown model's latent space: one vertical axis per dimension over its grey violin,
-// each selected input's code as a coloured polyline (for a VAE: μ, with the ±σ band), and the black
-// reconstruction line whose points drag along their axes. Double-clicking an input's line snaps to it.
+// Parallel coordinates of the latent spaces: one vertical axis per dimension with round-valued ticks, the shown
+// model in colour over its grey violins (each selected input's code as a polyline; for a VAE μ with its ±σ band)
+// and the other model greyed on the same axes (outlined violins, grey lines), as in the paper: "the VAE values get
+// greyed out and the latent activations of the AE will be shown". By default the axes span both models, so the
+// AE's wide spread and the VAE's compact one are seen to one scale; a switch fits them to the shown model.
+// The black reconstruction line's points drag along their axes; double-clicking an input's line snaps to it.
 
-import { setLatentValue, snapTo } from "./actions.js";
-import { RECONSTRUCTION } from "./palette.js";
+import { setFit, setLatentValue, snapTo } from "./actions.js";
+import { SLOTS } from "./bundle.js";
+import { niceTicks, plotAxes } from "./latent.js";
+import { OTHER_MODEL, RECONSTRUCTION } from "./palette.js";
 import { formatValue, svg } from "./svg.js";
 import { createViolins } from "./violins.js";
+
+const MIN_BAND_PX = 2; // a ±σ band thinner than this on screen is drawn this tall, so it never vanishes
 
 /**
  * @param {HTMLElement} el container
@@ -17,46 +24,63 @@ export function createParallel(el, state, { width = 640, height = 380 } = {}) {
   const root = svg("svg", { viewBox: `0 0 ${width} ${height}`, class: "parallel", role: "img",
     "aria-label": "Latent space: one vertical axis per dimension over its violin; the black line is the decoded code" });
   el.appendChild(root);
+  const key = document.createElement("div");
+  key.className = "plot-key";
+  el.appendChild(key);
+  const clip = `aevae-plot-clip-${Math.random().toString(36).slice(2)}`; // ids are page-wide: one per plot
+  const clipPath = svg("clipPath", { id: clip }, svg("defs", {}, root));
+  svg("rect", { x: 0, y: margin.top - 1, width, height: height - margin.top - margin.bottom + 2 }, clipPath);
+  const layer = (className) => svg("g", { class: className, "clip-path": `url(#${clip})` }, root);
   const layers = {
-    violins: svg("g", { class: "violins" }, root),
+    violins: layer("violins"),
+    otherViolins: layer("other-violins"),
     axes: svg("g", { class: "axes" }, root),
-    inputs: svg("g", { class: "inputs" }, root),
+    other: layer("other-model"),
     reconstruction: svg("g", { class: "reconstruction" }, root),
+    inputs: svg("g", { class: "inputs" }, root), // over the black line: a snapped input stays visible on it
+    handles: svg("g", { class: "handles" }, root),
   };
+  const line = svg("polyline", { class: "recon-line", stroke: RECONSTRUCTION }, layers.reconstruction);
 
   function geometry() {
-    const model = state.models[state.active];
-    const ranges = model.ranges;
+    const axes = plotAxes(state.models, state.active, state.fit);
+    const d = axes.length;
     const span = width - margin.left - margin.right;
-    const step = model.d > 1 ? span / (model.d - 1) : 0;
-    const x = (j) => (model.d > 1 ? margin.left + j * step : width / 2);
+    const step = d > 1 ? span / (d - 1) : 0;
+    const x = (j) => (d > 1 ? margin.left + j * step : width / 2);
     const top = margin.top;
     const bottom = height - margin.bottom;
     const y = (j, v) => {
-      const [lo, hi] = ranges[j];
+      const [lo, hi] = axes[j];
       return bottom - ((v - lo) / (hi - lo)) * (bottom - top);
     };
     const value = (j, py) => {
-      const [lo, hi] = ranges[j];
+      const [lo, hi] = axes[j];
       return lo + ((bottom - py) / (bottom - top)) * (hi - lo);
     };
-    return { x, y, value, top, bottom, halfWidth: Math.min(step ? step * 0.42 : 80, margin.left - 4), d: model.d, ranges };
+    return { x, y, value, top, bottom, halfWidth: Math.min(step ? step * 0.42 : 80, margin.left - 4), d, axes };
   }
 
-  createViolins(layers.violins, state, { geometry });
+  createViolins({ shown: layers.violins, other: layers.otherViolins }, state, { geometry });
 
   function renderAxes() {
     layers.axes.replaceChildren();
-    const { x, y, top, bottom, d, ranges } = geometry();
+    const { x, y, top, bottom, d, axes } = geometry();
     for (let j = 0; j < d; j++) {
-      const [lo, hi] = ranges[j];
+      const [lo, hi] = axes[j];
       svg("line", { x1: x(j), x2: x(j), y1: top, y2: bottom, class: "axis", "data-dim": j, "data-min": lo,
                     "data-max": hi, "data-top": top, "data-bottom": bottom }, layers.axes);
       svg("text", { x: x(j), y: top - 16, class: "axis-name" }, layers.axes).textContent = `z${j + 1}`;
       svg("text", { x: x(j), y: top - 4, class: "axis-end" }, layers.axes).textContent = formatValue(hi);
       svg("text", { x: x(j), y: bottom + 14, class: "axis-end" }, layers.axes).textContent = formatValue(lo);
-      if (lo < 0 && hi > 0) {
-        svg("line", { x1: x(j) - 4, x2: x(j) + 4, y1: y(j, 0), y2: y(j, 0), class: "tick" }, layers.axes);
+      for (const t of niceTicks(lo, hi, 6)) {
+        const ty = y(j, t);
+        if (ty < top + 6 || ty > bottom - 6) continue; // the end labels say these values
+        const cls = t === 0 ? "tick zero" : "tick";
+        svg("line", { x1: x(j) - 5, x2: x(j), y1: ty, y2: ty, class: cls, "data-dim": j }, layers.axes);
+        const label = svg("text", { x: x(j) - 7, y: ty, class: "tick-label", "data-dim": j, "data-value": t },
+                          layers.axes);
+        label.textContent = formatValue(t);
       }
     }
   }
@@ -66,18 +90,33 @@ export function createParallel(el, state, { width = 640, height = 380 } = {}) {
     return [g.x(j), Math.min(Math.max(g.y(j, v), g.top), g.bottom)];
   }
 
+  // SVG units per CSS pixel: the plot scales with its container.
+  function unitsPerPixel() {
+    const shown = root.getBoundingClientRect().width;
+    return shown > 0 ? width / shown : 1;
+  }
+
   function renderInputs() {
     layers.inputs.replaceChildren();
     const g = geometry();
     const slot = state.active;
+    const minHalf = (MIN_BAND_PX / 2) * unitsPerPixel();
     for (const input of state.inputs.filter((i) => i.selected)) {
       const { mu, sigma } = input.codes[slot];
       const group = svg("g", { class: "input-line", "data-input": input.id, "data-colour": input.colour },
                         layers.inputs);
       if (sigma) {
-        const upper = Array.from(mu, (m, j) => point(g, j, m + sigma[j]));
-        const lower = Array.from(mu, (m, j) => point(g, j, m - sigma[j])).reverse();
-        svg("polygon", { points: [...upper, ...lower].join(" "), class: "sigma-band", fill: input.colour }, group);
+        // μ ± σ to scale, but never thinner than MIN_BAND_PX: the VAE's σ is small beside the AE's spread
+        const edge = (sign) => Array.from(mu, (m, j) => {
+          const [x, ym] = point(g, j, m);
+          const [, ys] = point(g, j, m + sign * sigma[j]);
+          return [x, ym - sign * Math.max(Math.abs(ym - ys), minHalf)];
+        });
+        const upper = edge(1);
+        const lower = edge(-1).reverse();
+        const band = svg("polygon", { points: [...upper, ...lower].join(" "), class: "sigma-band", fill: input.colour,
+                                      stroke: input.colour }, group);
+        band.dataset.sigma = Array.from(sigma, formatValue).join(" ");
       }
       const pts = Array.from(mu, (m, j) => point(g, j, m)).join(" ");
       svg("polyline", { points: pts, class: "mu", stroke: input.colour }, group);
@@ -88,17 +127,33 @@ export function createParallel(el, state, { width = 640, height = 380 } = {}) {
         snapTo(state, input);
       });
     }
+    renderOther();
+  }
+
+  // The greyed model: its selected inputs' μ lines and its reconstruction line, on the axes it has.
+  function renderOther() {
+    layers.other.replaceChildren();
+    const g = geometry();
+    for (const slot of SLOTS.filter((s) => s !== state.active)) {
+      const d = Math.min(state.models[slot].d, g.d);
+      const polyline = (z) => Array.from(z.slice(0, d), (v, j) => point(g, j, v)).join(" ");
+      for (const input of state.inputs.filter((i) => i.selected)) {
+        svg("polyline", { points: polyline(input.codes[slot].mu), class: "other-line", stroke: OTHER_MODEL,
+                          "data-input": input.id, "data-slot": slot }, layers.other);
+      }
+      svg("polyline", { points: polyline(state.latent[slot]), class: "other-recon", stroke: OTHER_MODEL,
+                        "data-slot": slot }, layers.other);
+    }
   }
 
   let handles = [];
-  const line = svg("polyline", { class: "recon-line", stroke: RECONSTRUCTION }, layers.reconstruction);
 
   function renderReconstruction() {
     const g = geometry();
     const z = state.latent[state.active];
-    if (handles.length !== g.d) {
+    if (handles.length !== z.length) {
       for (const h of handles) h.remove();
-      handles = Array.from({ length: g.d }, (_, j) => makeHandle(j));
+      handles = Array.from({ length: z.length }, (_, j) => makeHandle(j));
     }
     line.setAttribute("points", Array.from(z, (v, j) => point(g, j, v)).join(" "));
     handles.forEach((h, j) => {
@@ -110,7 +165,7 @@ export function createParallel(el, state, { width = 640, height = 380 } = {}) {
   }
 
   function makeHandle(j) {
-    const h = svg("circle", { r: 7, class: "handle", "data-dim": j, tabindex: 0 }, layers.reconstruction);
+    const h = svg("circle", { r: 7, class: "handle", "data-dim": j, tabindex: 0 }, layers.handles);
     svg("title", {}, h).textContent = `drag z${j + 1}`;
     let toSvg = null; // screen -> SVG coordinates, fixed for one drag: reading it per move would force a layout
     let g = null;
@@ -146,17 +201,42 @@ export function createParallel(el, state, { width = 640, height = 380 } = {}) {
     return h;
   }
 
+  // Under the plot: what is coloured and what is grey, and the switch between shared and fitted axes.
+  function renderKey() {
+    const shown = state.models[state.active].meta.kind.toUpperCase();
+    const other = SLOTS.filter((s) => s !== state.active).map((s) => state.models[s].meta.kind.toUpperCase());
+    key.innerHTML = `
+      <span class="key-shown">${shown}: filled violins, coloured lines</span>
+      <span class="key-other">${other.join(", ")}: outlined violins, grey lines</span>
+      <label class="switch"><input type="checkbox" class="fit-axes"> Fit axes to the ${shown} only</label>`;
+    const box = key.querySelector(".fit-axes");
+    box.checked = state.fit;
+    box.addEventListener("change", () => setFit(state, box.checked));
+  }
+
   function renderAll() {
+    renderKey();
     renderAxes();
     renderInputs();
     renderReconstruction();
   }
 
-  state.on("active", renderAll); // the violins redraw themselves on the same topic
+  state.on("active", renderAll); // the violins redraw themselves on the same topics
+  state.on("axes", renderAll);
   state.on("inputs", renderInputs);
   state.on("latent", ({ slot }) => {
     if (slot === state.active) renderReconstruction();
+    else renderOther();
   });
+  // The minimum band height is in screen pixels: redraw the bands when the plot's size changes.
+  let shownWidth = 0;
+  new ResizeObserver(() => {
+    const w = root.getBoundingClientRect().width;
+    if (w > 0 && Math.abs(w - shownWidth) > 0.5) {
+      shownWidth = w;
+      renderInputs();
+    }
+  }).observe(root);
   renderAll();
   return { root };
 }

@@ -1,49 +1,72 @@
 // A model's PCA map (the paper's Fig. 4): every training latent projected on its two principal axes, coloured by
-// class, drawn once onto a canvas. Hovering decodes the spot under the pointer (inverse PCA, the other components
-// at the data mean) and names the nearest training point's class; clicking moves that model's reconstruction
-// line there. A ring marks where the model's line is now; coloured dots mark the selected inputs.
+// class, drawn onto a canvas that fills the width it is given, with ticks on both axes. By default both maps share
+// one scale (latent units per pixel), so the AE's wide map and the VAE's compact one compare at a glance; a switch
+// fits each to its own points. The map of the model not shown is dimmer, still in colour. Hovering decodes the
+// spot under the pointer (inverse PCA, the other components at the data mean) and names the nearest training
+// point's class; clicking moves that model's reconstruction line there. A ring marks where the model's line is
+// now; outlined diamonds in the inputs' colours (never class colours) mark the selected inputs.
 
-import { setActive, setLatent } from "./actions.js";
+import { setActive, setLatent, setMapScale } from "./actions.js";
+import { SLOTS } from "./bundle.js";
 import { drawImage } from "./images.js";
-import { project, unproject } from "./latent.js";
+import { niceTicks, project, unproject } from "./latent.js";
 import { colourOf, RECONSTRUCTION, rgb } from "./palette.js";
+import { formatValue, svg } from "./svg.js";
 
 const POINT_ALPHA = 0.35; // overlapping points darken: dense regions read as dense
 const EXTENT_PERCENTILES = [0.005, 0.995]; // a few far outliers must not shrink the bulk of the map
 const PAD = 0.08; // fraction of the span added around the points
+const TICK_ROOM = { left: 40, bottom: 22 }; // CSS pixels beside the map for the tick labels
 
 /**
  * @param {HTMLElement} el container
  * @param {object} state the shared state
- * @param {{slot: string, size?: number}} options slot: "ae" or "vae"; size: CSS pixels of the square map
+ * @param {{slot: string, size?: number}} options slot: "ae" or "vae"; size: CSS pixels of the square map until
+ *   the container's width is known (the map then fills it)
  */
-export function createPcaMap(el, state, { slot, size = 270 }) {
+export function createPcaMap(el, state, { slot, size: initialSize = 270 }) {
   const model = state.models[slot];
   const ratio = model.meta.pca_explained_variance_ratio.map((r) => `${(100 * r).toFixed(0)}%`);
   el.classList.add("pca-map");
   el.dataset.slot = slot;
   el.innerHTML = `
-    <h3>${model.meta.kind.toUpperCase()} latent space, first two principal components</h3>
-    <div class="map-area" style="width:${size}px;height:${size}px">
-      <canvas class="map-points"></canvas>
-      <canvas class="map-overlay"></canvas>
-      <div class="map-tooltip" hidden><canvas class="tooltip-canvas"></canvas><span></span></div>
+    <h3>${model.meta.kind.toUpperCase()} latent space, PCA (PC1 × PC2)</h3>
+    <div class="map-frame" style="padding: 0 0 ${TICK_ROOM.bottom}px ${TICK_ROOM.left}px">
+      <div class="map-area">
+        <canvas class="map-points"></canvas>
+        <canvas class="map-overlay"></canvas>
+        <div class="map-tooltip" hidden><canvas class="tooltip-canvas"></canvas><span></span></div>
+      </div>
     </div>
-    <div class="map-axes">PC1 (${ratio[0]} of variance) → · PC2 (${ratio[1]}) ↑</div>`;
+    <div class="map-axes">PC1 (${ratio[0]} of variance) → · PC2 (${ratio[1]}) ↑, latent units</div>`;
+  const frame = el.querySelector(".map-frame");
   const area = el.querySelector(".map-area");
   const points = el.querySelector(".map-points");
   const overlay = el.querySelector(".map-overlay");
   const tooltip = el.querySelector(".map-tooltip");
+  const ticks = svg("svg", { class: "map-ticks", "aria-hidden": "true" }, frame);
   const dpr = window.devicePixelRatio || 1;
-  for (const canvas of [points, overlay]) {
-    canvas.width = Math.round(size * dpr);
-    canvas.height = Math.round(size * dpr);
-  }
-  const view = extent(model.pcaPoints);
+  let size = 0;
+  let view = null;
   const toPixel = ([p1, p2]) => [((p1 - view.x0) / view.span) * size, size - ((p2 - view.y0) / view.span) * size];
   const toPca = (x, y) => [view.x0 + (x / size) * view.span, view.y0 + ((size - y) / size) * view.span];
 
-  drawPoints();
+  // (Re)draw everything for the current width and scale; nothing when neither changed.
+  function layout() {
+    const wanted = Math.round(area.clientWidth) || initialSize;
+    const next = mapView(state, slot);
+    if (wanted === size && view && next.span === view.span && next.x0 === view.x0) return;
+    size = wanted;
+    view = next;
+    for (const canvas of [points, overlay]) {
+      canvas.width = Math.round(size * dpr);
+      canvas.height = Math.round(size * dpr);
+    }
+    area.dataset.span = String(view.span);
+    drawPoints();
+    drawTicks();
+    drawOverlay();
+  }
 
   function drawPoints() {
     const ctx = points.getContext("2d");
@@ -70,18 +93,45 @@ export function createPcaMap(el, state, { slot, size = 270 }) {
     ctx.putImageData(img, 0, 0);
   }
 
+  // Round values on both principal axes, in the frame's margin (left: PC2, bottom: PC1).
+  function drawTicks() {
+    ticks.replaceChildren();
+    ticks.setAttribute("width", size + TICK_ROOM.left);
+    ticks.setAttribute("height", size + 2 + TICK_ROOM.bottom);
+    const count = Math.max(3, Math.round(size / 70));
+    const border = 1; // the map area's border: its canvases start one pixel in
+    const bottom = size + 2 * border;
+    for (const t of niceTicks(view.x0, view.x0 + view.span, count)) {
+      const x = TICK_ROOM.left + border + toPixel([t, 0])[0];
+      svg("line", { x1: x, x2: x, y1: bottom, y2: bottom + 4, class: "map-tick", "data-axis": "pc1" }, ticks);
+      svg("text", { x, y: bottom + 15, class: "map-tick-label x", "data-axis": "pc1" }, ticks).textContent =
+        formatValue(t);
+    }
+    for (const t of niceTicks(view.y0, view.y0 + view.span, count)) {
+      const y = border + toPixel([0, t])[1];
+      svg("line", { x1: TICK_ROOM.left - 4, x2: TICK_ROOM.left, y1: y, y2: y, class: "map-tick", "data-axis": "pc2" },
+          ticks);
+      svg("text", { x: TICK_ROOM.left - 6, y, class: "map-tick-label y", "data-axis": "pc2" }, ticks).textContent =
+        formatValue(t);
+    }
+  }
+
   function drawOverlay() {
     const ctx = overlay.getContext("2d");
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     ctx.clearRect(0, 0, size, size);
     for (const input of state.inputs.filter((i) => i.selected)) {
       const [x, y] = toPixel(project(model, input.codes[slot].mu));
-      ctx.beginPath();
-      ctx.arc(x, y, 5, 0, 2 * Math.PI);
+      ctx.beginPath(); // a diamond with a dark outline: a shape no class point has
+      ctx.moveTo(x, y - 7);
+      ctx.lineTo(x + 7, y);
+      ctx.lineTo(x, y + 7);
+      ctx.lineTo(x - 7, y);
+      ctx.closePath();
       ctx.fillStyle = input.colour;
       ctx.fill();
       ctx.lineWidth = 1.5;
-      ctx.strokeStyle = "#fff";
+      ctx.strokeStyle = RECONSTRUCTION;
       ctx.stroke();
     }
     const [x, y] = toPixel(project(model, state.latent[slot]));
@@ -136,9 +186,43 @@ export function createPcaMap(el, state, { slot, size = 270 }) {
   });
   state.on("inputs", drawOverlay);
   state.on("active", renderActive);
+  state.on("mapscale", layout);
   renderActive();
-  drawOverlay();
+  layout();
+  // The map fills the width its panel gives it; with a shared scale the other map does not depend on this width.
+  new ResizeObserver(layout).observe(area);
   return { area, toPixel };
+}
+
+/**
+ * The "same scale for both maps" switch, inside `el`, kept in step with the state.
+ * @param {HTMLElement} el container
+ * @param {object} state the shared state
+ */
+export function createMapScaleSwitch(el, state) {
+  el.innerHTML = `<label class="switch"><input type="checkbox" class="map-shared"> Same scale for both maps</label>
+    <span class="hint">(off: each map fitted to its own points)</span>`;
+  const box = el.querySelector(".map-shared");
+  const sync = () => {
+    box.checked = state.mapScale === "shared";
+  };
+  box.addEventListener("change", () => setMapScale(state, box.checked ? "shared" : "each"));
+  state.on("mapscale", sync);
+  sync();
+  return { el };
+}
+
+/** A map's window: its own bulk's extent or, with a shared scale, the larger span of both maps about its centre. */
+function mapView(state, slot) {
+  const own = extentOf(state.models[slot]);
+  if (state.mapScale !== "shared") return own;
+  const span = Math.max(...SLOTS.map((s) => extentOf(state.models[s]).span));
+  return { x0: own.x0 + own.span / 2 - span / 2, y0: own.y0 + own.span / 2 - span / 2, span };
+}
+
+function extentOf(model) {
+  if (!model.mapExtent) model.mapExtent = extent(model.pcaPoints); // sorts a subsample: once per model
+  return model.mapExtent;
 }
 
 /** The square window [x0, x0 + span] × [y0, y0 + span] that shows the bulk of the points with equal scales. */

@@ -1,10 +1,12 @@
 // The one state object every view reads and updates, with a small publish/subscribe so views redraw only when a
 // topic they care about changes. Topics: "inputs" (list or selection), "latent" (a reconstruction line moved),
-// "active" (Show AE), "invert" (image polarity), "focus" (the input compared across models).
+// "active" (Show AE), "invert" (image polarity), "focus" (the input compared across models), "axes" (the parallel
+// plot's axes span both models or fit the shown one), "mapscale" (the PCA maps' shared or own scales), "samples"
+// (draws from the VAE's q(z|x)).
 
 /**
  * Create the shared state.
- * @param {object} fields initial data: models, active, inputs, latent, invert, focus
+ * @param {object} fields initial data: models, active, inputs, latent, origin, invert, focus, fit, mapScale, samples
  * @returns {object} the fields, plus on(topic, fn) -> unsubscribe and emit(topic, detail)
  */
 export function createState(fields) {

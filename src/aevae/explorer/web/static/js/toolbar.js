@@ -1,6 +1,7 @@
-// The toolbar: "Show AE" (switch lines, violins and output to the AE), the Random dice and the invert switch.
+// The toolbar: "Show AE" (colour the AE, grey the VAE), the Random dice, "Sample" (draws from the VAE's q(z|x) for
+// the current input) and the invert switch.
 
-import { randomLatent, setActive, setInvert } from "./actions.js";
+import { randomLatent, sampleInput, setActive, setInvert } from "./actions.js";
 
 /**
  * @param {HTMLElement} el container
@@ -13,18 +14,26 @@ export function createToolbar(el, state) {
       <svg class="dice" viewBox="0 0 16 16" aria-hidden="true"><rect x="1" y="1" width="14" height="14" rx="3"/>
         <circle cx="5" cy="5" r="1.4"/><circle cx="8" cy="8" r="1.4"/><circle cx="11" cy="11" r="1.4"/></svg>
       Random</button>
+    <button type="button" class="sample">Sample z ~ q(z|x)</button>
     <label class="switch"><input type="checkbox" class="invert"> Black on white</label>`;
   const showAe = el.querySelector(".show-ae");
   const invert = el.querySelector(".invert");
+  const sample = el.querySelector(".sample");
   showAe.addEventListener("change", () => setActive(state, showAe.checked ? "ae" : "vae"));
   invert.addEventListener("change", () => setInvert(state, invert.checked));
   el.querySelector(".random").addEventListener("click", () => randomLatent(state));
+  sample.addEventListener("click", () => sampleInput(state));
   const sync = () => {
     showAe.checked = state.active === "ae";
     invert.checked = state.invert;
+    const input = state.focus || state.inputs.find((i) => i.selected);
+    const vae = state.models.vae.meta.variational;
+    sample.disabled = state.active !== "vae" || !input || !vae;
+    sample.title = !vae || state.active !== "vae"
+      ? "the AE is deterministic: only the VAE has a distribution q(z|x) to sample (switch Show AE off)"
+      : input ? `decode 5 draws z = μ + σ·ε, ε ~ N(0, I), for ${input.name}` : "select an input first";
   };
-  state.on("active", sync);
-  state.on("invert", sync);
+  for (const topic of ["active", "invert", "inputs", "focus"]) state.on(topic, sync);
   sync();
   return { el };
 }

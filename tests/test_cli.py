@@ -1,0 +1,91 @@
+"""The ``aevae`` command: options derived from the config fields, and messages, not tracebacks, for bad input."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+import torch
+from safetensors.torch import load_file, save_file
+
+from aevae.cli import build_parser, main
+from aevae.config import ModelConfig, TrainConfig
+from aevae.runs import CONFIG, WEIGHTS
+
+
+def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:
+    """Run the real command line in this process; its exit status and what it wrote to stderr."""
+    status = main(list(argv))
+    return status, capsys.readouterr().err
+
+
+def test_options_take_their_type_and_help_from_the_config_fields(capsys: pytest.CaptureFixture[str]) -> None:
+    parser = build_parser()
+    train = vars(parser.parse_args(["train", "--beta", "2.5", "--epochs", "3", "--latent", "2"]))
+    assert (train["model.beta"], train["train.epochs"], train["model.latent_dim"]) == (2.5, 3, 2)
+    sweep = vars(parser.parse_args(["sweep", "--out", "x", "--width", "8", "--hidden", "32"]))
+    assert (sweep["model.width"], sweep["model.hidden"]) == (8, 32)
+    with pytest.raises(SystemExit):
+        parser.parse_args(["train", "--width", "eight"])
+    capsys.readouterr()
+    with pytest.raises(SystemExit):
+        main(["train", "--help"])
+    shown = "".join(capsys.readouterr().out.split())  # argparse wraps lines; compare without white space
+    for cls in (ModelConfig, TrainConfig):
+        for f in dataclasses.fields(cls):
+            assert "".join(f.metadata["help"].split()) in shown, f.name
+
+
+def test_preset_refuses_model_options(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    status, err = run_cli(capsys, "train", "--preset", "paper", "--width", "8", "--out", str(tmp_path / "p"))
+    assert status == 2 and "--width" in err and "--preset paper" in err
+    assert not (tmp_path / "p").exists()
+
+
+def test_out_naming_a_file_is_a_message(capsys: pytest.CaptureFixture[str], tiny_folder: Path, tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("keep me")
+    status, err = run_cli(capsys, "train", "--data", f"folder:{tiny_folder}", "--width", "8", "--epochs", "1",
+                          "--out", str(tmp_path / "notes.txt"))
+    assert status == 2 and "is a file" in err
+    assert (tmp_path / "notes.txt").read_text() == "keep me"
+    status, err = run_cli(capsys, "train", "--resume", str(tmp_path / "notes.txt"))
+    assert status == 2 and "is a file" in err
+
+
+def test_absurd_sizes_are_refused_before_allocating(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    status, err = run_cli(capsys, "train", "--hidden", str(10**12), "--out", str(tmp_path / "huge"))
+    assert status == 2 and "parameters" in err and not (tmp_path / "huge").exists()
+
+
+@pytest.mark.parametrize("damage", ["latent_dim four", "hidden 10**12", "NaN weights"])
+def test_a_damaged_run_folder_is_named_in_a_message(capsys: pytest.CaptureFixture[str], analysed_runs: dict[str, Path],
+                                                    tmp_path: Path, damage: str) -> None:
+    run = Path(shutil.copytree(analysed_runs["ae"], tmp_path / "run"))
+    if damage == "NaN weights":
+        tensors = {k: torch.full_like(v, float("nan")) for k, v in load_file(str(run / WEIGHTS)).items()}
+        save_file(tensors, str(run / WEIGHTS))
+        expected = [str(run / WEIGHTS), "NaN"]
+    else:
+        cfg = json.loads((run / CONFIG).read_text())
+        field, value = ("latent_dim", "four") if damage == "latent_dim four" else ("hidden", 10**12)
+        cfg["model"][field] = value
+        (run / CONFIG).write_text(json.dumps(cfg))
+        expected = [str(run / CONFIG), field]
+    (run / "analysis.safetensors").unlink()
+    status, err = run_cli(capsys, "analyze", "--quiet", str(run))
+    assert status == 2
+    for text in expected:
+        assert text in err
+
+
+def test_unusable_device_or_out_folder_is_a_message(capsys: pytest.CaptureFixture[str], tiny_folder: Path,
+                                                    tmp_path: Path) -> None:
+    base = ["train", "--data", f"folder:{tiny_folder}", "--width", "8", "--epochs", "1"]
+    status, err = run_cli(capsys, *base, "--device", "abacus", "--out", str(tmp_path / "a"))
+    assert status == 2 and "unknown device 'abacus'" in err
+    (tmp_path / "file").write_text("")
+    status, err = run_cli(capsys, *base, "--out", str(tmp_path / "file" / "run"))  # a folder inside a file
+    assert status == 2 and f"cannot write the run folder {tmp_path / 'file' / 'run'}" in err
