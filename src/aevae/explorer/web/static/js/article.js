@@ -149,16 +149,19 @@ export function mountArticle(el, bundle, options = {}) {
     <div class="prose wide">
       <p>Here is the explorer, live, on the same models. How to use it:</p>
       <ol class="howto">
-        <li>Pick inputs on the left: test digits, or the probes that are not digits at all. Each gets a coloured
+        <li>Pick inputs in the gallery: test images, or the probes that are not digits at all. Each gets a coloured
           line across the axes — its code, one axis per latent dimension, over the grey violin of that dimension's
-          training values. For the VAE the band is μ ± σ.</li>
-        <li>Drag a point of the black line up or down (or focus it and use the arrow keys): the output on the right
-          is decoded from the black line as it moves.</li>
-        <li>Double-click an input's line to snap the black line onto it; both models snap, so the outputs compare
-          the AE and the VAE on that input.</li>
-        <li>"Show AE" switches every view to the autoencoder; the dice draws a code from N(0, 1).</li>
+          training values. For the VAE the band around the line is μ ± σ.</li>
+        <li>Drag a point of the black line up or down (or focus it and use the arrow keys): the output is decoded
+          from the black line as it moves.</li>
+        <li>Double-click an input's line, or press its "snap", to move the black line onto it; both models snap, so
+          the outputs side by side compare the AE and the VAE on that input.</li>
+        <li>"Show AE" colours the autoencoder and greys the VAE on the same axes; "Random" draws the line from
+          N(0, 1); "Sample z ~ q(z|x)" decodes draws z = μ + σ·ε for the current input, as Figure 2 does.</li>
+        <li>Under "Selected inputs", each input's reconstruction error and position among the test images say how
+          unusual it is; "Information" derives the bit budget of section 6 on these models.</li>
         <li>Hover the PCA maps to decode the point under the pointer, click to move the line there; draw your own
-          digit on the pad.</li>
+          digit on the pad, or upload one.</li>
       </ol>
       <p><button type="button" class="tour-start">Take the guided tour</button> — it steps through the view and
         points at each part.</p>

@@ -11,12 +11,14 @@ const STEPS = [
     const first = s.inputs.find((i) => i.selected);
     if (first) snapTo(s, first);
   }],
-  [".output-panel", "The output: the shown model's decoding of the black line, computed in your browser."],
-  [".toolbar", "Show AE switches every view to the autoencoder; the dice draws a code from N(0, 1). The tour has switched to the AE: compare its axes' ranges with the VAE's.", (s) => setActive(s, "ae")],
-  [".toolbar", "Random: a draw from N(0, 1) — for the VAE this is its prior, and usually decodes to a digit. Back to the VAE.", (s) => {
+  [".output-panel", "The output: the shown model's decoding of the black line, computed in your browser, with the input and both models' outputs side by side below it."],
+  [".toolbar", "Show AE colours the autoencoder and greys the VAE on the same axes. The tour has switched to the AE: compare how far its axes reach with the VAE's.", (s) => setActive(s, "ae")],
+  [".toolbar", "Random draws the line from N(0, 1) — for the VAE that is its prior, and it usually decodes to a digit. Back to the VAE, with one draw.", (s) => {
     setActive(s, "vae");
     randomLatent(s);
   }],
+  [".selected-panel", "How unusual is each selected input? Its reconstruction error and its code's position, ranked among the test images."],
+  [".info-panel", "Information: the bit budget of section 6, computed on these models."],
   [".maps-panel", "The PCA maps (Figure 4, live): hover to decode the spot under the pointer, click to move the line there."],
   [".drawpad", "Draw your own digit (or upload a picture): it is normalised as MNIST's digits were and gets its own line."],
 ];
