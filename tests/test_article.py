@@ -265,6 +265,7 @@ def test_the_guided_tour_walks_the_live_explorer_by_keyboard(browser: Any, url: 
         seen.add(page.eval_on_selector(".embedded-explorer .tour-lit", "n => n.className"))
         if step == 4:  # the step that switches the live view to the AE
             assert page.locator(".embedded-explorer .latent-title").inner_text().startswith("AE")
+            save_screenshot(page, "article-tour-step-5")
         page.keyboard.press("ArrowRight")
     assert len(seen) >= 5
     assert not box.is_visible() and page.locator(".tour-lit").count() == 0
