@@ -12,6 +12,7 @@ import pytest
 from PIL import Image, ImageDraw
 
 from browser_support import CHROMIUM, CHROMIUM_ARGS
+from explorer_page import served_explorer
 
 
 def draw_shape(kind: str, rng: np.random.Generator, size: int = 28) -> Image.Image:
@@ -54,6 +55,13 @@ def browser() -> Iterator[Any]:
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         yield b
         b.close()
+
+
+@pytest.fixture(scope="module")
+def url() -> Iterator[str]:
+    """The real ``aevae explore`` command serving the shipped models on a free loopback port, one per test module."""
+    with served_explorer() as address:
+        yield address
 
 
 @pytest.fixture(scope="session")

@@ -10,8 +10,6 @@ from __future__ import annotations
 import base64
 import copy
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -34,21 +32,6 @@ from browser_support import handle_values, output_pixels, save_screenshot
 
 playwright = pytest.importorskip("playwright.sync_api")
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def url() -> Iterator[str]:
-    """The real command, serving the shipped models on a free loopback port."""
-    proc = subprocess.Popen([sys.executable, "-m", "aevae", "explore", "--no-browser", "--port", "0"],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    try:
-        line = proc.stdout.readline()
-        match = re.search(r"http://127\.0\.0\.1:\d+/", line)
-        assert match, line + proc.stdout.read()
-        yield match.group(0)
-    finally:
-        proc.terminate()
-        proc.wait(10)
 
 
 @pytest.fixture
@@ -197,6 +180,13 @@ def test_uploading_a_file_adds_a_line(page: object, tmp_path: Path) -> None:
     page.locator(".upload input").set_input_files(str(tmp_path / "one.png"))
     page.wait_for_selector('.input-row:has-text("one.png")')
     assert page.locator(".input-line").count() == 2
+
+
+def test_uploading_a_blank_file_says_so_and_adds_nothing(page: object, tmp_path: Path) -> None:
+    Image.new("RGB", (120, 90), (230, 225, 200)).save(tmp_path / "blank.png")  # a photo of an empty page
+    page.locator(".upload input").set_input_files(str(tmp_path / "blank.png"))
+    page.wait_for_selector('.pad-status:has-text("blank.png: the image is blank")')
+    assert page.locator(".input-line").count() == 1 and page.locator('.input-row:has-text("blank.png")').count() == 0
 
 
 def test_clicking_the_pca_map_moves_the_line_and_the_marker(page: object) -> None:

@@ -6,7 +6,6 @@ and the data set's own words."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -18,24 +17,11 @@ from aevae.explorer.bundle.format import OPTIONAL_ARRAYS, SLOTS
 from aevae.explorer.server.reference import ReferenceModels
 
 from browser_support import save_screenshot
-from test_explorer_browser import drag, page, reference, shipped, url  # noqa: F401 (fixtures)
+from explorer_page import explorer_page
+from test_explorer_browser import drag, page, reference, shipped  # noqa: F401 (fixtures)
 
 playwright = pytest.importorskip("playwright.sync_api")
 pytestmark = pytest.mark.browser
-
-
-def open_page(browser: object, url: str, width: int, height: int = 900, bundle: bytes | None = None
-              ) -> tuple[object, list[str]]:
-    """A page of the explorer at a viewport size (optionally on another bundle) and its list of errors."""
-    pg = browser.new_page(viewport={"width": width, "height": height})
-    errors: list[str] = []
-    pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    pg.on("pageerror", lambda e: errors.append(str(e)))
-    if bundle is not None:
-        pg.route("**/api/bundle", lambda route: route.fulfill(body=bundle, content_type="application/octet-stream"))
-    pg.goto(url)
-    pg.wait_for_selector(".output-canvas[data-drawn]")
-    return pg, errors
 
 
 def bce_rank(reference: ReferenceModels, shipped: Bundle, slot: str, image: np.ndarray) -> float:
@@ -82,12 +68,10 @@ def test_every_input_shows_named_signals_and_the_letter_is_flagged_by_its_recons
 def test_a_bundle_without_the_error_distributions_says_not_measured(browser: object, url: str,
                                                                     shipped: Bundle) -> None:
     arrays = {k: v for k, v in shipped.arrays.items() if k.split(".", 1)[-1] not in OPTIONAL_ARRAYS}
-    pg, errors = open_page(browser, url, 1400, bundle=Bundle(shipped.meta, arrays).to_bytes())
-    row = pg.locator(".input-row").first
-    assert row.get_attribute("data-level") == "unmeasured" and "not measured" in row.locator(".verdict").text_content()
-    assert row.locator('.signal[data-signal="code"]').count() == 1  # the code position still shows
-    pg.close()
-    assert not errors, errors
+    with explorer_page(browser, url, 1400, bundle=Bundle(shipped.meta, arrays).to_bytes()) as pg:
+        row = pg.locator(".input-row").first
+        assert row.get_attribute("data-level") == "unmeasured" and "not measured" in row.locator(".verdict").text_content()
+        assert row.locator('.signal[data-signal="code"]').count() == 1  # the code position still shows
 
 
 def test_information_numbers_are_the_analysis_values(page: object, shipped: Bundle) -> None:
@@ -121,24 +105,22 @@ def test_information_numbers_are_the_analysis_values(page: object, shipped: Bund
 
 @pytest.mark.parametrize("width", [800, 1400])
 def test_the_pad_never_moves_during_or_after_strokes(browser: object, url: str, width: int) -> None:
-    pg, errors = open_page(browser, url, width)
-    pad = pg.locator(".pad")
-    pad.scroll_into_view_if_needed()
-    box = pad.bounding_box()
-    strokes = [((0.5, 0.2), (0.45, 0.8)), ((0.3, 0.3), (0.6, 0.25)), ((0.2, 0.6), (0.8, 0.6))]
-    for n, ((x0, y0), (x1, y1)) in enumerate(strokes):
-        pg.mouse.move(box["x"] + x0 * box["width"], box["y"] + y0 * box["height"])
-        pg.mouse.down()
-        pg.mouse.move(box["x"] + x1 * box["width"], box["y"] + y1 * box["height"], steps=6)
-        assert pad.bounding_box() == box, f"moved during stroke {n + 1}"
-        pg.mouse.up()
-        assert pad.bounding_box() == box, f"moved after stroke {n + 1}"
-        if n == 1:
-            pg.locator(".pad-new").click()  # a second drawing adds a second thumbnail
-            assert pad.bounding_box() == box
-    assert pg.locator(".own-inputs .thumb").count() == 2
-    pg.close()
-    assert not errors, errors
+    with explorer_page(browser, url, width) as pg:
+        pad = pg.locator(".pad")
+        pad.scroll_into_view_if_needed()
+        box = pad.bounding_box()
+        strokes = [((0.5, 0.2), (0.45, 0.8)), ((0.3, 0.3), (0.6, 0.25)), ((0.2, 0.6), (0.8, 0.6))]
+        for n, ((x0, y0), (x1, y1)) in enumerate(strokes):
+            pg.mouse.move(box["x"] + x0 * box["width"], box["y"] + y0 * box["height"])
+            pg.mouse.down()
+            pg.mouse.move(box["x"] + x1 * box["width"], box["y"] + y1 * box["height"], steps=6)
+            assert pad.bounding_box() == box, f"moved during stroke {n + 1}"
+            pg.mouse.up()
+            assert pad.bounding_box() == box, f"moved after stroke {n + 1}"
+            if n == 1:
+                pg.locator(".pad-new").click()  # a second drawing adds a second thumbnail
+                assert pad.bounding_box() == box
+        assert pg.locator(".own-inputs .thumb").count() == 2
 
 
 def test_every_control_is_reachable_by_tab_with_a_visible_focus(page: object) -> None:
@@ -174,30 +156,26 @@ def test_every_control_is_reachable_by_tab_with_a_visible_focus(page: object) ->
 
 @pytest.mark.parametrize("width,height", [(800, 900), (1280, 800), (1920, 1080)])
 def test_gallery_plot_and_output_are_in_view_together(browser: object, url: str, width: int, height: int) -> None:
-    pg, errors = open_page(browser, url, width, height)
-    for name in ("question mark", "letter A", "stick man"):
-        pg.locator(f'.thumb[title="{name}"]').click()
-    for selector in (".thumb", ".parallel", ".output-canvas", ".pad"):
-        box = pg.locator(selector).first.bounding_box()
-        assert box["y"] >= 0 and box["y"] + min(box["height"], 120) <= height, (selector, box)
-    save_screenshot(pg, f"explorer-layout-{width}")
-    pg.close()
-    assert not errors, errors
+    with explorer_page(browser, url, width, height) as pg:
+        for name in ("question mark", "letter A", "stick man"):
+            pg.locator(f'.thumb[title="{name}"]').click()
+        for selector in (".thumb", ".parallel", ".output-canvas", ".pad"):
+            box = pg.locator(selector).first.bounding_box()
+            assert box["y"] >= 0 and box["y"] + min(box["height"], 120) <= height, (selector, box)
+        save_screenshot(pg, f"explorer-layout-{width}")
 
 
 @pytest.mark.parametrize("width", [800, 1400])
 def test_captions_are_not_truncated(browser: object, url: str, width: int) -> None:
-    pg, errors = open_page(browser, url, width)
-    pg.locator('.thumb[title="question mark"]').click()
-    pg.locator(".input-row").last.locator(".snap").click()
-    clipped = pg.evaluate("""() => [...document.querySelectorAll(
-            '.aevae figcaption, .aevae .input-name, .aevae .verdict, .aevae .signal, .aevae h2, .aevae h3')]
-        .filter((el) => el.scrollWidth > el.clientWidth + 1 || getComputedStyle(el).textOverflow === 'ellipsis')
-        .map((el) => el.textContent)""")
-    assert not clipped
-    assert "question mark" in pg.locator('.compare figure[data-slot="input"] figcaption').text_content()
-    pg.close()
-    assert not errors, errors
+    with explorer_page(browser, url, width) as pg:
+        pg.locator('.thumb[title="question mark"]').click()
+        pg.locator(".input-row").last.locator(".snap").click()
+        clipped = pg.evaluate("""() => [...document.querySelectorAll(
+                '.aevae figcaption, .aevae .input-name, .aevae .verdict, .aevae .signal, .aevae h2, .aevae h3')]
+            .filter((el) => el.scrollWidth > el.clientWidth + 1 || getComputedStyle(el).textOverflow === 'ellipsis')
+            .map((el) => el.textContent)""")
+        assert not clipped
+        assert "question mark" in pg.locator('.compare figure[data-slot="input"] figcaption').text_content()
 
 
 @pytest.fixture(scope="module")
@@ -206,14 +184,12 @@ def shapes_bundle(analysed_runs: dict[str, Path]) -> bytes:
 
 
 def test_text_uses_the_data_sets_own_words(browser: object, url: str, shapes_bundle: bytes) -> None:
-    pg, errors = open_page(browser, url, 1400, bundle=shapes_bundle)
-    headings = pg.locator(".gallery h3").all_text_contents()
-    assert headings == ["Test images", "Probes (not images)"]
-    assert pg.locator(".pad-status").text_content() == "Draw an image (or anything) here."
-    assert "digit" not in pg.locator(".aevae").inner_text().lower()
-    assert pg.locator(".input-row .verdict").first.text_content().endswith("test images")
-    d = Bundle.from_bytes(shapes_bundle).model("vae")["latent_dim"]  # a run of another d shows its own numbers
-    assert pg.locator('.derivation li[data-key="latent_float_bits"]').text_content().startswith(
-        f"{d} × 32 = {32 * d} bits")
-    pg.close()
-    assert not errors, errors
+    with explorer_page(browser, url, 1400, bundle=shapes_bundle) as pg:
+        headings = pg.locator(".gallery h3").all_text_contents()
+        assert headings == ["Test images", "Probes (not images)"]
+        assert pg.locator(".pad-status").text_content() == "Draw an image (or anything) here."
+        assert "digit" not in pg.locator(".aevae").inner_text().lower()
+        assert pg.locator(".input-row .verdict").first.text_content().endswith("test images")
+        d = Bundle.from_bytes(shapes_bundle).model("vae")["latent_dim"]  # a run of another d shows its own numbers
+        assert pg.locator('.derivation li[data-key="latent_float_bits"]').text_content().startswith(
+            f"{d} × 32 = {32 * d} bits")

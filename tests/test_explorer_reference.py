@@ -10,17 +10,11 @@ from typing import Any
 
 import pytest
 
-from explorer_page import explorer_page, served_explorer
+from explorer_page import explorer_page
 from reference_images import assert_matches_reference
 
 playwright = pytest.importorskip("playwright.sync_api")
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def url() -> Iterator[str]:
-    with served_explorer() as address:
-        yield address
 
 
 @pytest.fixture

@@ -18,16 +18,10 @@ from aevae.explorer.bundle import Bundle, shipped_bundle_bytes
 from aevae.explorer.bundle.from_runs import build_bundle
 
 from browser_support import handle_values, output_pixels, save_screenshot
-from explorer_page import explorer_page, served_explorer
+from explorer_page import explorer_page
 
 playwright = pytest.importorskip("playwright.sync_api")
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def url() -> Iterator[str]:
-    with served_explorer() as address:
-        yield address
 
 
 @pytest.fixture

@@ -8,47 +8,71 @@ Routes
     GET  /api/models                    metadata of both models
     GET  /api/models/{name}             metadata of one model ("ae" or "vae")
     POST /api/models/{name}/encode      an image -> its latent (mu, and sigma for VAEs) and the normalised image
-    POST /api/models/{name}/decode      latent(s) -> image(s) in [0, 1]
+    POST /api/models/{name}/decode      latent(s) -> image(s) in [0, 1], as JSON or raw bytes
 
-Errors are JSON ``{"error": message}`` with a 4xx status. PyTorch is imported on the first encode or decode, in a
-worker thread, so the page (which decodes in the browser) never waits for it.
+Errors are JSON ``{"error": message}``: 4xx for what a client sent (``requests``), 403 for other web sites
+(``origins``), 503 while the encode slots are busy, and 500, logged, for anything unexpected; the connection stays
+open after each. PyTorch is imported on the first encode or decode, in a worker thread, so the page (which decodes
+in the browser) never waits for it. Parsing, PyTorch and writing answers all run in worker threads: the event loop
+only moves bytes, so one client's 256-latent batch never stalls another's metadata request.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
+import asyncio
+import json
+import logging
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
-from starlette.requests import Request
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from aevae.explorer.bundle import SLOTS, Bundle
+from aevae.explorer.server.answers import BINARY_DTYPES, BINARY_TYPE, decode_json, encode_json, pixels_binary
+from aevae.explorer.server.origins import OriginGuard, normalised_origin
 from aevae.explorer.server.requests import (
+    FILE_TYPES,
+    JSON_TYPE,
     MAX_BODY_BYTES,
+    MAX_LATENTS,
     ApiError,
+    content_type,
+    decode_body_limit,
     image_from_file,
     image_from_pixels,
     parse_json,
     parse_latents,
+    require_json,
 )
 from aevae.explorer.web import STATIC
 
-PIXEL_DECIMALS = 6  # pixels in [0, 1] are sent to within 5e-7, far below an 8-bit image's 1/255 step
+# Encodes at once. Each may hold one decoded upload (up to 64 MiB for 16 Mpx of RGBA) while it is reduced; more
+# waiting requests would only add memory, not speed, on a machine whose cores the encodes already use.
+MAX_ENCODES = 2
+ENCODE_WAIT_S = 5.0  # an encode waits this long for a free slot, then gets 503 and Retry-After
+
+log = logging.getLogger("aevae.explorer")
 
 
-def create_app(bundle_bytes: bytes, torch_threads: int | None = None) -> Starlette:
+def create_app(bundle_bytes: bytes, torch_threads: int | None = None, host: str = "127.0.0.1",
+               allow_origins: Iterable[str] = ()) -> Starlette:
     """The app serving one bundle (bytes as written by ``Bundle.to_bytes``).
 
     ``torch_threads``, if given, is set as PyTorch's intra-op thread count when the first encode or decode imports
-    torch; ``aevae explore`` passes 1 for its own process (see ``aevae.explorer.server.serve``).
+    torch; ``aevae explore`` passes 1 for its own process (see ``aevae.explorer.server.serve``). ``host`` is the
+    address served on and ``allow_origins`` the origins whose pages may call the API (see ``origins``).
     """
     bundle = Bundle.from_bytes(bundle_bytes)
     reference: dict[str, Any] = {}  # "models": ReferenceModels, created by the first encode or decode
+    encode_slots = asyncio.Semaphore(MAX_ENCODES)
 
     def models() -> Any:
         """The ReferenceModels, created (and torch imported) on first use."""
@@ -90,31 +114,65 @@ def create_app(bundle_bytes: bytes, torch_threads: int | None = None) -> Starlet
         return JSONResponse(bundle.model(slot_of(request)))
 
     async def decode(request: Request) -> Response:
-        """Latent(s) -> image(s), decoded by PyTorch."""
+        """Latent(s) -> image(s), decoded by PyTorch; raw pixels for ``Accept: application/octet-stream``."""
         slot = slot_of(request)
-        z = parse_latents(parse_json(await read_body(request)), bundle.model(slot)["latent_dim"])
-        images = await run_in_threadpool(lambda: models().decode(slot, z))
-        return JSONResponse({"model": slot, "latents": z.tolist(), "images": rounded(images)})
+        require_json(content_type(request.headers))
+        binary = _wants_binary(request)
+        d = bundle.model(slot)["latent_dim"]
+        # The size a body of MAX_LATENTS latents can have, checked before parsing: 8 MiB of JSON would take a worker
+        # seconds to parse only to be refused.
+        body = await read_body(request, decode_body_limit(d), f"{MAX_LATENTS} latents of {d} values")
+
+        def work() -> tuple[bytes, tuple[int, ...]]:
+            z = parse_latents(parse_json(body), d)
+            images = models().decode(slot, z)
+            if not np.isfinite(images).all():
+                # Latents are bounded, so this takes weights that overflow float32 (a diverged run's, say).
+                raise ApiError(422, "the decoder's output is not finite (NaN or ∞) for these latent values: this "
+                                    "model's arithmetic overflows float32; try values nearer the training range")
+            return (pixels_binary(images, binary) if binary else decode_json(slot, z, images)), images.shape
+
+        content, shape = await run_in_threadpool(work)
+        if binary:
+            headers = {"X-Aevae-Shape": ",".join(map(str, shape)), "X-Aevae-Dtype": binary}
+            return Response(content, media_type=BINARY_TYPE, headers=headers)
+        return Response(content, media_type=JSON_TYPE)
 
     async def encode(request: Request) -> Response:
         """An image file or pixel array -> normalised image and its latent (mu, sigma)."""
         slot = slot_of(request)
-        body = await read_body(request)
-        kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
-        if kind == "application/json":
-            image = image_from_pixels(parse_json(body))
-        elif kind.startswith("multipart/"):
+        kind = content_type(request.headers)
+        if kind.startswith("multipart/"):
             raise ApiError(415, "send the image file itself as the request body (e.g. Content-Type: image/png), "
                                 "not as a multipart form")
-        else:
-            image = await run_in_threadpool(image_from_file, body)
-        mu, sigma = await run_in_threadpool(lambda: models().encode(slot, image))
-        return JSONResponse({"model": slot, "mu": mu.tolist(), "sigma": None if sigma is None else sigma.tolist(),
-                             "image": rounded(image)})
+        if kind != JSON_TYPE and not kind.startswith(FILE_TYPES):
+            raise ApiError(415, f"send an image file with its type (Content-Type: image/png, image/jpeg, ... or "
+                                f"{BINARY_TYPE}) or pixels as {JSON_TYPE}; got {kind or 'no Content-Type'}")
+        try:  # before reading the body, so waiting requests hold no upload in memory
+            await asyncio.wait_for(encode_slots.acquire(), ENCODE_WAIT_S)
+        except asyncio.TimeoutError:  # TimeoutError itself from Python 3.11 on
+            raise ApiError(503, f"the server is busy encoding {MAX_ENCODES} other images; try again in a moment",
+                           {"Retry-After": "1"}) from None
+        try:
+            body = await read_body(request)
+
+            def work() -> bytes:
+                image = image_from_pixels(parse_json(body)) if kind == JSON_TYPE else image_from_file(body)
+                mu, sigma = models().encode(slot, image)
+                return encode_json(slot, mu, sigma, image)
+
+            return Response(await run_in_threadpool(work), media_type=JSON_TYPE)
+        finally:
+            encode_slots.release()
 
     async def api_error(request: Request, exc: ApiError) -> Response:
-        """A refused request as JSON {"error": message} with its 4xx status."""
-        return JSONResponse({"error": exc.message}, status_code=exc.status)
+        """A refused request as JSON {"error": message} with its status."""
+        return JSONResponse({"error": exc.message}, status_code=exc.status, headers=exc.headers)
+
+    async def http_error(request: Request, exc: HTTPException) -> Response:
+        """Starlette's own refusals (no such route or file, wrong method) as JSON too."""
+        return JSONResponse({"error": f"{exc.detail}: {request.method} {request.url.path}"},
+                            status_code=exc.status_code, headers=exc.headers)
 
     routes = [
         Route("/", index),
@@ -126,23 +184,72 @@ def create_app(bundle_bytes: bytes, torch_threads: int | None = None) -> Starlet
         Route("/api/models/{name}/encode", encode, methods=["POST"]),
         Route("/api/models/{name}/decode", decode, methods=["POST"]),
     ]
-    return Starlette(routes=routes, exception_handlers={ApiError: api_error})
+    origins = [normalised_origin(o) for o in allow_origins]  # a bad one is refused now, not at the first request
+    middleware = [Middleware(JsonServerErrors), Middleware(OriginGuard, host=host, allow_origins=origins)]
+    return Starlette(routes=routes, middleware=middleware,
+                     exception_handlers={ApiError: api_error, HTTPException: http_error})
 
 
-def rounded(images: np.ndarray) -> list:
-    """Pixel values as JSON-ready lists, rounded to PIXEL_DECIMALS: a third of the bytes of float32's 17 digits."""
-    return np.round(images.astype(np.float64), PIXEL_DECIMALS).tolist()
+class JsonServerErrors:
+    """ASGI middleware: an unexpected error becomes a logged JSON 500, and the client's connection stays open.
+
+    Starlette's own handler re-raises after answering, and uvicorn then closes the connection, so a client's next
+    request on it failed; here the error ends with the answer.
+    """
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        state = {"started": False, "finished": False}
+
+        async def watched(message: dict) -> None:
+            if message["type"] == "http.response.start":
+                state["started"] = True
+            elif message["type"] == "http.response.body" and not message.get("more_body"):
+                state["finished"] = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watched)
+        except Exception:
+            if state["started"] and not state["finished"]:
+                raise  # half an answer is on the wire: only closing the connection can end it
+            log.exception("unexpected error answering %s %s", scope["method"], scope["path"])
+            if not state["started"]:
+                body = json.dumps({"error": "internal error in the explorer server (logged on its console)"}).encode()
+                await send({"type": "http.response.start", "status": 500,
+                            "headers": [(b"content-type", b"application/json"),
+                                        (b"content-length", str(len(body)).encode())]})
+                await send({"type": "http.response.body", "body": body})
 
 
-async def read_body(request: Request, limit: int = MAX_BODY_BYTES) -> bytes:
+def _wants_binary(request: Request) -> str | None:
+    """The dtype of a raw-bytes answer the client asks for (Accept: application/octet-stream), or None for JSON."""
+    accept = request.headers.get("accept", "")
+    if BINARY_TYPE not in accept or JSON_TYPE in accept:
+        return None
+    dtype = request.query_params.get("dtype", "float32")
+    if dtype not in BINARY_DTYPES:
+        raise ApiError(422, f"dtype must be one of {', '.join(BINARY_DTYPES)}; got {dtype!r}")
+    return dtype
+
+
+async def read_body(request: Request, limit: int = MAX_BODY_BYTES, holds: str = "") -> bytes:
     """The request body, refused with 413 as soon as it is known to exceed ``limit`` bytes."""
+    why = f" (room for {holds})" if holds else ""
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
-        raise ApiError(413, f"the body is {int(declared):,} bytes; at most {limit:,} are accepted")
+        raise ApiError(413, f"the body is {int(declared):,} bytes; at most {limit:,} are accepted{why}")
     chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise ApiError(413, f"the body exceeds {limit:,} bytes")
-        chunks.append(chunk)
+    try:
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise ApiError(413, f"the body exceeds {limit:,} bytes, the most accepted{why}")
+            chunks.append(chunk)
+    except ClientDisconnect:  # nobody is left to read the answer; this frees the request's encode slot
+        raise ApiError(400, "the client disconnected before sending its whole body") from None
     return b"".join(chunks)

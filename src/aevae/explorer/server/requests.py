@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+import math
 import warnings
 from typing import Any
 
@@ -18,18 +19,46 @@ from aevae.data import DataError, preprocess_image
 
 MAX_BODY_BYTES = 8 * 2**20  # 8 MiB: a large phone photo; more is refused before it is read in full
 MAX_IMAGE_PIXELS = 4096 * 4096  # checked from the file header, before any pixel is decoded (decompression bombs)
+# Pixels an upload is normalised at. The models see 32×32 and the ink's box is scaled to 20 px, so 512×512 keeps a
+# digit that fills a tenth of a photo's side at 50 px; normalising costs ~100 bytes a pixel (float64 channels), so
+# at 16 Mpx it took 1 GiB and here 25 MiB.
+WORK_PIXELS = 512 * 512
+STRIP_ROWS = 256  # rows of a large image converted and reduced at a time (4 MiB of a 4096-wide RGBA image)
 MAX_PIXEL_SIDE = 1024  # rows or columns of a JSON pixel array
 MAX_LATENTS = 256  # latents decoded per request
+BYTES_PER_NUMBER = 64  # of a latent in JSON: float64's longest repr is 24 characters; the rest allows for spacing
+# Latent values beyond this are refused: trained codes lie within a few hundred at most, and near float32's limit
+# (3.4e38) the decoder's arithmetic overflows into NaN, which JSON cannot carry.
+MAX_ABS_LATENT = 1e6
 IMAGE_FORMATS = ("PNG", "JPEG", "GIF", "BMP", "WEBP", "TIFF")  # Pillow decoders an upload may reach
+JSON_TYPE = "application/json"
+FILE_TYPES = ("image/", "application/octet-stream")  # content types an uploaded file may be sent with (prefixes)
 
 
 class ApiError(Exception):
     """A request the API refuses: HTTP ``status`` and a message for the client."""
 
-    def __init__(self, status: int, message: str) -> None:
+    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
         super().__init__(message)
-        self.status = status  # 4xx
+        self.status = status  # 4xx, or 503 when the server is busy
         self.message = message
+        self.headers = headers  # extra response headers, e.g. Retry-After
+
+
+def content_type(headers: Any) -> str:
+    """The media type of a request's Content-Type header, lower case, without parameters ("" if absent)."""
+    return headers.get("content-type", "").split(";")[0].strip().lower()
+
+
+def require_json(kind: str) -> None:
+    """Refuse a body that is not declared as JSON (a cross-site form can send text/plain, never JSON)."""
+    if kind != JSON_TYPE:
+        raise ApiError(415, f"send the body with Content-Type: {JSON_TYPE} (got {kind or 'none'})")
+
+
+def decode_body_limit(latent_dim: int) -> int:
+    """The most bytes a decode request for a ``latent_dim`` model can need: checked before the body is parsed."""
+    return MAX_LATENTS * (latent_dim + 1) * BYTES_PER_NUMBER + 1024
 
 
 def parse_json(body: bytes) -> Any:
@@ -38,14 +67,20 @@ def parse_json(body: bytes) -> Any:
         return json.loads(body)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ApiError(400, f"the body is not valid JSON ({exc})") from None
+    except RecursionError:
+        raise ApiError(400, "the body's JSON is nested too deeply") from None
+    except ValueError as exc:  # Python refuses integers of more than 4,300 digits (sys.get_int_max_str_digits)
+        raise ApiError(422, f"the body holds a number too long to read ({str(exc).split(':')[0]})") from None
 
 
 def numeric_array(value: Any, what: str) -> np.ndarray:
     """A JSON list (of lists) of finite numbers as float64; booleans, strings, null, NaN and ∞ are refused."""
     try:
         arr = np.asarray(value)
-    except ValueError:  # ragged nesting
+    except (ValueError, RecursionError):  # ragged or absurdly deep nesting
         raise ApiError(422, f"{what} must be a rectangular array of numbers") from None
+    if arr.dtype == object and arr.size and all(type(v) is int for v in arr.flat):
+        arr = np.array([_to_float(v) for v in arr.flat]).reshape(arr.shape)  # integers beyond int64's range
     if arr.size == 0 or arr.dtype.kind not in "iuf" or _has_bool(value):
         raise ApiError(422, f"{what} must hold numbers only (got {_describe(value)})")
     arr = arr.astype(np.float64)
@@ -68,6 +103,9 @@ def parse_latents(payload: Any, latent_dim: int) -> np.ndarray:
         raise ApiError(422, f"this model's latent has {latent_dim} values; got {z.shape[1]}")
     if len(z) > MAX_LATENTS:
         raise ApiError(413, f"at most {MAX_LATENTS} latents per request; got {len(z)}")
+    if np.abs(z).max() > MAX_ABS_LATENT:
+        raise ApiError(422, f"latent values must lie within ±{MAX_ABS_LATENT:.0e}, far beyond any trained model's "
+                            f"codes (float32 overflows near 3.4e38); got {np.abs(z).max():.3g}")
     return z.astype(np.float32)
 
 
@@ -75,17 +113,28 @@ def image_from_pixels(payload: Any) -> np.ndarray:
     """The MNIST-style (32, 32) image of {"pixels": [[row], ...]}: grey levels in [0, 1] or 0..255, any size."""
     if not isinstance(payload, dict) or not isinstance(payload.get("pixels"), list):
         raise ApiError(422, 'send {"pixels": [[grey levels of row 0], [row 1], ...]} or an image file')
-    pixels = numeric_array(payload["pixels"], "pixels")
-    if pixels.ndim != 2 or max(pixels.shape) > MAX_PIXEL_SIDE:
+    rows = payload["pixels"]
+    # The side is checked on the lists themselves, before NumPy copies up to 8 MiB of numbers into arrays.
+    if len(rows) > MAX_PIXEL_SIDE or any(isinstance(r, list) and len(r) > MAX_PIXEL_SIDE for r in rows):
+        raise ApiError(422, f"pixels must be a 2-D array of at most {MAX_PIXEL_SIDE}×{MAX_PIXEL_SIDE} grey levels")
+    pixels = numeric_array(rows, "pixels")
+    if pixels.ndim != 2:
         raise ApiError(422, f"pixels must be a 2-D array of at most {MAX_PIXEL_SIDE}×{MAX_PIXEL_SIDE} grey levels; "
                             f"got shape {pixels.shape}")
     if pixels.max() > 1:  # 0..255 grey levels; preprocess_image would otherwise stretch the range it sees
         pixels = pixels / 255.0
-    return _preprocess(np.clip(pixels, 0, 1))
+    pixels = np.clip(pixels, 0, 1)
+    if _reduction(*pixels.shape) > 1:  # box-averaged as a float image (Pillow's mode F), like a large upload
+        return _preprocess(_reduced(Image.fromarray(pixels.astype(np.float32))))
+    return _preprocess(pixels)
 
 
 def image_from_file(data: bytes) -> np.ndarray:
-    """The MNIST-style (32, 32) image of an uploaded PNG, JPEG, GIF, BMP, WebP or TIFF file, decoded defensively."""
+    """The MNIST-style (32, 32) image of an uploaded PNG, JPEG, GIF, BMP, WebP or TIFF file, decoded defensively.
+
+    A large image is decoded at a reduced size where the format allows it (JPEG's DCT scaling) and box-averaged down
+    to about WORK_PIXELS before it is normalised, so no upload costs more than the pixels of one decoded frame.
+    """
     if not data:
         raise ApiError(400, "the upload is empty")
     try:
@@ -95,8 +144,11 @@ def image_from_file(data: bytes) -> np.ndarray:
                 if img.width * img.height > MAX_IMAGE_PIXELS:
                     raise ApiError(413, f"the image is {img.width}×{img.height} pixels; at most "
                                         f"{MAX_IMAGE_PIXELS:,} pixels are decoded")
+                factor = _reduction(img.width, img.height)
+                if factor > 1 and img.format == "JPEG":  # decode at 1/2, 1/4 or 1/8 scale, never below the target
+                    img.draft(img.mode, (math.ceil(img.width / factor), math.ceil(img.height / factor)))
                 img.load()
-                return _preprocess(img)
+                return _preprocess(_reduced(img))
     except UnidentifiedImageError:
         raise ApiError(415, f"not an image file this API reads ({', '.join(IMAGE_FORMATS)})") from None
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
@@ -105,11 +157,48 @@ def image_from_file(data: bytes) -> np.ndarray:
         raise ApiError(422, f"the image file is damaged or truncated ({exc})") from None
 
 
+def _reduction(width: int, height: int) -> int:
+    """The whole factor that brings width × height to at most WORK_PIXELS (1: no reduction)."""
+    return max(1, math.ceil(math.sqrt(width * height / WORK_PIXELS)))
+
+
+def _reduced(img: Image.Image) -> Image.Image:
+    """The image box-averaged by a whole factor to at most WORK_PIXELS; smaller images are returned as they are.
+
+    Done a strip of rows at a time, so converting modes (a palette to colour) and Pillow's weighting of colour by
+    opacity (LA, RGBA) copy one strip, never the whole decoded frame again.
+    """
+    factor = _reduction(img.width, img.height)
+    if factor == 1:
+        return img
+    mode = img.mode
+    if mode in ("1", "P", "PA"):  # bits and palette indices cannot be averaged: to grey or colour first
+        mode = "L" if mode == "1" else "RGBA" if mode == "PA" or "transparency" in img.info else "RGB"
+    out = Image.new(mode, (math.ceil(img.width / factor), math.ceil(img.height / factor)))
+    rows = factor * max(1, STRIP_ROWS // factor)
+    for top in range(0, img.height, rows):
+        strip = img.crop((0, top, img.width, min(top + rows, img.height)))
+        if strip.mode != mode:
+            strip = strip.convert(mode)
+        out.paste(strip.resize((out.width, math.ceil(strip.height / factor)), Image.Resampling.BOX), (0, top // factor))
+    return out
+
+
 def _preprocess(img: Image.Image | np.ndarray) -> np.ndarray:
     try:
-        return preprocess_image(img)
+        image = preprocess_image(img)
     except DataError as exc:
         raise ApiError(422, f"cannot use this image: {exc}") from None
+    if not image.any():  # preprocess_image's answer to an image without ink: a latent of it would mean nothing
+        raise ApiError(422, "the image is blank (one flat colour, no strokes or shapes): there is nothing to encode")
+    return image
+
+
+def _to_float(value: int) -> float:
+    try:
+        return float(value)
+    except OverflowError:  # beyond float64: refused as not finite
+        return math.copysign(math.inf, value)
 
 
 def _has_bool(value: Any) -> bool:

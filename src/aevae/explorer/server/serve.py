@@ -7,6 +7,7 @@ import errno
 import socket
 import threading
 import webbrowser
+from collections.abc import Sequence
 from pathlib import Path
 
 import uvicorn
@@ -37,7 +38,9 @@ def bind(host: str, port: int | None) -> socket.socket:
     """A listening TCP socket; ``port`` None tries DEFAULT_PORT, then any free port; 0 picks a free port."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     for candidate in ([DEFAULT_PORT, 0] if port is None else [port]):
-        sock = socket.socket(family, socket.SOCK_STREAM)
+        # IPPROTO_TCP, not the default 0: asyncio sets TCP_NODELAY only on sockets whose protocol says TCP, and
+        # without it Nagle's algorithm held each answer's body until the client's delayed ACK, 40 ms later.
+        sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((host, candidate))
@@ -71,13 +74,17 @@ def open_page(url: str) -> bool:
 
 
 def serve(ae: Path | None = None, vae: Path | None = None, host: str = "127.0.0.1", port: int | None = None,
-          open_browser: bool = True, page: str = "") -> int:
+          open_browser: bool = True, allow_origins: Sequence[str] = (), page: str = "") -> int:
     """Serve the explorer and the article for two run folders (or the shipped models) until interrupted; returns
-    an exit code. ``page`` is the path printed and opened: "" the explorer, "article" the article."""
+    an exit code.
+
+    ``allow_origins``: origins (scheme://host[:port]) whose pages may call the API; every other site is refused.
+    ``page``: the path printed and opened: "" the explorer, "article" the article.
+    """
     # One PyTorch thread per request: a request decodes a handful of latents and concurrent requests already use the
     # cores; several OpenMP threads per request fought over them (a single decode took 26 ms with two threads on a
     # busy 2-core machine, 1.4 ms with one). This is the server's own process, so the setting is its to make.
-    app = create_app(bundle_bytes(ae, vae), torch_threads=1)
+    app = create_app(bundle_bytes(ae, vae), torch_threads=1, host=host, allow_origins=allow_origins)
     sock = bind(host, port)
     url = url_of(sock) + page
     print(f"aevae {page or 'explorer'} at {url}  (Ctrl-C to stop)", flush=True)

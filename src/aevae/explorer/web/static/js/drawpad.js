@@ -9,6 +9,7 @@ import { preprocessRGBA } from "./preprocess.js";
 const PAD_PIXELS = 280; // the pad's backing store: the scale the probes were drawn at (aevae.data.probes.CANVAS)
 const STROKE = 22; // pen width in pad pixels, near the probes' stroke, so drawings look like digits once shrunk
 const MAX_UPLOAD_SIDE = 2048; // larger pictures are scaled down before normalising, to keep the page responsive
+const BLANK = "the image is blank (one flat colour, no strokes or shapes): there is nothing to encode.";
 
 /**
  * @param {HTMLElement} el container
@@ -73,6 +74,10 @@ export function createDrawPad(el, state, { size = 168 } = {}) {
     if (!last) return;
     last = null;
     const image = preprocessRGBA(ctx.getImageData(0, 0, PAD_PIXELS, PAD_PIXELS).data, PAD_PIXELS, PAD_PIXELS);
+    if (isBlank(image)) {
+      status.textContent = BLANK;
+      return;
+    }
     if (drawing) updateInput(state, drawing, image);
     else drawing = addInput(state, image, `drawing ${++drawings}`, "drawing");
     snapTo(state, drawing); // the outputs show at once what each model makes of the drawing
@@ -90,6 +95,10 @@ export function createDrawPad(el, state, { size = 168 } = {}) {
     if (!file) return;
     try {
       const image = await imageFromFile(file);
+      if (isBlank(image)) {
+        status.textContent = `${file.name}: ${BLANK}`;
+        return;
+      }
       snapTo(state, addInput(state, image, file.name, "upload"));
       status.textContent = `Added ${file.name}.`;
     } catch (error) {
@@ -99,6 +108,11 @@ export function createDrawPad(el, state, { size = 168 } = {}) {
 
   clear();
   return { pad };
+}
+
+// preprocessRGBA's answer to a picture without ink: all zeros, whose latent would mean nothing (the API says 422).
+function isBlank(image) {
+  return image.every((v) => v === 0);
 }
 
 /** A file the browser can decode → MNIST-style Float32Array(32 × 32). */
