@@ -23,6 +23,7 @@ import torch
 from PIL import Image, ImageDraw
 
 from aevae.explorer.bundle import Bundle, shipped_bundle_bytes
+from aevae.explorer.bundle.companions import shipped_companions, with_companions
 from aevae.explorer.web.export import export_html, export_page
 from aevae.explorer.bundle.networks import model_from_weights
 
@@ -47,7 +48,8 @@ def exported(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_the_shipped_models_export_small_and_whole(exported: Path) -> None:
     text = exported.read_text(encoding="utf-8")
     assert exported.stat().st_size <= SIZE_TARGET
-    assert embedded_bundle(text).to_bytes() == shipped_bundle_bytes()  # nothing dropped or altered
+    shipped = with_companions(Bundle.from_bytes(shipped_bundle_bytes()), shipped_companions())
+    assert embedded_bundle(text).to_bytes() == shipped.to_bytes()  # nothing dropped or altered; the article's companions
     assert "default-src 'none'" in text  # the page's policy forbids any request
     assert not re.search(r"""<(?:script|link|img|iframe)[^>]*\s(?:src|href)=(?!["']?data:)""", text)
     assert text.count("</script>") == 2 and '<script type="module">' in text  # the bundle and the code, inline

@@ -138,6 +138,16 @@ def _cmd_explore(args: argparse.Namespace) -> int:
         raise SystemExit(f"aevae explore: cannot listen on {args.host}:{args.port} ({exc})") from None
 
 
+def _cmd_article(args: argparse.Namespace) -> int:
+    from aevae.explorer.server.serve import serve
+
+    try:
+        return serve(ae=args.ae and Path(args.ae), vae=args.vae and Path(args.vae), host=args.host, port=args.port,
+                     open_browser=not args.no_browser, allow_origins=args.allow_origin, page="article")
+    except OSError as exc:
+        raise SystemExit(f"aevae article: cannot listen on {args.host}:{args.port} ({exc})") from None
+
+
 def _cmd_export(args: argparse.Namespace) -> int:
     from aevae.explorer.web.export import export_html
 
@@ -146,6 +156,18 @@ def _cmd_export(args: argparse.Namespace) -> int:
     print(f"wrote {path}: {size / 1e6:.2f} MB ({size:,} bytes), one file that works offline from file:// or any "
           "static host")
     return 0
+
+
+def _add_serve_options(p: argparse.ArgumentParser) -> None:
+    """The options of the commands that serve the page (explore, article): the same server, the same defaults."""
+    p.add_argument("--ae", metavar="RUN_DIR", help="run folder shown as the AE (default: the shipped AE)")
+    p.add_argument("--vae", metavar="RUN_DIR", help="run folder shown as the VAE (default: the shipped VAE)")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
+    p.add_argument("--port", type=int, help="port (default: 8765, or a free one if it is taken; 0 = any free port)")
+    p.add_argument("--no-browser", action="store_true", help="print the URL without opening a browser")
+    p.add_argument("--allow-origin", action="append", default=[], metavar="ORIGIN",
+                   help="let pages at ORIGIN (e.g. https://example.org) call the API; repeatable (default: none, "
+                        "other web sites are refused)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -193,15 +215,15 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("explore", help="the interactive explorer of an AE beside a VAE, in the browser",
                        description="Serve the explorer on this machine and open it. With no runs: the shipped AE and "
                                    "VAE (d = 4, MNIST). Example: aevae explore --ae runs/paper/ae --vae runs/paper/vae")
-    p.add_argument("--ae", metavar="RUN_DIR", help="run folder shown as the AE (default: the shipped AE)")
-    p.add_argument("--vae", metavar="RUN_DIR", help="run folder shown as the VAE (default: the shipped VAE)")
-    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
-    p.add_argument("--port", type=int, help="port (default: 8765, or a free one if it is taken; 0 = any free port)")
-    p.add_argument("--no-browser", action="store_true", help="print the URL without opening a browser")
-    p.add_argument("--allow-origin", action="append", default=[], metavar="ORIGIN",
-                   help="let pages at ORIGIN (e.g. https://example.org) call the API; repeatable (default: none, "
-                        "other web sites are refused)")
+    _add_serve_options(p)
     p.set_defaults(func=_cmd_explore)
+
+    p = sub.add_parser("article", help="the explorable article around the models, in the browser",
+                       description="Serve the article (the paper's explanation, every figure drawn from the loaded "
+                                   "models) on this machine and open it; the explorer is one link away. Example: "
+                                   "aevae article --ae runs/paper/ae --vae runs/paper/vae")
+    _add_serve_options(p)
+    p.set_defaults(func=_cmd_article)
 
     p = sub.add_parser("export", help="the explorer as one self-contained HTML file: no server, no network",
                        description="Write the explorer, models and all, into one HTML file to open from disk, mail "

@@ -90,8 +90,23 @@ def model_meta(slot: str, config: dict[str, Any], metrics: dict[str, Any], analy
         "novelty": analysis.extra.get("novelty"),
         "units": {**metrics.get("units", {}), **analysis.units},
         "pca_explained_variance_ratio": [float(v) for v in analysis.pca_explained_variance_ratio],
+        **article_fields(analysis),
         "source": source,
     }
+
+
+def article_fields(analysis: Analysis) -> dict[str, Any]:
+    """What the article draws beyond the explorer's views, where the analysis has it: the rate–distortion curve
+    (``aevae analyze``'s quantised-code sweep; absent for a quick in-memory analysis) and the prior-sample test."""
+    fields: dict[str, Any] = {}
+    if "rd_bits_per_image" in analysis.arrays:
+        fields["rate_distortion"] = {
+            "bits_per_image": [float(v) for v in analysis.arrays["rd_bits_per_image"]],
+            "bce_nats_per_image": [float(v) for v in analysis.arrays["rd_bce_nats_per_image"]],
+        }
+    if analysis.extra.get("prior"):
+        fields["prior"] = analysis.extra["prior"]
+    return fields
 
 
 def analysis_arrays(slot: str, analysis: Analysis) -> dict[str, np.ndarray]:

@@ -1,11 +1,14 @@
 """Regenerate the explorer's shipped models from a trained paper pair (the one documented command):
 
     aevae train --preset paper --out runs/paper          # trains runs/paper/ae and runs/paper/vae
+    aevae train --model ae --latent 2 --epochs 8 --out runs/paper/ae-d2   # the article's claim 1 (companions)
     python -m aevae.explorer.bundle.make_defaults --from runs/paper
 
 It analyses either run if it has no ``analysis.safetensors`` yet, stores the weights as float16, picks the gallery
 (three MNIST test images per digit and the probes) and writes ``aevae/explorer/bundle/defaults/bundle.safetensors`` with
-``PROVENANCE.json`` and ``README.md`` beside it, saying where the models came from and how good they are.
+``PROVENANCE.json`` and ``README.md`` beside it, saying where the models came from and how good they are. Each
+companion run found in RUNS (``RUNS/ae-d2``; see ``aevae.explorer.bundle.companions``) is written as its JSON file
+beside them; ``--only-companions`` writes those alone and leaves the bundle as it is.
 """
 
 from __future__ import annotations
@@ -17,8 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from aevae import __version__
+from aevae.explorer.bundle.companions import COMPANIONS
 from aevae.explorer.bundle.format import SHIPPED, SLOTS, Bundle
-from aevae.explorer.bundle.from_runs import build_bundle
+from aevae.explorer.bundle.from_runs import build_bundle, run_entry
 from aevae.files import atomic_write
 from aevae.runs import WEIGHTS, check_trained, load_metrics, write_json
 
@@ -46,7 +50,33 @@ def make_defaults(runs: Path, out: Path = DEFAULTS, progress: bool = True) -> Pa
     atomic_write(path, lambda tmp: Path(tmp).write_bytes(data))
     write_json(out / "PROVENANCE.json", provenance)
     atomic_write(out / "README.md", lambda tmp: Path(tmp).write_text(readme(provenance, len(data))))
+    make_companions(runs, out, progress)
     return path
+
+
+def make_companions(runs: Path, out: Path = DEFAULTS, progress: bool = True) -> list[Path]:
+    """Write the JSON file of each companion run present in ``runs`` (e.g. ``runs/ae-d2``); returns their paths."""
+    written = []
+    for name, spec in COMPANIONS.items():
+        folder = Path(runs) / name
+        if not folder.exists():
+            print(f"make_defaults: no {folder}; {name} not written ({spec['command'].replace('RUNS', str(runs))})",
+                  file=sys.stderr)
+            continue
+        check_trained(folder)
+        meta, _ = run_entry(name, folder, progress)
+        meta["source"] = f"shipped with aevae {__version__} ({COMMAND})"
+        meta["provenance"] = {
+            "training_command": spec["command"],
+            "role": spec["role"],
+            "epochs_trained": len(load_metrics(folder).get("history", [])),
+            "sha256_float32_weights": hashlib.sha256((folder / WEIGHTS).read_bytes()).hexdigest(),
+            "weights_shipped": False,
+        }
+        path = out / Path(spec["file"]).name
+        write_json(path, meta)
+        written.append(path)
+    return written
 
 
 def provenance_of(folders: dict[str, Path], bundle: Bundle) -> dict[str, Any]:
@@ -93,7 +123,9 @@ def readme(provenance: dict[str, Any], size: int) -> str:
         cells = [_number(m["test_metrics"], k) for k in ("bce_nats_per_image", "kl_bits_per_image",
                                                          "neg_elbo_nats_per_image")]
         lines.append(f"| {slot} | {m['epochs_trained']} | {' | '.join(cells)} |")
-    lines += ["", "Full configs, metrics and checksums of the float32 weights: `PROVENANCE.json`.", ""]
+    lines += ["", "Full configs, metrics and checksums of the float32 weights: `PROVENANCE.json`.",
+              "`ae-d2.json` (when present): the metadata of an AE with d = 2 trained with the same settings",
+              f"(`{COMPANIONS['ae-d2']['command']}`), for the article's claim 1; no weights.", ""]
     return "\n".join(lines)
 
 
@@ -108,8 +140,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--from", dest="runs", required=True, metavar="RUNS",
                         help="folder holding the trained pair as RUNS/ae and RUNS/vae")
     parser.add_argument("--out", type=Path, default=DEFAULTS, help=f"where to write (default: {DEFAULTS})")
+    parser.add_argument("--only-companions", action="store_true",
+                        help="write only the companion runs' files (RUNS/ae-d2 -> ae-d2.json), not the bundle")
     args = parser.parse_args(argv)
     try:
+        if args.only_companions:
+            for path in make_companions(Path(args.runs), args.out, progress=sys.stderr.isatty()):
+                print(f"wrote {path}")
+            return 0
         path = make_defaults(Path(args.runs), args.out, progress=sys.stderr.isatty())
     except (ValueError, RuntimeError) as exc:  # RunError, DataError and BundleError among them
         print(f"make_defaults: error: {exc}", file=sys.stderr)

@@ -2,6 +2,7 @@
 
 Routes
     GET  /                              the page (static/index.html)
+    GET  /article                       the article around the same models (static/article.html)
     GET  /static/{file}                 the page's ES modules and stylesheet; nothing outside static/ is served
     GET  /api/bundle                    the bundle the page runs on (safetensors bytes, see aevae.explorer.bundle)
     GET  /api/models                    metadata of both models
@@ -96,6 +97,10 @@ def create_app(bundle_bytes: bytes, torch_threads: int | None = None, host: str 
         """The page."""
         return FileResponse(STATIC / "index.html")
 
+    async def article(request: Request) -> Response:
+        """The article page."""
+        return FileResponse(STATIC / "article.html")
+
     async def get_bundle(request: Request) -> Response:
         """The bundle's bytes, revalidated on each load so a restarted server with other runs is never stale."""
         return Response(bundle_bytes, media_type="application/octet-stream", headers={"Cache-Control": "no-cache"})
@@ -171,6 +176,7 @@ def create_app(bundle_bytes: bytes, torch_threads: int | None = None, host: str 
 
     routes = [
         Route("/", index),
+        Route("/article", article),
         Mount("/static", StaticFiles(directory=str(STATIC)), name="static"),
         Route("/api/bundle", get_bundle),
         Route("/api/models", list_models),

@@ -1,4 +1,5 @@
-"""``aevae explore``: bind a port, print the URL, open the browser and serve the explorer until Ctrl-C."""
+"""``aevae explore`` and ``aevae article``: bind a port, print the URL, open the browser and serve the explorer and
+the article until Ctrl-C."""
 
 from __future__ import annotations
 
@@ -12,20 +13,25 @@ from pathlib import Path
 import uvicorn
 
 from aevae.explorer.bundle import shipped_bundle_bytes
+from aevae.explorer.bundle.companions import shipped_companions, with_companions
 from aevae.explorer.server.app import create_app
 
 DEFAULT_PORT = 8765  # tried first when no port is given; a free one is picked if it is taken
 
 
 def bundle_bytes(ae: Path | None = None, vae: Path | None = None) -> bytes:
-    """The bundle to serve: the shipped models, with the slots given as run folders replaced by those runs."""
-    shipped = shipped_bundle_bytes()
-    if ae is None and vae is None:
-        return shipped  # the fast path: no torch, no analysis, just the file
+    """The bundle to serve: the shipped models, with the slots given as run folders replaced by those runs, and the
+    shipped companion runs (``aevae.explorer.bundle.companions``) while the VAE is the shipped one."""
     from aevae.explorer.bundle import Bundle
-    from aevae.explorer.bundle.from_runs import build_bundle  # imports torch to check the runs' weights
 
-    return build_bundle({"ae": ae, "vae": vae}, Bundle.from_bytes(shipped)).to_bytes()
+    shipped = Bundle.from_bytes(shipped_bundle_bytes())  # no torch, no analysis: milliseconds
+    if ae is None and vae is None:
+        bundle = shipped
+    else:
+        from aevae.explorer.bundle.from_runs import build_bundle  # imports torch to check the runs' weights
+
+        bundle = build_bundle({"ae": ae, "vae": vae}, shipped)
+    return with_companions(bundle, shipped_companions() if vae is None else {}).to_bytes()
 
 
 def bind(host: str, port: int | None) -> socket.socket:
@@ -68,18 +74,20 @@ def open_page(url: str) -> bool:
 
 
 def serve(ae: Path | None = None, vae: Path | None = None, host: str = "127.0.0.1", port: int | None = None,
-          open_browser: bool = True, allow_origins: Sequence[str] = ()) -> int:
-    """Serve the explorer for two run folders (or the shipped models) until interrupted; returns an exit code.
+          open_browser: bool = True, allow_origins: Sequence[str] = (), page: str = "") -> int:
+    """Serve the explorer and the article for two run folders (or the shipped models) until interrupted; returns
+    an exit code.
 
     ``allow_origins``: origins (scheme://host[:port]) whose pages may call the API; every other site is refused.
+    ``page``: the path printed and opened: "" the explorer, "article" the article.
     """
     # One PyTorch thread per request: a request decodes a handful of latents and concurrent requests already use the
     # cores; several OpenMP threads per request fought over them (a single decode took 26 ms with two threads on a
     # busy 2-core machine, 1.4 ms with one). This is the server's own process, so the setting is its to make.
     app = create_app(bundle_bytes(ae, vae), torch_threads=1, host=host, allow_origins=allow_origins)
     sock = bind(host, port)
-    url = url_of(sock)
-    print(f"aevae explorer at {url}  (Ctrl-C to stop)", flush=True)
+    url = url_of(sock) + page
+    print(f"aevae {page or 'explorer'} at {url}  (Ctrl-C to stop)", flush=True)
     if open_browser:  # in a thread: some browsers' launchers block until the window closes
         threading.Thread(target=open_page, args=(url,), daemon=True).start()
     uvicorn.Server(uvicorn.Config(app, log_level="warning")).run(sockets=[sock])

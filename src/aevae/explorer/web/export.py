@@ -1,10 +1,11 @@
-"""``aevae export``: the explorer as one self-contained HTML file, to mail or put on any static host.
+"""``aevae export``: the explorer and the article as one self-contained HTML file, to mail or put on any static host.
 
 The file holds everything inline: the explorer bundle (weights as float16, analysis, gallery; see
 ``aevae.explorer.bundle``), gzip-compressed and base64-encoded; the front end joined into one module by
 ``aevae.explorer.web.modules`` (entry ``static/js/embedded.js``, which unpacks the bundle); and the stylesheet. It works
 from ``file://`` with no server: every interaction of the explorer runs in the browser, drawing and uploading
-your own digit included. Its Content-Security-Policy allows no network access at all, so opening it never sends
+your own digit included. The same file holds the article (``static/js/article.js``): opened with ``#article`` at the
+end of its address, or through the link at its top, it shows the article instead. Its Content-Security-Policy allows no network access at all, so opening it never sends
 a request anywhere.
 """
 
@@ -17,6 +18,7 @@ import re
 from pathlib import Path
 
 from aevae.explorer.bundle import Bundle
+from aevae.explorer.bundle.companions import shipped_companions, with_companions
 from aevae.explorer.bundle.sources import explorer_bundle
 from aevae.explorer.web import STATIC
 from aevae.explorer.web.modules import join_modules
@@ -40,6 +42,7 @@ PAGE = """<!doctype html>
 </style>
 </head>
 <body>
+<nav class="page-switch" aria-label="Pages"><a href="#article">Read the article: the paper, live →</a></nav>
 <div id="app"><p class="loading">Loading the models…</p></div>
 <script type="application/octet-stream" id="aevae-bundle">{bundle}</script>
 <script type="module">
@@ -56,7 +59,7 @@ def export_page(bundle: Bundle) -> str:
     models = [bundle.model(slot) for slot in ("ae", "vae")]
     title = "aevae explorer: " + " vs ".join(f"{m['kind'].upper()} d = {m['latent_dim']} ({m['data']})"
                                              for m in models)
-    css = (STATIC / "explorer.css").read_text(encoding="utf-8")
+    css = "\n".join((STATIC / name).read_text(encoding="utf-8") for name in ("explorer.css", "article.css"))
     return PAGE.format(policy=POLICY, title=html.escape(title), css=_inline(css, "style"), bundle=packed,
                        js=_inline(join_modules(ENTRY), "script"))
 
@@ -70,6 +73,7 @@ def export_html(out: Path, ae: object = None, vae: object = None, images: object
     float16 (half the bytes; decoded pixels move by about 1e-3).
     """
     bundle = explorer_bundle(ae, vae, images, data=data, half=True, progress=progress)
+    bundle = with_companions(bundle, shipped_companions() if vae is None else {})  # see aevae.explorer.bundle.companions
     text = export_page(bundle)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)

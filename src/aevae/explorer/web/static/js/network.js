@@ -23,8 +23,12 @@ const REGENERATE =
  * A model's network from its tensors (see readSafetensors) and metadata ({slot, latent_dim, layers}).
  * Images are channels-first, as in PyTorch: C·S·S values in [0, 1], channel by channel (C = 1: an S×S image).
  * @returns {{latentDim: number, size: number, channels: number, variational: boolean,
- *            decode: (z: ArrayLike<number>) => Float32Array,
- *            encode: (image: ArrayLike<number>) => {mu: Float64Array, sigma: Float64Array|null}}}
+ *            decode: (z: ArrayLike<number>, trace?: Trace) => Float32Array,
+ *            encode: (image: ArrayLike<number>, trace?: Trace) => {mu: Float64Array, sigma: Float64Array|null}}}
+ *   where Trace = (name, values, shape) => void, if given, receives each layer's output once the pass is done (its
+ *   tensor name, values channels-last after the layer's activation, shape [C, H, W] or [n]; the buffers are reused
+ *   by the next pass, so copy what you keep); the decoder's last layer comes as the decoded image. The article's
+ *   Figure 1 draws every layer from it.
  */
 export function createNetwork(tensors, meta) {
   const table = meta.layers;
@@ -63,23 +67,28 @@ export function createNetwork(tensors, meta) {
     throw new Error(`the decoder ends in ${dec.shape}, not ${table.input}`);
   }
 
-  function decode(z) {
+  function decode(z, trace = null) {
     if (z.length !== d) throw new Error(`a latent of this model has ${d} values, got ${z.length}`);
     dec.input.set(z);
     const logits = dec.run(); // (S, S, C)
     const image = new Float32Array(channels * pixels); // (C, S, S)
     for (let p = 0; p < pixels; p++)
       for (let c = 0; c < channels; c++) image[c * pixels + p] = 1 / (1 + Math.exp(-logits[p * channels + c]));
+    if (trace) emit(dec, trace, image);
     return image;
   }
 
-  function encode(image) {
+  function encode(image, trace = null) {
     if (image.length !== channels * pixels) {
       throw new Error(`an input image of this model has ${channels}×${size}×${size} values, got ${image.length}`);
     }
     for (let c = 0; c < channels; c++)
       for (let p = 0; p < pixels; p++) enc.input[p * channels + c] = image[c * pixels + p];
     const out = enc.run(); // (d) or (2d): mu, logvar
+    if (trace) {
+      trace("input", enc.input, table.input);
+      emit(enc, trace);
+    }
     const mu = Float64Array.from(out.subarray(muAt, muAt + d));
     if (logvarAt < 0) return { mu, sigma: null };
     const sigma = new Float64Array(d);
@@ -93,18 +102,26 @@ export function createNetwork(tensors, meta) {
   return { latentDim: d, size, channels, variational: logvarAt >= 0, decode, encode };
 }
 
+/** Hand each layer's output of the last run of `half` to `trace`; the last layer's as `last` when given. */
+function emit(half, trace, last = null) {
+  const n = half.taps.length;
+  half.taps.forEach((tap, i) => trace(tap.name, last && i === n - 1 ? last : tap.buffer, tap.shape));
+}
+
 /**
  * One half of the network as a chain of steps over buffers allocated once (decoding runs on every pointer move and
  * must not churn the garbage collector). Maps are held channels-last, so a linear layer next to a flatten or an
  * unflatten gets its columns or rows reordered at load instead of the map being transposed at every call.
- * @returns {{input: Float64Array, shape: number[], run: () => Float64Array}} `run` reads `input` and returns the
- *   last step's buffer, of `shape` (a map [C, H, W] held as H, W, C)
+ * @returns {{input: Float64Array, shape: number[], taps: {name, buffer, shape}[], run: () => Float64Array}} `run`
+ *   reads `input` and returns the last step's buffer, of `shape` (a map [C, H, W] held as H, W, C); `taps` are
+ *   the layers' own output buffers, which hold their values (activation applied in place) after a run
  */
 function compile(steps, inputShape, tensor, half) {
   let shape = inputShape;
   const input = new Float64Array(count(shape));
   let buffer = input;
   const runs = [];
+  const taps = [];
   let flattened = null; // [C, H·W] of a map flattened for the next linear layer to read channels-last
   let lastLinear = null; // {layer} of the linear layer whose output reaches here through elementwise steps only
   steps.forEach((step, i) => {
@@ -121,6 +138,7 @@ function compile(steps, inputShape, tensor, half) {
       const op = { layer };
       const out = new Float64Array(step.out);
       runs.push(() => linear(op.layer, x, out));
+      taps.push({ name: step.tensor, buffer: out, shape: [step.out] });
       [buffer, shape, flattened, lastLinear] = [out, [step.out], null, op];
     } else if (step.op === "conv2d" || step.op === "conv_transpose2d") {
       const transposed = step.op === "conv_transpose2d";
@@ -131,6 +149,7 @@ function compile(steps, inputShape, tensor, half) {
       const layer = make(...params(weightShape), step, shape);
       const out = new Float64Array(step.out * layer.outH * layer.outW);
       runs.push(() => apply(layer, x, out));
+      taps.push({ name: step.tensor, buffer: out, shape: [step.out, layer.outH, layer.outW] });
       [buffer, shape, lastLinear] = [out, [step.out, layer.outH, layer.outW], null];
     } else if (Object.hasOwn(ELEMENTWISE, step.op)) {
       const activation = ELEMENTWISE[step.op];
@@ -143,6 +162,7 @@ function compile(steps, inputShape, tensor, half) {
       }
       const [c, h, w] = step.shape;
       lastLinear.layer = channelsLastOutputs(lastLinear.layer, c, h * w);
+      taps[taps.length - 1].shape = step.shape;
       [shape, lastLinear] = [step.shape, null];
     } else {
       throw new Error(`${at}: the page has no ${step.op} step; is this bundle from a newer aevae?`);
@@ -156,6 +176,7 @@ function compile(steps, inputShape, tensor, half) {
   return {
     input,
     shape,
+    taps,
     run() {
       for (const r of runs) r();
       return out;

@@ -21,7 +21,8 @@ const MIN_BAND_PX = 2; // a ±σ band thinner than this on screen is drawn this 
  */
 export function createParallel(el, state, { width = 640, height = 380 } = {}) {
   const margin = { top: 34, bottom: 30, left: 62, right: 62 };
-  const root = svg("svg", { viewBox: `0 0 ${width} ${height}`, class: "parallel", role: "img" });
+  const root = svg("svg", { viewBox: `0 0 ${width} ${height}`, class: "parallel", role: "img",
+    "aria-label": "Latent space: one vertical axis per dimension over its violin; the black line is the decoded code" });
   el.appendChild(root);
   const key = document.createElement("div");
   key.className = "plot-key";
