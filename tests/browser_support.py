@@ -33,3 +33,13 @@ def output_pixels(page: Any) -> np.ndarray:
 def handle_values(page: Any) -> np.ndarray:
     """The latent values of the black reconstruction line's handles, as the page holds them."""
     return np.array([float(v) for v in page.eval_on_selector_all(".handle", "hs => hs.map(h => h.dataset.value)")])
+
+
+def record_traffic(page: Any) -> tuple[list[str], list[str]]:
+    """Lists that fill, as the page runs, with the URL of every request it makes and every console or page error."""
+    requests: list[str] = []
+    errors: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    return requests, errors

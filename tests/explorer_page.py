@@ -12,13 +12,14 @@ from typing import Any
 
 
 @contextmanager
-def served_explorer() -> Iterator[str]:
-    """Run ``aevae explore`` with the shipped models on a free loopback port; yields its URL."""
-    proc = subprocess.Popen([sys.executable, "-m", "aevae", "explore", "--no-browser", "--port", "0"],
+def served_explorer(*args: str, command: str = "explore") -> Iterator[str]:
+    """Run ``aevae explore`` (or ``aevae article``) with ``args`` (default: the shipped models) on a free loopback
+    port; yields the page's URL as the command prints it."""
+    proc = subprocess.Popen([sys.executable, "-m", "aevae", command, "--no-browser", "--port", "0", *args],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         line = proc.stdout.readline()
-        match = re.search(r"http://127\.0\.0\.1:\d+/", line)
+        match = re.search(r"http://127\.0\.0\.1:\d+/\S*", line)
         assert match, line + proc.stdout.read()
         yield match.group(0)
     finally:

@@ -9,9 +9,6 @@ Screenshots of every section at 800 and 1920 px go to $AEVAE_ARTIFACTS (default:
 
 from __future__ import annotations
 
-import re
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -26,7 +23,8 @@ from aevae.explorer.bundle.networks import model_from_weights
 from aevae.explorer.web.export import export_html
 from aevae.runs import load_analysis, load_model
 
-from browser_support import save_screenshot
+from browser_support import record_traffic, save_screenshot
+from explorer_page import served_explorer
 
 pytestmark = pytest.mark.browser
 
@@ -37,16 +35,8 @@ WIDTHS = (800, 1920)  # the narrow and the wide reader the issue names
 
 def serve(*args: str) -> Iterator[str]:
     """The real ``aevae article`` on a free loopback port; yields the article's URL."""
-    proc = subprocess.Popen([sys.executable, "-m", "aevae", "article", "--no-browser", "--port", "0", *args],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    try:
-        line = proc.stdout.readline()
-        match = re.search(r"http://127\.0\.0\.1:\d+/article", line)
-        assert match, line + proc.stdout.read()
-        yield match.group(0)
-    finally:
-        proc.terminate()
-        proc.wait(10)
+    with served_explorer(*args, command="article") as address:
+        yield address
 
 
 @pytest.fixture(scope="module")
@@ -367,11 +357,7 @@ def test_the_claims_verdicts_are_the_reports(browser: Any, same_d: tuple[str, Pa
 def test_the_export_holds_the_article_and_runs_it_offline(browser: Any, tmp_path: Path) -> None:
     out = export_html(tmp_path / "explorer.html", progress=False)
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    requests: list[str] = []
-    errors: list[str] = []
-    page.on("request", lambda r: requests.append(r.url))
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
+    requests, errors = record_traffic(page)
     page.goto(out.resolve().as_uri() + "#article")
     page.wait_for_selector(".aevae-article[data-ready]")
     for sid in SECTIONS:

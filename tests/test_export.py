@@ -27,7 +27,7 @@ from aevae.explorer.bundle.companions import shipped_companions, with_companions
 from aevae.explorer.web.export import export_html, export_page
 from aevae.explorer.bundle.networks import model_from_weights
 
-from browser_support import handle_values, output_pixels, save_screenshot
+from browser_support import handle_values, output_pixels, record_traffic, save_screenshot
 from tiny_runs import train_tiny_run
 
 SIZE_TARGET = 3_000_000  # bytes: the target for the shipped models
@@ -94,11 +94,7 @@ def test_aevae_export_names_a_bad_run(tmp_path: Path) -> None:
 @pytest.mark.browser
 def test_the_file_works_from_disk_with_no_request_leaving_it(browser: Any, exported: Path) -> None:
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    requests: list[str] = []
-    errors: list[str] = []
-    page.on("request", lambda r: requests.append(r.url))
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
+    requests, errors = record_traffic(page)
     page.goto(exported.resolve().as_uri())
     page.wait_for_selector(".output-canvas[data-drawn]")
 
