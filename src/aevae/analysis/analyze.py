@@ -90,7 +90,7 @@ def analyze(model: LatentModel, train_set: ImageSet, test_set: ImageSet, full: b
     """Everything aevae measures about ``model`` on its training and test images, computed in memory.
 
     ``full=False`` leaves out what exploring does not need and what costs most: the rate–distortion curve (so
-    "bits the decoder uses" is unknown), the prior samples and the k-NN score. The model is put in eval mode for
+    "bits the decoder uses" is unknown), the prior samples, the importance-weighted likelihood and the k-NN score. The model is put in eval mode for
     the analysis and handed back in the mode it came in.
     """
     cfg: ModelConfig = model.cfg
