@@ -16,6 +16,7 @@ import torch
 
 from aevae.cli import main
 from aevae.config import ModelConfig, RunConfig, TrainConfig
+from aevae.errors import ConfigError
 from aevae.training.checkpoint import Progress, load_checkpoint, save_checkpoint
 from aevae.runs import CHECKPOINT, CONFIG, METRICS, WEIGHTS, RunError, load_config, load_model
 from aevae.training.trainer import train
@@ -135,6 +136,28 @@ def test_broken_run_folders_give_clear_errors(tiny_folder: Path, tmp_path: Path)
 
 def _env() -> dict[str, str]:
     return {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONUNBUFFERED": "1"}
+
+
+@pytest.mark.parametrize("change, words", [
+    ({"image_size": 64}, "--channels 1 --image-size 32"),
+    ({"channels": 3}, "--channels 1 --image-size 32"),
+])
+def test_a_model_the_data_does_not_fit_is_refused_before_any_file(tiny_folder: Path, tmp_path: Path,
+                                                                   change: dict, words: str) -> None:
+    cfg = tiny_cfg(tiny_folder)
+    cfg.model = ModelConfig(**{**cfg.model.__dict__, **change})
+    with pytest.raises(ConfigError, match=words):
+        train(cfg, tmp_path / "run", progress_bar=False)
+    assert not (tmp_path / "run").exists()  # nothing written: the same --out works once the options are right
+
+
+def test_a_batch_larger_than_the_data_is_refused_before_any_file(tiny_folder: Path, tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    done = subprocess.run([sys.executable, "-m", "aevae", "train", "--data", f"folder:{tiny_folder}", "--width", "8",
+                           "--epochs", "1", "--batch-size", "100000", "--out", str(out)],
+                          capture_output=True, text=True, env=_env(), timeout=120)
+    assert done.returncode == 2 and "--batch-size 96 or fewer" in done.stderr and "Traceback" not in done.stderr
+    assert not out.exists()
 
 
 def test_cli_trains_end_to_end(tiny_folder: Path, tmp_path: Path) -> None:

@@ -24,7 +24,8 @@ from tqdm.auto import tqdm
 
 from aevae import __version__
 from aevae.config import RunConfig
-from aevae.data import load_splits
+from aevae.data import ImageSet, load_splits
+from aevae.errors import ConfigError
 from aevae.files import is_temporary
 from aevae.metrics import UNITS, as_batch, evaluate, summary_line
 from aevae.models import build_model
@@ -175,12 +176,28 @@ def train(cfg: RunConfig | None, out: Path, resume: bool = False, progress_bar: 
         distributed.teardown(ctx)
 
 
+def check_data_fits(cfg: RunConfig, data: ImageSet, world: int = 1) -> None:
+    """Refuse a model whose input shape the data set's images do not have, and a batch larger than the data set."""
+    side = data.images.shape[-1]
+    channels = 1 if data.images.ndim == 3 else data.images.shape[1]  # ImageSets hold (N, S, S) grey images
+    m = cfg.model
+    if (m.channels, m.image_size) != (channels, side):
+        raise ConfigError(f"the model takes {m.channels}×{m.image_size}×{m.image_size} images, but {data.name} holds "
+                          f"{channels}×{side}×{side} ones: use --channels {channels} --image-size {side} "
+                          "(the defaults)")
+    per_step = max(cfg.train.batch_size // world, 1) * world
+    if len(data) < per_step:
+        raise ConfigError(f"batch size {cfg.train.batch_size} is larger than the {len(data)} training images of "
+                          f"{data.name}; choose --batch-size {len(data)} or fewer")
+
+
 def _train(cfg: RunConfig, out: Path, resume: bool, ctx: distributed.Context, progress_bar: bool,
            on_step: Callable[[int, int, dict], None] | None, stop: dict[str, bool], changed: bool = False) -> dict:
     t = cfg.train
     if t.threads:
         torch.set_num_threads(t.threads)
     train_set, test_set = load_splits(t.data, t.limit)
+    check_data_fits(cfg, train_set, ctx.world)  # before anything is written, so a mistake leaves no folder behind
     if ctx.main and not resume:
         try:
             out.mkdir(parents=True, exist_ok=True)
@@ -220,8 +237,6 @@ def _train(cfg: RunConfig, out: Path, resume: bool, ctx: distributed.Context, pr
     x_all = torch.as_tensor(train_set.images).unsqueeze(1).to(ctx.device)
     per_rank = max(t.batch_size // ctx.world, 1)
     steps = len(x_all) // (per_rank * ctx.world)
-    if steps == 0:
-        raise RunError(f"batch size {t.batch_size} is larger than the {len(x_all)} training images")
     total = steps * t.epochs
     test_metrics = history[-1]["test"] if history else {}
 
