@@ -83,7 +83,7 @@ def test_a_damaged_run_folder_is_named_in_a_message(capsys: pytest.CaptureFixtur
 
 def test_unusable_device_or_out_folder_is_a_message(capsys: pytest.CaptureFixture[str], tiny_folder: Path,
                                                     tmp_path: Path) -> None:
-    base = ["train", "--data", f"folder:{tiny_folder}", "--width", "8", "--epochs", "1"]
+    base = ["train", "--data", f"folder:{tiny_folder}", "--width", "8", "--epochs", "1", "--batch-size", "16"]
     status, err = run_cli(capsys, *base, "--device", "abacus", "--out", str(tmp_path / "a"))
     assert status == 2 and "unknown device 'abacus'" in err
     (tmp_path / "file").write_text("")
