@@ -29,18 +29,23 @@ def draw_shape(kind: str, rng: np.random.Generator, size: int = 28) -> Image.Ima
     return img
 
 
-@pytest.fixture(scope="session")
-def tiny_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """An image-folder data set: train/ and test/ with two classes (ring, bar) of drawn shapes."""
-    root = tmp_path_factory.mktemp("shapes")
-    rng = np.random.default_rng(0)
-    for split, n in (("train", 96), ("test", 24)):
+def write_shapes_folder(root: Path, n_train: int, n_test: int, seed: int) -> Path:
+    """Fill ``root`` with an image-folder data set: train/ and test/, two classes (ring, bar) of drawn shapes, the
+    given number of images per split (half per class); returns ``root``."""
+    rng = np.random.default_rng(seed)
+    for split, n in (("train", n_train), ("test", n_test)):
         for kind in ("bar", "ring"):
             folder = root / split / kind
             folder.mkdir(parents=True)
             for i in range(n // 2):
                 draw_shape(kind, rng).save(folder / f"{i:03d}.png")
     return root
+
+
+@pytest.fixture(scope="session")
+def tiny_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An image-folder data set: train/ and test/ with two classes (ring, bar) of drawn shapes."""
+    return write_shapes_folder(tmp_path_factory.mktemp("shapes"), 96, 24, seed=0)
 
 
 @pytest.fixture(scope="session")

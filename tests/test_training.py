@@ -212,16 +212,9 @@ def test_torchrun_two_processes_with_gloo(tiny_folder: Path, tmp_path: Path) -> 
 @pytest.fixture(scope="module")
 def long_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """An image folder whose first epoch at batch size 1 lasts a second or more: time to kill a run inside it."""
-    from conftest import draw_shape
+    from conftest import write_shapes_folder
 
-    root = tmp_path_factory.mktemp("long")
-    rng = np.random.default_rng(1)
-    for split, n in (("train", 300), ("test", 8)):
-        for kind in ("bar", "ring"):
-            (root / split / kind).mkdir(parents=True)
-            for i in range(n // 2):
-                draw_shape(kind, rng).save(root / split / kind / f"{i:03d}.png")
-    return root
+    return write_shapes_folder(tmp_path_factory.mktemp("long"), 300, 8, seed=1)
 
 
 def long_run_command(folder: Path, out: Path) -> list[str]:
