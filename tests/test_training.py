@@ -17,6 +17,7 @@ import torch
 from aevae.cli import main
 from aevae.config import ModelConfig, RunConfig, TrainConfig
 from aevae.errors import ConfigError
+from aevae.data import SpecError
 from aevae.training.checkpoint import Progress, load_checkpoint, save_checkpoint
 from aevae.runs import CHECKPOINT, CONFIG, METRICS, WEIGHTS, RunError, load_config, load_model
 from aevae.training.trainer import train
@@ -138,15 +139,15 @@ def _env() -> dict[str, str]:
     return {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONUNBUFFERED": "1"}
 
 
-@pytest.mark.parametrize("change, words", [
-    ({"image_size": 64}, "--channels 1 --image-size 32"),
-    ({"channels": 3}, "--channels 1 --image-size 32"),
+@pytest.mark.parametrize("change, error, words", [
+    ({"channels": 3}, ConfigError, "--channels 1 --image-size 32"),  # glyph images are grey
+    ({"image_size": 40}, SpecError, "image size must be one of 32, 64, got 40"),  # data comes at 32 or 64 px
 ])
-def test_a_model_the_data_does_not_fit_is_refused_before_any_file(tiny_folder: Path, tmp_path: Path,
-                                                                   change: dict, words: str) -> None:
+def test_a_model_the_data_does_not_fit_is_refused_before_any_file(tiny_folder: Path, tmp_path: Path, change: dict,
+                                                                   error: type, words: str) -> None:
     cfg = tiny_cfg(tiny_folder)
     cfg.model = ModelConfig(**{**cfg.model.__dict__, **change})
-    with pytest.raises(ConfigError, match=words):
+    with pytest.raises(error, match=words):
         train(cfg, tmp_path / "run", progress_bar=False)
     assert not (tmp_path / "run").exists()  # nothing written: the same --out works once the options are right
 

@@ -141,6 +141,9 @@ class TrainConfig:
     """How one model is trained; saved in the run folder so ``--resume`` can continue it exactly."""
 
     data: str = option("mnist", "data-set spec understood by aevae.data.load_dataset")
+    preprocess: str = option("auto", 'how images become model inputs: "glyph" (MNIST-style, for digits, letters and '
+                                     'drawings), "fit" (resize and centre-crop, colour kept, for photos and sprites) '
+                                     'or "auto" = the data set\'s own (fit for sprites, else glyph); saved as resolved')
     epochs: int = option(10, "passes over the training set")
     batch_size: int = option(128, "large enough to keep the CPU's matrix units busy, small enough to converge fast")
     lr: float = option(3e-3, "Adam step size, decayed by cosine to lr/20 over the run; best of 2e-3/3e-3/6e-3 in 6 "
@@ -159,6 +162,8 @@ class TrainConfig:
             raise ConfigError(f"TrainConfig.lr must be positive, got {self.lr}")
         if self.precision not in PRECISIONS:
             raise ConfigError(f"unknown precision {self.precision!r}; choose one of {', '.join(PRECISIONS)}")
+        if self.preprocess not in PREPROCESS:
+            raise ConfigError(f"unknown preprocess {self.preprocess!r}; choose one of {', '.join(PREPROCESS)}")
 
 
 @dataclass

@@ -25,10 +25,10 @@ from aevae.analysis.prior import prior_plausibility
 from aevae.analysis.rate_distortion import BITS, RD_IMAGES, rate_distortion
 from aevae.analysis.stats import LatentStats
 from aevae.config import ModelConfig
-from aevae.data import ImageSet, load_splits
+from aevae.data import ImageSet
 from aevae.metrics import UNITS, evaluate
 from aevae.models import LatentModel
-from aevae.runs import ANALYSIS, Analysis, check_trained, load_analysis, load_model, save_analysis
+from aevae.runs import ANALYSIS, Analysis, check_trained, load_analysis, load_model, run_data, save_analysis
 
 SEED = 0  # seeds every subsample and the prior draws, so an analysis repeats exactly
 ACTIVE_UNIT_NATS = 0.1  # a latent dimension is active when its KL exceeds this (nats/image); unused ones sit near 0
@@ -169,7 +169,7 @@ def analyze_run(run_dir: Path, data: str | None = None, progress: bool = True,
     started = time.perf_counter()
     cfg = check_trained(run_dir, data)
     model = inference_model(run_dir)
-    train_set, test_set = load_splits(cfg.train.data, cfg.train.limit)
+    train_set, test_set = run_data(cfg)
     load_seconds = time.perf_counter() - started
     analysis = analyze(model, train_set, test_set, progress=progress, rd_images=rd_images)
     analysis.extra["seconds"] = {"load": load_seconds, **analysis.extra["seconds"]}
