@@ -345,3 +345,23 @@ def test_train_leaves_the_callers_threads_and_random_state_alone(tiny_folder: Pa
     train(tiny_cfg(tiny_folder, epochs=1), tmp_path / "run", progress_bar=False)  # threads=1, seed=3
     assert torch.equal(torch.rand(3), expected)
     assert torch.get_num_threads() == threads
+
+
+def test_a_colour_folder_trains_under_fit_and_its_model_refuses_grey_images(colour_folder: Path, tmp_path: Path,
+                                                                            capsys: pytest.CaptureFixture) -> None:
+    from aevae.errors import InputError
+    from aevae.metrics import evaluate
+
+    out = tmp_path / "colour"
+    assert main(["train", "--data", str(colour_folder), "--preprocess", "fit", "--image-size", "64", "--epochs", "2",
+                 "--width", "8", "--hidden", "32", "--latent", "3", "--batch-size", "16", "--threads", "1",
+                 "--out", str(out)]) == 0
+    cfg, model = load_model(out)
+    assert (cfg.model.channels, cfg.model.image_size, cfg.model.stages, cfg.train.preprocess) == (3, 64, 4, "fit")
+    history = json.loads((out / METRICS).read_text())["history"]
+    assert history[-1]["train_loss_nats_per_image"] < history[0]["train_loss_nats_per_image"]  # it learns
+    grey = np.zeros((2, 64, 64), np.uint8)
+    with pytest.raises(InputError, match=r"colour \(RGB\) 64x64 images.*got images of shape \(1, 64, 64\)"):
+        evaluate(model, grey)
+    assert main(["analyze", str(out), "--quiet", "--rd-images", "20"]) == 0  # the whole analysis takes colour too
+    assert "BCE" in capsys.readouterr().out
