@@ -18,6 +18,7 @@ import torch
 from aevae import __version__
 from aevae.analysis import organisation
 from aevae.analysis.encoding import encode_images
+from aevae.analysis.factors import FACTOR_UNITS, describe_factors, factor_scores
 from aevae.analysis.information import bit_budget, measured_info
 from aevae.analysis.likelihood import IW_IMAGES, LIKELIHOOD_UNITS, importance_weighted_nll
 from aevae.analysis.novelty import reference_quantiles
@@ -58,6 +59,7 @@ ANALYSIS_UNITS = {
     "test_typicality_quantiles": "percentiles 0, 0.1, ..., 100 over test images of |BCE + KL - H| (Nalisnick et "
                                  "al. 2019), H its test mean, nats/image",
     "typicality_centre_nats_per_image": "H: mean over test images of BCE from the latent mean + KL, nats/image",
+    **FACTOR_UNITS,
 }
 
 
@@ -133,6 +135,10 @@ def analyze(model: LatentModel, train_set: ImageSet, test_set: ImageSet, full: b
             arrays.update(novelty_arrays)
         budget = bit_budget(cfg)
         extra: dict = {"seconds": phases.seconds, "novelty": novelty}
+        if train_set.factors is not None:  # a data set with known factors (the sprites): how the latents carry them
+            with phases("factors"):
+                extra["factors"] = factor_scores(mu, train_set.factors, train_set.factor_names, seed=SEED)
+            arrays["factors"] = train_set.factors
         if not full:
             info = {**budget, **measured_info(budget, None, metrics.get("kl_bits_per_image"), len(test_set))}
         else:
@@ -203,6 +209,8 @@ def describe(a: Analysis) -> str:
                  f"bits/image (ratio {i['ratio']:g}); decoder needs "
                  + ("more than the curve's 16 bits/dim" if used is None else f"{used:g} bits/image")
                  + (f"; VAE rate {i['vae_rate_bits_per_image']:.1f} bits/image" if "vae_rate_bits_per_image" in i else ""))
+    if "factors" in a.extra:
+        lines += describe_factors(a.extra["factors"])
     prior = a.extra.get("prior")
     if prior:
         lines.append(f"  prior samples: {prior['plausible_fraction']:.0%} of {prior['n_prior_samples']} plausible "
