@@ -16,7 +16,7 @@ from aevae.data import load_probes
 from aevae.files import atomic_write
 from aevae.report import image_figures, latent_figures
 from aevae.report.claims import check_claims
-from aevae.report.page import budget_table, claims_list, render_page
+from aevae.report.page import budget_table, claims_list, factor_tables, render_page
 from aevae.report.rate_figure import rate_distortion_figure
 from aevae.report.table import html_table, summary_row
 from aevae.runs import RunError, load_model, run_data
@@ -68,7 +68,8 @@ def build_report(run_ae: Path, run_vae: Path, out: Path, progress: bool = True) 
              f"data set {html.escape(analyses[0].data)}: {analyses[0].n_train:,} training and {analyses[0].n_test:,} "
              "test images. Every number says its unit and reduction; the definitions are in docs/analysis.md.")
     page = render_page("aevae report: AE beside VAE", intro, html_table(rows), budget_table(analyses),
-                       claims_list(check_claims(rows)), [(name, caption) for name, _, caption in figures])
+                       claims_list(check_claims(rows)), [(name, caption) for name, _, caption in figures],
+                       factor_tables(analyses))
     index = out / "index.html"
     atomic_write(index, lambda tmp: Path(tmp).write_text(page, encoding="utf-8"))
     return index

@@ -24,7 +24,7 @@ def mosaic(tiles: np.ndarray) -> np.ndarray:
     """Tile grey images (R, C, S, S) into one (H, W) array, or colour ones (R, C, 3, S, S) into one (H, W, 3), with
     GAP-wide mid-grey seams."""
     rows, cols, s = *tiles.shape[:2], tiles.shape[-1]
-    colour = tiles.ndim == 6
+    colour = tiles.ndim == 5
     tiles = tiles.transpose(0, 1, 3, 4, 2) if colour else tiles  # channels last, as imshow takes them
     out = np.full((rows * (s + GAP) - GAP, cols * (s + GAP) - GAP, *tiles.shape[4:]), 0.5, np.float32)
     for r in range(rows):
@@ -99,12 +99,23 @@ def traversal_figure(models: list[LatentModel], analyses: list[Analysis]) -> Fig
             z = np.tile(q[:, 50], (TRAVERSAL_STEPS, 1)).astype(np.float32)
             z[:, j] = q[j, percentiles]
             rows.append(decode_latents(m, z))
-        labels = [f"z{j + 1}: {q[j, 1]:.2g} … {q[j, 99]:.2g}" for j in range(a.latent_dim)]
+        labels = [f"z{j + 1}: {q[j, 1]:.2g} … {q[j, 99]:.2g}" + _main_factor(a, j) for j in range(a.latent_dim)]
         _show(ax, np.stack(rows), labels, [f"p{p}" for p in percentiles])
         ax.set_title(model_label(a.kind, a.latent_dim))
     fig.suptitle("Traversals: one dimension from its 1st to its 99th percentile (training μ), the others at their "
                  "median", fontsize=10)
     return fig
+
+
+def _main_factor(a: Analysis, dim: int) -> str:
+    """For a data set with known factors, the factor this dimension carries most of, e.g. " (x 0.81)" (its share
+    of the factor's entropy); empty otherwise."""
+    scores = a.extra.get("factors")
+    if not scores:
+        return ""
+    row = scores["mi_normalised"][dim]
+    k = max(range(len(row)), key=row.__getitem__)
+    return f"\n({scores['factor_names'][k]} {row[k]:.2f})"
 
 
 def interpolation_pair(test: ImageSet) -> tuple[int, int]:
