@@ -137,7 +137,8 @@ def analyze(model: LatentModel, train_set: ImageSet, test_set: ImageSet, full: b
         extra: dict = {"seconds": phases.seconds, "novelty": novelty}
         if train_set.factors is not None:  # a data set with known factors (the sprites): how the latents carry them
             with phases("factors"):
-                extra["factors"] = factor_scores(mu, train_set.factors, train_set.factor_names, seed=SEED)
+                extra["factors"] = factor_scores(mu, train_set.factors, train_set.factor_names, seed=SEED,
+                                                 values=train_set.factor_values)
             arrays["factors"] = train_set.factors
         if not full:
             info = {**budget, **measured_info(budget, None, metrics.get("kl_bits_per_image"), len(test_set))}

@@ -114,9 +114,10 @@ def factorvae_score(latents: np.ndarray, factors: np.ndarray, seed: int = 0, bat
 
 
 def factor_scores(latents: np.ndarray, factors: np.ndarray, names: tuple[str, ...] | list[str],
-                  seed: int = 0) -> dict:
+                  seed: int = 0, values: tuple[tuple[str, ...], ...] = ()) -> dict:
     """Everything above for latents (N, d) and factors (N, K) named ``names``, as a JSON-ready dict (units in
-    ``FACTOR_UNITS``)."""
+    ``FACTOR_UNITS``); ``values`` (each factor's value labels, e.g. ``ImageSet.factor_values``) is passed through
+    for legends."""
     latents = np.asarray(latents, np.float64)
     factors = np.asarray(factors, np.int64)
     h = np.array([entropy(factors[:, k]) for k in range(factors.shape[1])])
@@ -125,6 +126,7 @@ def factor_scores(latents: np.ndarray, factors: np.ndarray, names: tuple[str, ..
     score, assigned = factorvae_score(latents, factors, seed)
     return {
         "factor_names": list(names),
+        "factor_values": [list(v) for v in values],
         "mi_nats": mi.tolist(),
         "mi_normalised": (mi / np.maximum(h, 1e-12)).tolist(),
         "factor_entropy_nats": h.tolist(),

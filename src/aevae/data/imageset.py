@@ -37,6 +37,7 @@ class ImageSet:
     name: str  # canonical data-set name, see aevae.data.dataset_name
     factors: np.ndarray | None = None  # (N, K) int64: index of each image's value of each known factor, or None
     factor_names: tuple[str, ...] = ()  # the K factors' names, e.g. ("shape", "scale", "orientation", "x", "y")
+    factor_values: tuple[tuple[str, ...], ...] = ()  # each factor's values as labels ("heart", "0.75"), by index
 
     def __post_init__(self) -> None:
         shape, n = self.images.shape, len(self.images)
@@ -54,6 +55,11 @@ class ImageSet:
                                          or self.factors.shape != (n, len(self.factor_names))):
             raise DataError(f"{self.name}: factors must be int64 ({n}, {len(self.factor_names)}), one column per "
                             f"factor name, got {self.factors.dtype} {self.factors.shape}")
+        if self.factor_values:
+            counts = np.array([len(v) for v in self.factor_values])
+            if len(counts) != len(self.factor_names) or (n and (self.factors.max(0) >= counts).any()):
+                raise DataError(f"{self.name}: factor_values must label every value of each of the "
+                                f"{len(self.factor_names)} factors")
 
     def __len__(self) -> int:
         """Number of images."""
@@ -74,7 +80,8 @@ class ImageSet:
         if n < 0:
             raise ValueError(f"subset size must be >= 0, got {n}")
         factors = None if self.factors is None else self.factors[:n]
-        return ImageSet(self.images[:n], self.labels[:n], self.classes, self.name, factors, self.factor_names)
+        return ImageSet(self.images[:n], self.labels[:n], self.classes, self.name, factors, self.factor_names,
+                        self.factor_values)
 
 
 def pad_to_32(images_28: np.ndarray) -> np.ndarray:

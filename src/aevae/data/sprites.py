@@ -108,8 +108,10 @@ def load_sprites(split: str, variant: str = "grey", size: int = 32) -> ImageSet:
     keep = order[: n // TEST_SHARE] if split == "test" else order[n // TEST_SHARE:]
     name = "sprites" if variant == "grey" else f"sprites:{variant}"
     shape_column = list(grid).index("shape")
+    labels = tuple(tuple(v if isinstance(v, str) else f"{v:.3g}" for v in values)
+                   for values in factor_values(variant).values())
     return ImageSet(images[keep], factors[keep, shape_column].astype(np.int64), SHAPES, name,
-                    factors[keep].astype(np.int64), tuple(grid))
+                    factors[keep].astype(np.int64), tuple(grid), labels)
 
 
 def _grid(variant: str) -> dict[str, int]:

@@ -15,6 +15,11 @@ analysis arrays the views draw, and a gallery of input images. Its JSON metadata
 - ``SLOT.test_bce_quantiles`` float32 (1001,), optional: percentiles 0, 0.1, …, 100 of the test images'
   reconstruction error, and for VAEs ``SLOT.test_typicality_quantiles`` (aevae.analysis.novelty); bundles made
   before these existed lack them, and the page then says "not measured"
+- ``SLOT.factors``        uint8 (N, K), optional: for data sets with known factors (the sprites), each training
+  image's value of each factor, rows in the order of ``SLOT.pca_points``; the model's metadata ``"factors"`` holds
+  their names (``factor_names``), value labels (``factor_values``) and the latent × factor mutual-information matrix
+  with MIG and the FactorVAE score (``aevae.analysis.factors``), and each gallery item of such a data set its
+  ``"factors"`` ({name: value label})
 - ``gallery.images``      uint8 (M, S, S): test images and probes, bright ink on black
 
 The same bytes are served to the browser, embedded in the static export and handed to the notebook widget.
@@ -48,9 +53,10 @@ ANALYSIS_ARRAYS = {  # analysis tensor -> dtype in the bundle; float16 halves th
     "density": np.float32,
     "quantiles": np.float32,
 }
-OPTIONAL_ARRAYS = {  # analysis tensor -> dtype; copied when the analysis has it (see aevae.analysis.novelty)
+OPTIONAL_ARRAYS = {  # analysis tensor -> dtype; copied when the analysis has it (aevae.analysis.novelty, .factors)
     "test_bce_quantiles": np.float32,
     "test_typicality_quantiles": np.float32,
+    "factors": np.uint8,
 }
 
 

@@ -85,7 +85,7 @@ def model_entry(slot: str, model: LatentModel, data: str, limit: int | None, hal
                 progress: bool = False) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
     """Metadata and arrays of an in-memory model for ``slot``, analysed on the data set ``data``."""
     cfg = RunConfig(model=model.cfg, train=TrainConfig(data=data, limit=limit or 0), aevae_version=__version__)
-    train_set, test_set = load_splits(data, limit or 0)
+    train_set, test_set = load_splits(data, limit or 0, model.cfg.image_size)
     analysis = analyze(model, train_set, test_set, full=False, progress=progress)
     state = {k: (v.half() if half else v.float()).detach().cpu().contiguous() for k, v in model.state_dict().items()}
     source = f"in-memory {model.cfg.kind} (analysed on {len(train_set)} {train_set.name} training images)"

@@ -1,0 +1,63 @@
+"""Bundles of runs on other data than grey 32 px digits: the sprites' factors travel with the latents, colour runs
+get a colour gallery, and models that take different images are refused together."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from aevae.config import ModelConfig, RunConfig, TrainConfig
+from aevae.explorer.bundle.format import Bundle, BundleError, shipped_bundle_bytes
+from aevae.explorer.bundle.from_runs import build_bundle
+from aevae.training.trainer import train
+
+
+def tiny_sprites_run(out: Path, kind: str, data: str = "sprites", channels: int = 1) -> Path:
+    cfg = RunConfig(model=ModelConfig(kind=kind, latent_dim=2, channels=channels, width=8, hidden=32),
+                    train=TrainConfig(data=data, limit=240, epochs=1, batch_size=32, threads=1))
+    train(cfg, out, progress_bar=False)
+    return out
+
+
+@pytest.fixture(scope="module")
+def sprite_runs(sprites_cache: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    root = tmp_path_factory.mktemp("sprite-runs")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("AEVAE_DATA", str(sprites_cache))
+        return {"ae": tiny_sprites_run(root / "ae", "ae"), "vae": tiny_sprites_run(root / "vae", "vae"),
+                "colour": tiny_sprites_run(root / "colour", "beta-vae", "sprites:colour", 3)}
+
+
+def test_a_sprites_bundle_carries_the_factors_of_latents_and_gallery(sprite_runs: dict[str, Path],
+                                                                      sprites_home: Path) -> None:
+    bundle = Bundle.from_bytes(build_bundle({"ae": sprite_runs["ae"], "vae": sprite_runs["vae"]},
+                                            progress=False).to_bytes())
+    for slot in ("ae", "vae"):
+        factors = bundle.arrays[f"{slot}.factors"]
+        assert factors.shape == (240, 5) and factors.dtype == np.uint8
+        assert len(factors) == len(bundle.arrays[f"{slot}.pca_points"])  # one row per training latent
+        np.testing.assert_array_equal(factors[:, 0], bundle.arrays[f"{slot}.labels"])  # shape is the class
+        meta = bundle.model(slot)["factors"]
+        assert meta["factor_names"] == ["shape", "scale", "orientation", "x", "y"]
+        assert meta["factor_values"][0] == ["square", "ellipse", "heart"] and len(meta["factor_values"][3]) == 12
+        assert np.asarray(meta["mi_normalised"]).shape == (2, 5) and 0 <= meta["mig"] <= 1
+    tests = [item for item in bundle.meta["gallery"] if item["kind"] == "test"]
+    assert len(tests) == 9 and set(tests[0]["factors"]) == {"shape", "scale", "orientation", "x", "y"}
+    assert all(item["factors"]["shape"] == item["label"] for item in tests)
+    assert "factors" not in Bundle.from_bytes(shipped_bundle_bytes()).model("vae")  # MNIST has no known factors
+
+
+def test_colour_runs_get_a_colour_gallery_and_mixed_layouts_are_refused(sprite_runs: dict[str, Path],
+                                                                         sprites_home: Path) -> None:
+    bundle = build_bundle({"ae": sprite_runs["colour"], "vae": sprite_runs["colour"]}, progress=False)
+    images = bundle.arrays["gallery.images"]
+    assert images.shape == (len(bundle.meta["gallery"]), 3, 32, 32)
+    probes = images[[i for i, item in enumerate(bundle.meta["gallery"]) if item["kind"] == "probe"]]
+    assert len(probes) == 3 and (probes[:, 0] == probes[:, 2]).all()  # grey probes in every channel
+    with pytest.raises(BundleError, match=r"different images \(ae 1×32×32, vae 3×32×32"):
+        build_bundle({"ae": sprite_runs["ae"], "vae": sprite_runs["colour"]}, progress=False)
+    shipped = Bundle.from_bytes(shipped_bundle_bytes())
+    with pytest.raises(BundleError, match="one image size and channel count"):
+        build_bundle({"ae": None, "vae": sprite_runs["colour"]}, shipped, progress=False)
