@@ -94,6 +94,23 @@ def sprites_home(sprites_cache: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture(scope="session")
+def sprite_runs(sprites_cache: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Tiny runs on the sprites (240 images, one epoch, d = 2): an AE and a VAE on the grey set, a β-VAE on colour."""
+    from aevae.config import ModelConfig, RunConfig, TrainConfig
+    from aevae.training.trainer import train
+
+    root = tmp_path_factory.mktemp("sprite-runs")
+    runs = {"ae": ("ae", "sprites", 1), "vae": ("vae", "sprites", 1), "colour": ("beta-vae", "sprites:colour", 3)}
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("AEVAE_DATA", str(sprites_cache))
+        for name, (kind, data, channels) in runs.items():
+            cfg = RunConfig(model=ModelConfig(kind=kind, latent_dim=2, channels=channels, width=8, hidden=32),
+                            train=TrainConfig(data=data, limit=240, epochs=1, batch_size=32, threads=1))
+            train(cfg, root / name, progress_bar=False)
+    return {name: root / name for name in runs}
+
+
+@pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     """One headless Chromium for the whole run; if missing: skipped, or failed where AEVAE_REQUIRE_BROWSER is set."""
     if not Path(CHROMIUM).exists():

@@ -8,26 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from aevae.config import ModelConfig, RunConfig, TrainConfig
 from aevae.explorer.bundle.format import Bundle, BundleError, shipped_bundle_bytes
 from aevae.explorer.bundle.from_runs import build_bundle
-from aevae.training.trainer import train
-
-
-def tiny_sprites_run(out: Path, kind: str, data: str = "sprites", channels: int = 1) -> Path:
-    cfg = RunConfig(model=ModelConfig(kind=kind, latent_dim=2, channels=channels, width=8, hidden=32),
-                    train=TrainConfig(data=data, limit=240, epochs=1, batch_size=32, threads=1))
-    train(cfg, out, progress_bar=False)
-    return out
-
-
-@pytest.fixture(scope="module")
-def sprite_runs(sprites_cache: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    root = tmp_path_factory.mktemp("sprite-runs")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("AEVAE_DATA", str(sprites_cache))
-        return {"ae": tiny_sprites_run(root / "ae", "ae"), "vae": tiny_sprites_run(root / "vae", "vae"),
-                "colour": tiny_sprites_run(root / "colour", "beta-vae", "sprites:colour", 3)}
 
 
 def test_a_sprites_bundle_carries_the_factors_of_latents_and_gallery(sprite_runs: dict[str, Path],
