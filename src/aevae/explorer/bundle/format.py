@@ -38,6 +38,7 @@ from safetensors import SafetensorError
 from safetensors.numpy import load as load_safetensors
 from safetensors.numpy import save as save_safetensors
 
+from aevae.data import resolve_preprocess
 from aevae.errors import AevaeError
 
 BUNDLE_FORMAT = 1  # version of the bundle layout (not the run folder's RUN_FORMAT); bumped when it changes incompatibly
@@ -58,6 +59,18 @@ OPTIONAL_ARRAYS = {  # analysis tensor -> dtype; copied when the analysis has it
     "test_typicality_quantiles": np.float32,
     "factors": np.uint8,
 }
+
+
+GLYPH_32 = ("glyph", 32, 1)  # (preprocessing, side, channels) of the shipped models: MNIST-style grey 32×32
+
+
+def input_layout(model_meta: dict[str, Any]) -> tuple[str, int, int]:
+    """(preprocessing, side, channels) a bundle model's inputs are prepared with: the run's own choice, so a drawing
+    or an upload becomes what the model saw in training (runs from before the choice existed: glyph)."""
+    config = model_meta.get("config", {})
+    model, train = config.get("model", {}), config.get("train", {})
+    how = resolve_preprocess(train.get("data", "mnist"), train.get("preprocess", "auto"))
+    return how, int(model.get("image_size", 32)), int(model.get("channels", 1))
 
 
 class BundleError(AevaeError, ValueError):

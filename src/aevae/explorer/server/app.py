@@ -38,6 +38,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from aevae.explorer.bundle import SLOTS, Bundle
+from aevae.explorer.bundle.format import input_layout
 from aevae.explorer.server.answers import BINARY_DTYPES, BINARY_TYPE, decode_json, encode_json, pixels_binary
 from aevae.explorer.server.origins import OriginGuard, normalised_origin
 from aevae.explorer.server.requests import (
@@ -50,7 +51,6 @@ from aevae.explorer.server.requests import (
     decode_body_limit,
     image_from_file,
     image_from_pixels,
-    input_layout,
     parse_json,
     parse_latents,
     require_json,

@@ -15,7 +15,8 @@ from typing import Any
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
-from aevae.data import DataError, prepare_image, resolve_preprocess
+from aevae.data import DataError, prepare_image
+from aevae.explorer.bundle.format import GLYPH_32
 
 MAX_BODY_BYTES = 8 * 2**20  # 8 MiB: a large phone photo; more is refused before it is read in full
 MAX_IMAGE_PIXELS = 4096 * 4096  # checked from the file header, before any pixel is decoded (decompression bombs)
@@ -33,18 +34,6 @@ MAX_ABS_LATENT = 1e6
 IMAGE_FORMATS = ("PNG", "JPEG", "GIF", "BMP", "WEBP", "TIFF")  # Pillow decoders an upload may reach
 JSON_TYPE = "application/json"
 FILE_TYPES = ("image/", "application/octet-stream")  # content types an uploaded file may be sent with (prefixes)
-GLYPH_32 = ("glyph", 32, 1)  # (preprocessing, side, channels) of the shipped models: MNIST-style grey 32×32
-
-
-def input_layout(model_meta: dict[str, Any]) -> tuple[str, int, int]:
-    """(preprocessing, side, channels) a bundle model's inputs are prepared with: the run's own choice, so a drawing
-    or an upload becomes what the model saw in training (runs from before the choice existed: glyph)."""
-    config = model_meta.get("config", {})
-    model, train = config.get("model", {}), config.get("train", {})
-    how = resolve_preprocess(train.get("data", "mnist"), train.get("preprocess", "auto"))
-    return how, int(model.get("image_size", 32)), int(model.get("channels", 1))
-
-
 class ApiError(Exception):
     """A request the API refuses: HTTP ``status`` and a message for the client."""
 
