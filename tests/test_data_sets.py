@@ -436,6 +436,15 @@ def test_colour_folder_under_fit_keeps_its_colours(colour_folder):
     assert glyph.images.shape[1:] == (32, 32)
 
 
+def test_glyph_on_a_colour_folder_suggests_fit_but_not_on_grey_drawings_saved_as_rgb(colour_folder, tmp_path,
+                                                                                     capsys):
+    load_dataset(f"folder:{colour_folder}", "train")
+    assert "108 of 108 training images are in colour" in capsys.readouterr().err
+    make_folder(tmp_path / "pics")  # RGB files of black and white drawings
+    load_dataset(str(tmp_path / "pics"), "train")
+    assert "colour" not in capsys.readouterr().err
+
+
 def test_a_folder_mixing_grey_and_colour_is_converted_with_a_note(tmp_path, capsys):
     from conftest import write_colour_folder
 

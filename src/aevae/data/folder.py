@@ -59,7 +59,13 @@ def load_folder(root: str | Path, split: str, size: int = SIZE, preprocess: str 
         if channels == 3 and not all(colour) and split == "train":
             print(f"aevae: image folder {root}: {len(colour) - sum(colour)} grey image(s) among "
                   f"{sum(colour)} colour ones; their grey is copied to the three channels", file=sys.stderr)
-    images = np.stack([_read(path, preprocess, size, channels) for path, _ in files])
+    read = [_read(path, preprocess, size, channels) for path, _ in files]
+    images = np.stack([image for image, _ in read])
+    coloured = sum(colourful for _, colourful in read)
+    if coloured and split == "train":  # glyph makes grey MNIST-style digits: right for drawings, not for photos
+        print(f"aevae: image folder {root}: {coloured} of {len(read)} training images are in colour; the glyph "
+              "preprocessing makes grey MNIST-style glyphs of them (right for digits, letters and drawings); for "
+              "photos or sprites use --preprocess fit, which keeps colour", file=sys.stderr)
     labels = np.array([label for _, label in files], dtype=np.int64)
     return ImageSet(images, labels, tuple(classes), f"folder:{root}")
 
@@ -123,8 +129,12 @@ def _looks_like_image(path: Path) -> bool:
         return False
 
 
-def _read(path: Path, preprocess: str, size: int, channels: int) -> np.ndarray:
-    """One file as a uint8 image of the set's layout, or a DataError naming the file."""
+COLOUR_LEVELS = 12  # mean spread between an image's colour channels (of 255) above which it counts as colour
+
+
+def _read(path: Path, preprocess: str, size: int, channels: int) -> tuple[np.ndarray, bool]:
+    """One file as a uint8 image of the set's layout, and whether glyph preprocessing dropped real colour from it;
+    or a DataError naming the file."""
     try:
         with Image.open(path) as img:
             img.load()
@@ -132,6 +142,11 @@ def _read(path: Path, preprocess: str, size: int, channels: int) -> np.ndarray:
     except (OSError, ValueError, Image.DecompressionBombError) as e:
         raise DataError(f"{path}: not a readable image ({e})") from e
     try:
-        return to_uint8(prepare_image(upright, preprocess, size, channels))
+        image = to_uint8(prepare_image(upright, preprocess, size, channels))
     except DataError as e:
         raise DataError(f"{path}: {e}") from e
+    colourful = False
+    if preprocess == "glyph" and upright.mode in ("RGB", "RGBA"):
+        rgb = np.asarray(upright)[:, :, :3].astype(np.int16)
+        colourful = bool((rgb.max(axis=2) - rgb.min(axis=2)).mean() > COLOUR_LEVELS)
+    return image, colourful
