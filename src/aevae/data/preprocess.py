@@ -124,11 +124,9 @@ def _as_array(img: Image.Image | np.ndarray) -> np.ndarray:
         arr = img
     else:
         raise DataError(f"expected a PIL image or a NumPy array, got {type(img).__name__}")
-    if arr.ndim == 3 and arr.shape[2] in (1, 2, 3, 4):
-        channels = arr.shape[2]
-    elif arr.ndim == 2:
-        arr, channels = arr[:, :, None], 1
-    else:
+    if arr.ndim == 2:
+        arr = arr[:, :, None]
+    elif not (arr.ndim == 3 and arr.shape[2] in (1, 2, 3, 4)):
         raise DataError(f"image array must be (H, W) or (H, W, 1|2|3|4), got shape {arr.shape}")
     if arr.shape[0] == 0 or arr.shape[1] == 0:
         raise DataError(f"image has no pixels (shape {arr.shape})")
