@@ -91,5 +91,6 @@ def test_report_of_colour_sprites_shows_colour_figures_and_the_factor_matrix(spr
     for name in ("colour", "shape", "scale", "orientation"):
         assert f"<th>{name}</th>" in page
     assert page.count("<td>z3</td>") == 2  # one matrix per model, a row per latent dimension
+    assert 'src="pca_by_factor.png"' in page and (tmp_path / "report" / "pca_by_factor.png").is_file()
     recon = np.asarray(Image.open(tmp_path / "report" / "reconstructions.png").convert("RGB"), np.int64)
     assert (np.abs(recon[:, :, 0] - recon[:, :, 2]) > 60).any()  # red and blue sprites drawn in colour, not grey

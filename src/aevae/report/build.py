@@ -61,6 +61,10 @@ def build_report(run_ae: Path, run_vae: Path, out: Path, progress: bool = True) 
         ("rate_distortion.png", rate_distortion_figure(analyses),
          "Rate–distortion: BCE after quantising each latent dimension to k = 1…16 bits, against k·d bits/image."),
     ]
+    if all("factors" in a.extra and "factors" in a.arrays for a in analyses):  # data with known factors (sprites)
+        figures.insert(1, ("pca_by_factor.png", latent_figures.pca_by_factor_figure(analyses),
+                           "The same maps coloured by each known factor (the sprites' shape, scale, orientation, x, "
+                           "y): a factor a model carries in one direction shows as a smooth gradient across its map."))
     for name, fig, _ in figures:
         save_figure(fig, out / name)
     rows = [summary_row(a) for a in analyses]
