@@ -62,18 +62,18 @@ def render_sprites(variant: str, size: int) -> tuple[np.ndarray, np.ndarray]:
     factors = np.array(list(itertools.product(*(range(n) for n in grid.values()))), np.int64)
     names = list(grid)
     big = size * SUPERSAMPLE
-    masks = np.empty((len(factors), size, size), np.float32)
+    colours = np.array([COLOURS[c] for c in values.get("colour", [])], np.float32).reshape(-1, 3, 1, 1)
+    images = np.empty((len(factors), size, size) if variant == "grey" else (len(factors), 3, size, size), np.uint8)
     for i, row in enumerate(factors):
         f = {name: values[name][j] for name, j in zip(names, row, strict=True)}
         canvas = Image.new("L", (big, big), 0)
         centre = np.array([f["x"], f["y"]]) * big
         points = _outline(f["shape"], RADIUS * f["scale"] * big, f["orientation"]) + centre
         ImageDraw.Draw(canvas).polygon([tuple(p) for p in points], fill=255)
-        masks[i] = np.asarray(canvas, np.float32).reshape(size, SUPERSAMPLE, size, SUPERSAMPLE).mean(axis=(1, 3))
-    if variant == "grey":
-        return np.rint(masks).astype(np.uint8), factors
-    rgb = np.array([COLOURS[values["colour"][j]] for j in factors[:, 0]], np.float32)  # (N, 3)
-    return np.rint(masks[:, None] * rgb[:, :, None, None]).astype(np.uint8), factors
+        # each pixel's value is the share of it the sprite covers: the mean of its 4×4 block of the big canvas
+        mask = np.asarray(canvas, np.float32).reshape(size, SUPERSAMPLE, size, SUPERSAMPLE).mean(axis=(1, 3))
+        images[i] = np.rint(mask if variant == "grey" else colours[row[0]] * mask)  # (3, 1, 1) * (S, S)
+    return images, factors
 
 
 def cache_path(variant: str, size: int) -> Path:
