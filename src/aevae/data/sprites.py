@@ -20,6 +20,7 @@ split; both splits come in a seeded random order.
 from __future__ import annotations
 
 import itertools
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -86,6 +87,9 @@ def ensure_sprites(variant: str, size: int) -> tuple[Path, str]:
     path = cache_path(variant, size)
     if path.exists():
         return path, "cache"
+    n = int(np.prod(list(_grid(variant).values())))
+    print(f"aevae: drawing the {variant} sprites ({n:,} images at {size} px) into {path}, once", file=sys.stderr,
+          flush=True)
     images, factors = render_sprites(variant, size)
     save_npz(path, images=images, factors=factors)
     return path, "drawn"
