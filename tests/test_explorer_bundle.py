@@ -36,6 +36,7 @@ def test_colour_runs_get_a_colour_gallery_and_mixed_layouts_are_refused(sprite_r
     bundle = build_bundle({"ae": sprite_runs["colour"], "vae": sprite_runs["colour"]}, progress=False)
     images = bundle.arrays["gallery.images"]
     assert images.shape == (len(bundle.meta["gallery"]), 3, 32, 32)
+    assert (bundle.model("vae")["channels"], bundle.model("vae")["preprocess"]) == (3, "fit")
     probes = images[[i for i, item in enumerate(bundle.meta["gallery"]) if item["kind"] == "probe"]]
     assert len(probes) == 3 and (probes[:, 0] == probes[:, 2]).all()  # grey probes in every channel
     with pytest.raises(BundleError, match=r"different images \(ae 1×32×32, vae 3×32×32"):

@@ -13,7 +13,15 @@ import numpy as np
 from safetensors.torch import save as save_tensors
 
 from aevae.analysis import ensure_analysis
-from aevae.explorer.bundle.format import ANALYSIS_ARRAYS, BUNDLE_FORMAT, OPTIONAL_ARRAYS, SLOTS, Bundle, BundleError
+from aevae.explorer.bundle.format import (
+    ANALYSIS_ARRAYS,
+    BUNDLE_FORMAT,
+    OPTIONAL_ARRAYS,
+    SLOTS,
+    Bundle,
+    BundleError,
+    input_layout,
+)
 from aevae.explorer.bundle.gallery import build_gallery
 from aevae.models.layers import layer_table
 from aevae.runs import WEIGHTS, Analysis, load_config, load_metrics, load_model
@@ -88,12 +96,15 @@ def model_meta(slot: str, config: dict[str, Any], metrics: dict[str, Any], analy
     """What the page and the API show about one model; ``layers`` is its ``aevae.models.layers.layer_table``,
     from which the browser builds the network."""
     model = config["model"]
+    preprocess, _, channels = input_layout({"config": config})
     return {
         "slot": slot,
         "kind": model["kind"],
         "variational": model["kind"] != "ae",
         "latent_dim": int(model["latent_dim"]),
         "image_size": int(model["image_size"]),
+        "channels": channels,  # 1 grey, 3 colour (RGB, channels first in every array)
+        "preprocess": preprocess,  # how inputs are prepared: "glyph" (a drawing pad makes sense) or "fit"
         "data": analysis.data,
         "classes": list(analysis.classes),
         "config": config,
