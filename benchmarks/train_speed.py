@@ -37,9 +37,14 @@ def sync(device: torch.device) -> None:
         torch.cuda.synchronize(device)
 
 
+def peak_size(device: torch.device) -> int:
+    """Side of the square matrices the peak is measured on: large enough to keep the device's matrix units busy."""
+    return 8192 if device.type == "cuda" else 1024
+
+
 def matmul_peak(dtype: torch.dtype, device: torch.device, seconds: float = 3.0) -> tuple[float, float]:
     """(GFLOP per wall second, GFLOP per process CPU second) of a square matmul loop in ``dtype``."""
-    size = 8192 if device.type == "cuda" else 1024
+    size = peak_size(device)
     a, b = (torch.randn(size, size, dtype=dtype, device=device) for _ in range(2))
     for _ in range(3):
         a @ b
@@ -135,7 +140,8 @@ def main() -> None:
     where = torch.cuda.get_device_name(device) if device.type == "cuda" else f"{torch.get_num_threads()} threads"
     print(f"torch {torch.__version__}, {where}, batch {batch}; precision 'auto' -> {recipe}")
     for name, (peak, cpu_peak) in peaks.items():
-        print(f"matmul peak (1024^3 {name}): {peak:.1f} GFLOP/s wall, {cpu_peak:.1f} GFLOP per CPU-second")
+        print(f"matmul peak ({peak_size(device)}^3 {name}): {peak:.1f} GFLOP/s wall, "
+              f"{cpu_peak:.1f} GFLOP per CPU-second")
 
     for cfg in PRESETS["paper"]:
         steps = {p: aevae_step(cfg, batch, p, device) for p in dict.fromkeys(["float32", recipe])}
