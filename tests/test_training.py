@@ -83,6 +83,26 @@ def test_checkpoint_round_trip_is_exact(tmp_path: Path) -> None:
     assert s1["param_groups"] == s2["param_groups"]
 
 
+def test_a_loaded_optimizer_state_has_its_parameters_layout(tmp_path: Path) -> None:
+    # The trainer keeps convolutions channels-last; CUDA's fused Adam refuses moments laid out otherwise.
+    def channels_last_model() -> tuple[torch.nn.Module, torch.optim.Optimizer]:
+        model = build_model(ModelConfig(width=8)).to(memory_format=torch.channels_last)
+        return model, torch.optim.Adam(model.parameters(), lr=1e-3)
+
+    model, opt = channels_last_model()
+    model(torch.rand(4, 1, 32, 32).contiguous(memory_format=torch.channels_last))["logits"].sum().backward()
+    opt.step()
+    save_checkpoint(tmp_path / "c.safetensors", model, opt, Progress(epoch=1))
+    model2, opt2 = channels_last_model()
+    load_checkpoint(tmp_path / "c.safetensors", model2, opt2)
+    convs = [p for p in model2.parameters() if p.dim() == 4]
+    assert any(not p.is_contiguous() for p in convs)  # the case in question: channels-last weights
+    for p in model2.parameters():
+        for name in ("exp_avg", "exp_avg_sq"):
+            assert opt2.state[p][name].stride() == p.stride(), name
+            assert torch.equal(opt2.state[p][name], opt.state[dict(zip(model2.parameters(), model.parameters()))[p]][name])
+
+
 def test_interrupt_and_resume_continue_the_same_trajectory(tiny_folder: Path, tmp_path: Path) -> None:
     straight = train(tiny_cfg(tiny_folder), tmp_path / "straight", progress_bar=False)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import os
 import signal
 import threading
 import time
@@ -45,7 +46,7 @@ from aevae.runs import (
 )
 from aevae.training import distributed
 from aevae.training.checkpoint import Progress, load_checkpoint, save_checkpoint
-from aevae.training.step import Sums, part_names, resolve_precision, train_step
+from aevae.training.step import Sums, make_optimizer, part_names, resolve_precision, train_step
 
 FINAL_LR_FRACTION = 0.05  # cosine decay ends at lr/20: late epochs polish rather than jump
 
@@ -96,6 +97,24 @@ def interrupt_requests() -> Iterator[dict[str, bool]]:
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+
+
+@contextmanager
+def repeatable_kernels(device: torch.device) -> Iterator[None]:
+    """On CUDA, let cuDNN pick only deterministic convolution algorithms, so the same seed trains the same numbers
+    and ``--resume`` continues exactly (its fastest backward algorithms add in a varying order); the caller's
+    settings are restored afterwards. cuBLAS needs a fixed workspace for the same guarantee, which it reads when a
+    process first multiplies on the GPU: set here for processes that train first (``aevae train`` does)."""
+    if device.type != "cuda":
+        yield
+        return
+    os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
+    saved = torch.backends.cudnn.deterministic, torch.backends.cudnn.benchmark
+    torch.backends.cudnn.deterministic, torch.backends.cudnn.benchmark = True, False
+    try:
+        yield
+    finally:
+        torch.backends.cudnn.deterministic, torch.backends.cudnn.benchmark = saved
 
 
 def resumable_config(out: Path, changes: dict[str, Any] | None = None) -> RunConfig:
@@ -170,7 +189,8 @@ def train(cfg: RunConfig | None, out: Path, resume: bool = False, progress_bar: 
             cfg.train.precision = resolve_precision(cfg.train.precision, ctx.device)  # saved as resolved
             cfg.train.preprocess = resolve_preprocess(cfg.train.data, cfg.train.preprocess)  # so inputs match later
         cuda = [ctx.device] if ctx.device.type == "cuda" else []
-        with interrupt_requests() as stop, torch.random.fork_rng(devices=cuda):  # seeding stays inside the run
+        with (interrupt_requests() as stop, torch.random.fork_rng(devices=cuda),  # seeding stays inside the run
+              repeatable_kernels(ctx.device)):
             return _train(cfg, out, resume, ctx, progress_bar, on_step, stop, changed=bool(changes))
     finally:
         torch.set_num_threads(threads)
@@ -208,7 +228,7 @@ def _train(cfg: RunConfig, out: Path, resume: bool, ctx: distributed.Context, pr
     torch.manual_seed(t.seed)
     # Channels-last convolutions run about 1.4x faster on the CPU (oneDNN's native layout); values are unchanged.
     model = build_model(cfg.model).to(ctx.device, memory_format=torch.channels_last)
-    optimizer = torch.optim.Adam(model.parameters(), lr=t.lr)
+    optimizer = make_optimizer(model, t.lr, ctx.device)
     progress = Progress()
     if resume and (out / CHECKPOINT).is_file():
         progress = load_checkpoint(out / CHECKPOINT, model, optimizer)
