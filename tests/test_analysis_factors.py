@@ -8,7 +8,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from aevae.analysis.factors import entropy, factor_scores, factorvae_score, mi_matrix, mig, mutual_information
+from aevae.analysis.factors import (
+    binned,
+    entropy,
+    factor_scores,
+    factorvae_score,
+    mi_matrix,
+    mig,
+    mutual_information,
+)
 
 
 def grid_factors(sizes: tuple[int, ...]) -> np.ndarray:
@@ -27,6 +35,18 @@ def test_discrete_information_matches_its_closed_form() -> None:
     assert mutual_information(a, a // 2) == pytest.approx(np.log(2))  # a function of a keeps H(f(a)) of it
     b = np.tile(np.arange(5), 200)  # independent of a by construction
     assert mutual_information(a, b) == pytest.approx(0.0, abs=1e-12)
+
+
+def test_binned_information_agrees_with_scikit_learn() -> None:
+    from sklearn.metrics import mutual_info_score
+
+    rng = np.random.default_rng(3)
+    latents = rng.standard_normal((len(FACTORS), 3)) + FACTORS[:, [1, 3, 4]] * [0.5, 0.2, 0.0]
+    ours = mi_matrix(latents, FACTORS)
+    codes = binned(latents)
+    theirs = [[mutual_info_score(codes[:, j], FACTORS[:, k]) for k in range(5)] for j in range(3)]
+    np.testing.assert_allclose(ours, theirs, atol=1e-10)
+    assert codes.min() == 0 and codes.max() == 19 and len(np.unique(codes[:, 0])) == 20  # 20 bins, ends included
 
 
 def test_a_latent_that_copies_one_factor_has_mig_near_1_for_it_and_random_latents_near_0() -> None:
