@@ -454,3 +454,12 @@ def test_a_folder_mixing_grey_and_colour_is_converted_with_a_note(tmp_path, caps
     assert "6 grey image(s) among 14 colour ones; their grey is copied to the three channels" in capsys.readouterr().err
     grey = [img for img in train.images if (img[0] == img[1]).all() and (img[1] == img[2]).all() and img.max() > 0]
     assert len(grey) >= 5  # the grey ones have equal channels; the colour ones do not
+
+
+def test_probes_follow_the_model_layout():
+    shipped = load_probes()
+    big = load_probes(64, 3)
+    assert big.images.shape == (3, 3, 64, 64) and big.classes == shipped.classes
+    assert (big.images[:, 0] == big.images[:, 2]).all()  # grey in every channel
+    halved = big.images[:, 0].reshape(3, 32, 2, 32, 2).mean(axis=(2, 4))  # the same figures, drawn at twice the size
+    assert np.abs(halved - shipped.images).mean() < 12
