@@ -463,3 +463,15 @@ def test_probes_follow_the_model_layout():
     assert (big.images[:, 0] == big.images[:, 2]).all()  # grey in every channel
     halved = big.images[:, 0].reshape(3, 32, 2, 32, 2).mean(axis=(2, 4))  # the same figures, drawn at twice the size
     assert np.abs(halved - shipped.images).mean() < 12
+
+
+def test_under_fit_both_splits_take_the_channels_of_the_whole_folder(tmp_path):
+    from conftest import write_colour_folder
+
+    from aevae.data import data_channels
+
+    write_colour_folder(tmp_path / "split" / "train", 4, seed=3, grey_every=1)  # every training image grey
+    write_colour_folder(tmp_path / "split" / "test", 2, seed=4)  # the test images in colour
+    spec = f"folder:{tmp_path / 'split'}"
+    assert load_dataset(spec, "train", preprocess="fit").images.shape == (8, 3, 32, 32)
+    assert data_channels(spec, "fit") == 3 and data_channels(spec) == 1  # glyph: grey, whatever the files

@@ -35,8 +35,6 @@ def load_folder(root: str | Path, split: str, size: int = SIZE, preprocess: str 
     if all((root / s).is_dir() for s in SPLITS):
         classes = sorted({c.name for s in SPLITS for c in _class_dirs(root / s)})
         files, skipped = _labelled_files(root / split, classes)
-        everything = [f for s in SPLITS for f in (files if s == split else _labelled_files(root / s, classes)[0])
-                      ] if preprocess == "fit" else files
     else:
         classes = [c.name for c in _class_dirs(root)]
         everything, skipped = _labelled_files(root, classes)
@@ -54,7 +52,7 @@ def load_folder(root: str | Path, split: str, size: int = SIZE, preprocess: str 
                         + ("" if split == "train" else f" (fewer than {TEST_EVERY} images in all)"))
     channels = 1
     if preprocess == "fit":  # both splits must agree, so the whole folder decides
-        colour = [_is_colour(path) for path, _ in everything]
+        colour = [_is_colour(path) for path in _every_image(root)]
         channels = 3 if any(colour) else 1
         if channels == 3 and not all(colour) and split == "train":
             print(f"aevae: image folder {root}: {len(colour) - sum(colour)} grey image(s) among "
@@ -72,8 +70,15 @@ def load_folder(root: str | Path, split: str, size: int = SIZE, preprocess: str 
 
 def folder_channels(root: str | Path) -> int:
     """The channels a folder has under ``fit``: 3 if any of its images is in colour, else 1 (file headers only)."""
-    root = Path(root).expanduser().resolve()
-    return 3 if any(_is_colour(p) for p in root.rglob("*") if p.is_file() and not p.name.startswith(".")) else 1
+    return 3 if any(_is_colour(p) for p in _every_image(Path(root).expanduser().resolve())) else 1
+
+
+def _every_image(root: Path) -> list[Path]:
+    """The image files of both splits, in either layout."""
+    if all((root / s).is_dir() for s in SPLITS):
+        classes = sorted({c.name for s in SPLITS for c in _class_dirs(root / s)})
+        return [p for s in SPLITS for p, _ in _labelled_files(root / s, classes)[0]]
+    return [p for p, _ in _labelled_files(root, [c.name for c in _class_dirs(root)])[0]]
 
 
 def _is_colour(path: Path) -> bool:
