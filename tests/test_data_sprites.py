@@ -106,3 +106,12 @@ def test_training_on_colour_sprites_takes_the_channels_from_the_data(sprites_hom
     assert cfg["model"]["channels"] == 3 and cfg["train"]["preprocess"] == "fit"
     final = json.loads((out / "metrics.json").read_text())["final"]
     assert np.isfinite(final["bce_nats_per_image"])
+
+
+def test_the_paper_preset_trains_on_colour_sprites_too(sprites_home: Path, tmp_path: Path) -> None:
+    out = tmp_path / "paper"
+    assert main(["train", "--preset", "paper", "--data", "sprites:colour", "--limit", "64", "--epochs", "1",
+                 "--batch-size", "16", "--threads", "1", "--out", str(out)]) == 0
+    for kind in ("ae", "vae"):
+        model = json.loads((out / kind / "config.json").read_text())["model"]
+        assert (model["channels"], model["width"], model["latent_dim"]) == (3, 16, 4)  # the preset's, in colour

@@ -99,7 +99,11 @@ def _cmd_train(args: argparse.Namespace) -> int:
                              f"--model, --latent and --out")
         out = Path(args.out or f"runs/{args.preset}")
         base_train = _collect(args, TrainConfig, "train", TrainConfig(epochs=PRESET_EPOCHS))
-        for model_cfg in PRESETS[args.preset]:
+        from aevae.data import data_channels
+
+        channels = data_channels(base_train.data, base_train.preprocess)  # the preset's models on colour data too
+        for preset_cfg in PRESETS[args.preset]:
+            model_cfg = dataclasses.replace(preset_cfg, channels=channels)
             print(f"== training {model_cfg.kind} (d = {model_cfg.latent_dim}) into {out / model_cfg.kind}")
             train(RunConfig(model=model_cfg, train=base_train), out / model_cfg.kind)
         return 0
