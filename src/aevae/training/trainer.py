@@ -25,7 +25,7 @@ from tqdm.auto import tqdm
 
 from aevae import __version__
 from aevae.config import RunConfig
-from aevae.data import ImageSet, load_splits
+from aevae.data import ImageSet, load_splits, resolve_preprocess
 from aevae.errors import ConfigError
 from aevae.files import is_temporary
 from aevae.metrics import UNITS, as_batch, evaluate, summary_line
@@ -187,6 +187,7 @@ def train(cfg: RunConfig | None, out: Path, resume: bool = False, progress_bar: 
                 ensure_new_folder(out)
             cfg = new_run_config(cfg)
             cfg.train.precision = resolve_precision(cfg.train.precision, ctx.device)  # saved as resolved
+            cfg.train.preprocess = resolve_preprocess(cfg.train.data, cfg.train.preprocess)  # so inputs match later
         cuda = [ctx.device] if ctx.device.type == "cuda" else []
         with (interrupt_requests() as stop, torch.random.fork_rng(devices=cuda),  # seeding stays inside the run
               repeatable_kernels(ctx.device)):
@@ -198,13 +199,12 @@ def train(cfg: RunConfig | None, out: Path, resume: bool = False, progress_bar: 
 
 def check_data_fits(cfg: RunConfig, data: ImageSet, world: int = 1) -> None:
     """Refuse a model whose input shape the data set's images do not have, and a batch larger than the data set."""
-    side = data.images.shape[-1]
-    channels = 1 if data.images.ndim == 3 else data.images.shape[1]  # ImageSets hold (N, S, S) grey images
+    side, channels = data.side, data.channels
     m = cfg.model
     if (m.channels, m.image_size) != (channels, side):
-        raise ConfigError(f"the model takes {m.channels}×{m.image_size}×{m.image_size} images, but {data.name} holds "
-                          f"{channels}×{side}×{side} ones: use --channels {channels} --image-size {side} "
-                          "(the defaults)")
+        raise ConfigError(f"the model takes {m.channels}×{m.image_size}×{m.image_size} images (channels × height × "
+                          f"width), but {data.name} holds {channels}×{side}×{side} ones: use --channels {channels} "
+                          f"--image-size {side}")
     per_step = max(cfg.train.batch_size // world, 1) * world
     if len(data) < per_step:
         raise ConfigError(f"batch size {cfg.train.batch_size} is larger than the {len(data)} training images of "
@@ -216,7 +216,7 @@ def _train(cfg: RunConfig, out: Path, resume: bool, ctx: distributed.Context, pr
     t = cfg.train
     if t.threads:
         torch.set_num_threads(t.threads)
-    train_set, test_set = load_splits(t.data, t.limit)
+    train_set, test_set = load_splits(t.data, t.limit, cfg.model.image_size, t.preprocess)
     check_data_fits(cfg, train_set, ctx.world)  # before anything is written, so a mistake leaves no folder behind
     if ctx.main and not resume:
         try:
@@ -253,8 +253,9 @@ def _train(cfg: RunConfig, out: Path, resume: bool, ctx: distributed.Context, pr
         return history[-1]["test"] if history else {}
     net = DistributedDataParallel(model) if ctx.world > 1 else model
 
-    # (N, 1, S, S) uint8 on the device, a quarter of float's memory; each batch becomes float there.
-    x_all = torch.as_tensor(train_set.images).unsqueeze(1).to(ctx.device)
+    # (N, C, S, S) uint8 on the device, a quarter of float's memory; each batch becomes float there.
+    x_all = torch.as_tensor(train_set.images).to(ctx.device)
+    x_all = x_all.unsqueeze(1) if x_all.dim() == 3 else x_all  # grey sets are stored (N, S, S)
     per_rank = max(t.batch_size // ctx.world, 1)
     steps = len(x_all) // (per_rank * ctx.world)
     total = steps * t.epochs
