@@ -20,6 +20,8 @@ analysis arrays the views draw, and a gallery of input images. Its JSON metadata
   their names (``factor_names``), value labels (``factor_values``) and the latent × factor mutual-information matrix
   with MIG and the FactorVAE score (``aevae.analysis.factors``), and each gallery item of such a data set its
   ``"factors"`` ({name: value label})
+- ``SLOT.latents``        float16 (N, d), only beside ``SLOT.factors``: the training images' latent means, rows in
+  the same order, from which the page splits each violin by the values of a factor
 - ``gallery.images``      uint8 (M, S, S): test images and probes, bright ink on black
 
 The same bytes are served to the browser, embedded in the static export and handed to the notebook widget.
@@ -59,6 +61,7 @@ OPTIONAL_ARRAYS = {  # analysis tensor -> dtype; copied when the analysis has it
     "test_typicality_quantiles": np.float32,
     "factors": np.uint8,
 }
+FACTOR_LATENTS = np.float16  # SLOT.latents: only where SLOT.factors is, for the violins split by a factor
 
 
 GLYPH_32 = ("glyph", 32, 1)  # (preprocessing, side, channels) of the shipped models: MNIST-style grey 32×32

@@ -16,6 +16,7 @@ from aevae.analysis import ensure_analysis
 from aevae.explorer.bundle.format import (
     ANALYSIS_ARRAYS,
     BUNDLE_FORMAT,
+    FACTOR_LATENTS,
     OPTIONAL_ARRAYS,
     SLOTS,
     Bundle,
@@ -138,5 +139,8 @@ def article_fields(analysis: Analysis) -> dict[str, Any]:
 def analysis_arrays(slot: str, analysis: Analysis) -> dict[str, np.ndarray]:
     """The analysis arrays the page draws, named and typed for the bundle (see aevae.explorer.bundle)."""
     wanted = {**ANALYSIS_ARRAYS, **{k: v for k, v in OPTIONAL_ARRAYS.items() if k in analysis.arrays}}
-    return {f"{slot}.{name}": np.ascontiguousarray(analysis.arrays[name], dtype=dtype)
-            for name, dtype in wanted.items()}
+    arrays = {f"{slot}.{name}": np.ascontiguousarray(analysis.arrays[name], dtype=dtype)
+              for name, dtype in wanted.items()}
+    if "factors" in analysis.arrays:  # the page splits the violins by a factor from the latents themselves
+        arrays[f"{slot}.latents"] = np.ascontiguousarray(analysis.arrays["mu"], dtype=FACTOR_LATENTS)
+    return arrays

@@ -13,7 +13,7 @@ export const SLOTS = ["ae", "vae"];
  * @param {ArrayBuffer|Uint8Array} bytes
  * @returns {{meta: object, models: {ae: Model, vae: Model}, gallery: {name, label, kind, data, image}[]}}
  *   where Model = {meta, net, d, pcaPoints, labels, pcaComponents, pcaMean, densityGrid, density, quantiles,
- *   testBceQuantiles, testTypicalityQuantiles}
+ *   testBceQuantiles, testTypicalityQuantiles, factors, latents}
  */
 export function loadBundle(bytes) {
   const { tensors, metadata } = readSafetensors(bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes));
@@ -43,6 +43,10 @@ export function loadBundle(bytes) {
       // Optional (bundles made before aevae.analysis.novelty lack them): test-set error percentiles 0, 0.1, …, 100
       testBceQuantiles: tensors[`${slot}.test_bce_quantiles`]?.data ?? null,
       testTypicalityQuantiles: tensors[`${slot}.test_typicality_quantiles`]?.data ?? null,
+      // Optional, for data sets with known factors: each training point's factor values (N, K) and latent means
+      // (N, d), rows in the order of pcaPoints; meta.factors names the factors and holds the information matrix
+      factors: tensors[`${slot}.factors`]?.data ?? null,
+      latents: tensors[`${slot}.latents`]?.data ?? null,
     };
   }
   const images = tensors["gallery.images"];
