@@ -12,3 +12,17 @@ export function itemNoun(meta) {
   if (classes.length && classes.every((c) => /^\p{L}$/u.test(c))) return { a: "a letter", many: "letters" };
   return { a: "an image", many: "images" };
 }
+
+/**
+ * How a model takes its inputs, from its metadata; bundles made before colour models existed lack these fields and
+ * mean the MNIST way.
+ * @returns {{preprocess: "glyph"|"fit", size: number, channels: 1|3}} "glyph": a drawing pad makes sense;
+ *   "fit": photos and sprites, uploads only
+ */
+export function inputLayout(meta) {
+  return {
+    preprocess: meta.preprocess ?? "glyph",
+    size: meta.config?.model?.image_size ?? 32,
+    channels: meta.channels ?? 1,
+  };
+}
