@@ -104,6 +104,7 @@ def test_mnist_has_no_factor_views(browser: Any, url: str) -> None:
 def test_sprites_take_uploads_the_fit_way_and_offer_no_pad(page: Any, tmp_path: Path) -> None:
     assert page.locator(".pad").is_hidden() and page.locator(".pad-new").is_hidden()
     assert page.locator(".own-title").inner_text().lower() == "upload"
+    assert "Probes (not sprites)" in page.locator(".gallery").inner_text()
     picture = Image.new("RGB", (90, 60), (0, 0, 0))  # a white disc off centre on a wide black picture
     ImageDraw.Draw(picture).ellipse((30, 10, 70, 50), fill=(255, 255, 255))
     picture.save(tmp_path / "disc.png")

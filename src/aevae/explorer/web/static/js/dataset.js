@@ -1,5 +1,5 @@
 // What the data set's items are called, for the page's text: "digits" for MNIST, "letters" for a set whose classes
-// are single letters, "clothes" for Fashion-MNIST, "images" otherwise. Read from the bundle's metadata, never assumed.
+// are single letters, "clothes" for Fashion-MNIST, "sprites" for the sprites, "images" otherwise. Read from the bundle's metadata, never assumed.
 
 /**
  * @param {{data: string, classes: string[]}} meta a model's metadata (its data set's name and class names)
@@ -8,6 +8,7 @@
 export function itemNoun(meta) {
   const classes = meta.classes || [];
   if (String(meta.data).startsWith("fashion")) return { a: "a garment", many: "clothes" };
+  if (String(meta.data).startsWith("sprites")) return { a: "a sprite", many: "sprites" };
   if (classes.length && classes.every((c) => /^\d$/.test(c))) return { a: "a digit", many: "digits" };
   if (classes.length && classes.every((c) => /^\p{L}$/u.test(c))) return { a: "a letter", many: "letters" };
   return { a: "an image", many: "images" };
