@@ -131,9 +131,20 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
 def _cmd_explore(args: argparse.Namespace) -> int:
     from aevae.explorer.server.serve import serve
 
+    own = None
+    if args.model or args.data:
+        if not (args.model and args.data) or args.ae or args.vae:
+            raise UsageError("--model and --data go together (your own model and the images to explore it on), "
+                             "without --ae or --vae")
+        from aevae.explorer.bundle.own_model import own_model_bundle
+        from aevae.explorer.user_code import load_factory_model, load_images
+
+        model = load_factory_model(args.model)  # runs the user's code: they named it
+        bundle, models = own_model_bundle(model, load_images(args.data), output=args.output, progress=True)
+        own = (bundle.to_bytes(), models)
     try:
         return serve(ae=args.ae and Path(args.ae), vae=args.vae and Path(args.vae), host=args.host, port=args.port,
-                     open_browser=not args.no_browser, allow_origins=args.allow_origin)
+                     open_browser=not args.no_browser, allow_origins=args.allow_origin, own=own)
     except OSError as exc:
         raise SystemExit(f"aevae explore: cannot listen on {args.host}:{args.port} ({exc})") from None
 
@@ -216,6 +227,14 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Serve the explorer on this machine and open it. With no runs: the shipped AE and "
                                    "VAE (d = 4, MNIST). Example: aevae explore --ae runs/paper/ae --vae runs/paper/vae")
     _add_serve_options(p)
+    p.add_argument("--model", metavar="MODULE:FACTORY",
+                   help="explore your own PyTorch model instead: FACTORY() in the importable module MODULE returns "
+                        "it, weights loaded (importing MODULE runs its code; see docs/own-model.md)")
+    p.add_argument("--data", metavar="SPEC",
+                   help="with --model: the images to explore it on, a .npy/.npz file (images, labels) or a data-set "
+                        "spec such as mnist")
+    p.add_argument("--output", choices=("probabilities", "logits"), default="probabilities",
+                   help="with --model: what its decode returns, pixels in [0, 1] (default) or logits")
     p.set_defaults(func=_cmd_explore)
 
     p = sub.add_parser("article", help="the explorable article around the models, in the browser",

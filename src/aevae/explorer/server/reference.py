@@ -7,6 +7,7 @@ Models are built on first use, not at start-up: importing torch takes seconds, a
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping
 
 import numpy as np
 import torch
@@ -14,17 +15,19 @@ import torch
 from aevae.explorer.bundle import Bundle
 from aevae.explorer.bundle.networks import model_from_weights
 from aevae.models import LatentModel
+from aevae.models.user_model import UserModel
 
 
 class ReferenceModels:
     """The bundle's two models in PyTorch, built lazily and shared by all requests (inference only)."""
 
-    def __init__(self, bundle: Bundle) -> None:
+    def __init__(self, bundle: Bundle, own: Mapping[str, UserModel] | None = None) -> None:
         self.bundle = bundle  # where the weights and configs come from
-        self._models: dict[str, LatentModel] = {}
+        # A user's own models (aevae.explorer.bundle.own_model) are used as given: the bundle holds no weights for them.
+        self._models: dict[str, LatentModel | UserModel] = dict(own or {})
         self._lock = threading.Lock()  # two first requests at once build the model once
 
-    def model(self, slot: str) -> LatentModel:
+    def model(self, slot: str) -> LatentModel | UserModel:
         """The model in ``slot``, in eval mode on the CPU, with float32 weights (float16 ones are widened)."""
         with self._lock:
             if slot not in self._models:
@@ -34,12 +37,15 @@ class ReferenceModels:
 
     @torch.inference_mode()
     def decode(self, slot: str, latents: np.ndarray) -> np.ndarray:
-        """Images (B, S, S) float32 in [0, 1] for latents (B, d)."""
+        """Images (B, S, S) float32 in [0, 1] for latents (B, d); (B, C, S, S) for a model with C > 1 channels."""
         z = torch.as_tensor(latents, dtype=torch.float32)
-        return self.model(slot).decode(z)[:, 0].numpy()
+        images = self.model(slot).decode(z).float().cpu()  # (B, C, S, S)
+        return (images[:, 0] if images.shape[1] == 1 else images).numpy()
 
     @torch.inference_mode()
     def encode(self, slot: str, image: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
-        """Latent mean (d,) and, for VAEs, posterior standard deviation (d,) of one image (S, S) in [0, 1]."""
-        enc = self.model(slot).encode(torch.as_tensor(image, dtype=torch.float32)[None, None])
-        return enc.mu[0].numpy(), None if enc.sigma is None else enc.sigma[0].numpy()
+        """Latent mean (d,) and, for VAEs, posterior standard deviation (d,) of one image (S, S) or (C, S, S) in
+        [0, 1]."""
+        x = torch.as_tensor(image, dtype=torch.float32)
+        enc = self.model(slot).encode(x[None, None] if x.dim() == 2 else x[None])
+        return enc.mu[0].cpu().numpy(), None if enc.sigma is None else enc.sigma[0].cpu().numpy()

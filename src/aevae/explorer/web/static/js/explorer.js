@@ -72,7 +72,12 @@ export function mount(el, bundle, options = {}) {
 
   createToolbar(part(".toolbar"), state);
   createGallery(part(".gallery"), state, { own: part(".own-inputs") });
-  createDrawPad(part(".drawpad"), state);
+  if (bundle.remote) { // a model only Python runs cannot encode new drawings in the page
+    part(".drawpad").previousElementSibling.remove();
+    part(".drawpad").remove();
+  } else {
+    createDrawPad(part(".drawpad"), state);
+  }
   createParallel(part(".parallel-view"), state);
   createInputList(part(".input-list"), state);
   createOutput(part(".output"), state, { root: el });

@@ -1,0 +1,83 @@
+"""Hand-written models that aevae did not build, for the tests of exploring your own model: an MLP VAE with a 7-d
+latent on 32×32 grey images, and a convolutional AE on 64×64 RGB images (with a BatchNorm, which the layer table
+cannot express, so only Python can run it). Tiny and untrained, seeded: their outputs still vary with the latent.
+Factories ``mlp_vae`` and ``conv_ae`` are what ``aevae explore --model own_models:mlp_vae`` imports."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from torch import nn
+
+
+class MlpVae(nn.Module):
+    """(N, 1, 32, 32) -> mu, logvar (N, 7) -> (N, 1, 32, 32) through one hidden layer each way."""
+
+    def __init__(self, d: int = 7, hidden: int = 64) -> None:
+        super().__init__()
+        self.enc = nn.Sequential(nn.Flatten(), nn.Linear(32 * 32, hidden), nn.ReLU(), nn.Linear(hidden, 2 * d))
+        self.dec = nn.Sequential(nn.Linear(d, hidden), nn.ReLU(), nn.Linear(hidden, 32 * 32))
+
+    def encode(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        mu, logvar = self.enc(x).chunk(2, dim=1)
+        return mu, logvar
+
+    def decode(self, z: torch.Tensor) -> torch.Tensor:
+        return torch.sigmoid(self.dec(z)).view(-1, 1, 32, 32)
+
+
+class ConvAe(nn.Module):
+    """(N, 3, 64, 64) -> (N, 5) -> (N, 3, 64, 64): two stride-2 convolutions, a BatchNorm, their transposes."""
+
+    def __init__(self, d: int = 5, w: int = 8) -> None:
+        super().__init__()
+        self.enc = nn.Sequential(nn.Conv2d(3, w, 4, 2, 1), nn.BatchNorm2d(w), nn.ReLU(), nn.Conv2d(w, w, 4, 2, 1),
+                                 nn.ReLU(), nn.Flatten(), nn.Linear(w * 16 * 16, d))
+        self.dec = nn.Sequential(nn.Linear(d, w * 16 * 16), nn.ReLU(), nn.Unflatten(1, (w, 16, 16)),
+                                 nn.ConvTranspose2d(w, w, 4, 2, 1), nn.ReLU(), nn.ConvTranspose2d(w, 3, 4, 2, 1))
+
+    def encode(self, x: torch.Tensor) -> torch.Tensor:
+        return self.enc(x)
+
+    def decode(self, z: torch.Tensor) -> torch.Tensor:
+        return torch.sigmoid(self.dec(z))
+
+
+def mlp_vae() -> MlpVae:
+    """The MLP VAE, seeded (the factory ``--model own_models:mlp_vae`` names)."""
+    torch.manual_seed(0)
+    return MlpVae()
+
+
+def conv_ae() -> ConvAe:
+    """The conv AE on 64×64 RGB, seeded."""
+    torch.manual_seed(1)
+    return ConvAe()
+
+
+def broken_factory() -> nn.Module:
+    """A factory that fails, as a user's might."""
+    raise RuntimeError("weights file not found: model.pt")
+
+
+def grey_images(n: int = 120, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """(n, 32, 32) float32 blobs in [0, 1] and labels 0..2 (blob left, centre, right)."""
+    rng = np.random.default_rng(seed)
+    yy, xx = np.mgrid[:32, :32]
+    labels = np.arange(n) % 3
+    cx = 8 + 8 * labels + rng.normal(0, 1.5, n)
+    cy = 16 + rng.normal(0, 3, n)
+    images = np.exp(-((xx - cx[:, None, None]) ** 2 + (yy - cy[:, None, None]) ** 2) / 18.0)
+    return images.astype(np.float32), labels
+
+
+def colour_images(n: int = 60, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """(n, 3, 64, 64) float32 squares of a random colour on black, and labels 0..1 (red-ish, blue-ish)."""
+    rng = np.random.default_rng(seed)
+    labels = np.arange(n) % 2
+    images = np.zeros((n, 3, 64, 64), np.float32)
+    for i in range(n):
+        colour = rng.uniform(0.2, 1.0, 3) * (np.array([1, 0.4, 0.2]) if labels[i] == 0 else np.array([0.2, 0.4, 1]))
+        x, y = rng.integers(4, 40, 2)
+        images[i, :, y : y + 20, x : x + 20] = colour[:, None, None]
+    return images, labels
