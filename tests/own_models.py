@@ -81,3 +81,29 @@ def colour_images(n: int = 60, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
         x, y = rng.integers(4, 40, 2)
         images[i, :, y : y + 20, x : x + 20] = colour[:, None, None]
     return images, labels
+
+
+class FlakyAe(nn.Module):
+    """An MLP AE whose decode raises for a first latent value above any its images have: as a user's decoder might
+    fail on codes it never saw. Encoding its own images and decoding their codes works, so it passes the checks."""
+
+    def __init__(self, d: int = 3) -> None:
+        super().__init__()
+        torch.manual_seed(2)
+        self.enc = nn.Sequential(nn.Flatten(), nn.Linear(32 * 32, d))
+        self.dec = nn.Linear(d, 32 * 32)
+        with torch.no_grad():
+            self.limit = float(self.encode(torch.as_tensor(grey_images()[0])[:, None])[:, 0].max()) + 1e-4
+
+    def encode(self, x: torch.Tensor) -> torch.Tensor:
+        return self.enc(x)
+
+    def decode(self, z: torch.Tensor) -> torch.Tensor:
+        if (z[:, 0] > self.limit).any():
+            raise ValueError(f"z1 above {self.limit:.3g} is outside what this decoder was built for")
+        return torch.sigmoid(self.dec(z)).view(-1, 1, 32, 32)
+
+
+def flaky_ae() -> FlakyAe:
+    """The AE whose decode raises beyond its images' codes."""
+    return FlakyAe()
