@@ -123,7 +123,8 @@ def rendered(browser: Any, widget: Explorer, name: str) -> Iterator[Relay]:
     page.evaluate("(args) => startWidget(args)", {"esm": widget._esm, "css": widget._css, "state": state,
                                                   "bundle": base64.b64encode(widget._bundle).decode()})
     relay = Relay(widget, page)
-    relay.messages()  # a model only the kernel runs is decoded now
+    while relay.messages():  # a model only the kernel runs is decoded now, one request in flight at a time
+        pass
     page.wait_for_selector(".output-canvas[data-drawn]")
     yield relay
     save_screenshot(page, f"widget-{name}", full_page=True)
@@ -231,3 +232,30 @@ def test_the_view_cleans_up_after_itself(relay: Relay) -> None:
     assert page.evaluate("() => listeners()") == 6  # five traits' changes and the kernel's custom messages
     page.evaluate("() => cleanup()")
     assert page.evaluate("() => listeners()") == 0 and page.locator("#widget").inner_html() == ""
+
+
+def test_your_own_model_in_the_widget_decodes_in_the_kernel_and_shows_its_errors(browser: Any) -> None:
+    from own_models import flaky_ae, grey_images, mlp_vae
+
+    x, y = grey_images()
+    w = Explorer(model=mlp_vae(), images=x, labels=y, comm=RecordingComm())
+    with rendered(browser, w, "own-model-widget") as relay:
+        page = relay.page
+        assert page.locator(".handle").count() == 7
+        assert np.abs(output_pixels(page).astype(int) - as_drawn(w.output_image)).max() <= 1
+        count = int(page.get_attribute(".output-canvas", "data-drawn"))
+        drag(page, 3, -70)
+        relay.to_kernel()
+        for _ in range(20):  # the drag's coalesced requests, one at a time, until the page asks no more
+            if not relay.messages():
+                break
+        assert int(page.get_attribute(".output-canvas", "data-drawn")) > count
+        assert w.latent == handle_values(page).tolist()
+        assert np.abs(output_pixels(page).astype(int) - as_drawn(w.output_image)).max() <= 1
+
+    w = Explorer(model=flaky_ae(), images=x, labels=y, comm=RecordingComm())
+    with rendered(browser, w, "own-model-widget-error") as relay:
+        drag(relay.page, 0, -400)  # beyond the codes this decoder accepts
+        while relay.messages():
+            pass
+        assert "outside what this decoder was built for" in relay.page.inner_text(".output-error")
