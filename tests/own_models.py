@@ -1,7 +1,8 @@
 """Hand-written models that aevae did not build, for the tests of exploring your own model: an MLP VAE with a 7-d
-latent on 32×32 grey images, and a convolutional AE on 64×64 RGB images (with a BatchNorm, which the layer table
-cannot express, so only Python can run it). Tiny and untrained, seeded: their outputs still vary with the latent.
-Factories ``mlp_vae`` and ``conv_ae`` are what ``aevae explore --model own_models:mlp_vae`` imports."""
+latent on 32×32 grey images (ELU activations, which the layer table does not describe: only Python runs it), a
+convolutional AE on 64×64 RGB images (with a BatchNorm: Python only too), and a plain conv VAE the layer table
+describes, which the page converts and runs itself. Tiny and untrained, seeded: their outputs still vary with the
+latent. The factories are what ``aevae explore --model own_models:mlp_vae`` imports."""
 
 from __future__ import annotations
 
@@ -15,8 +16,8 @@ class MlpVae(nn.Module):
 
     def __init__(self, d: int = 7, hidden: int = 64) -> None:
         super().__init__()
-        self.enc = nn.Sequential(nn.Flatten(), nn.Linear(32 * 32, hidden), nn.ReLU(), nn.Linear(hidden, 2 * d))
-        self.dec = nn.Sequential(nn.Linear(d, hidden), nn.ReLU(), nn.Linear(hidden, 32 * 32))
+        self.enc = nn.Sequential(nn.Flatten(), nn.Linear(32 * 32, hidden), nn.ELU(), nn.Linear(hidden, 2 * d))
+        self.dec = nn.Sequential(nn.Linear(d, hidden), nn.ELU(), nn.Linear(hidden, 32 * 32))
 
     def encode(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         mu, logvar = self.enc(x).chunk(2, dim=1)
@@ -41,6 +42,33 @@ class ConvAe(nn.Module):
 
     def decode(self, z: torch.Tensor) -> torch.Tensor:
         return torch.sigmoid(self.dec(z))
+
+
+class PlainVae(nn.Module):
+    """A plain chain the layer table describes: conv, ReLU, flatten, linear, chunk into (mu, logvar); linear, ReLU,
+    unflatten, transposed conv, sigmoid. d = 3 on 32×32 grey."""
+
+    def __init__(self, d: int = 3, w: int = 4) -> None:
+        super().__init__()
+        self.conv = nn.Conv2d(1, w, 4, stride=2, padding=1)
+        self.fc = nn.Linear(w * 16 * 16, 2 * d)
+        self.fc_dec = nn.Linear(d, w * 16 * 16)
+        self.deconv = nn.ConvTranspose2d(w, 1, 4, stride=2, padding=1)
+        self.w = w
+
+    def encode(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        h = torch.relu(self.conv(x)).flatten(1)
+        return self.fc(h).chunk(2, dim=1)
+
+    def decode(self, z: torch.Tensor) -> torch.Tensor:
+        h = torch.relu(self.fc_dec(z)).unflatten(1, (self.w, 16, 16))
+        return torch.sigmoid(self.deconv(h))
+
+
+def plain_vae() -> PlainVae:
+    """The plain conv VAE, seeded: converted to the layer table, decoded by the page."""
+    torch.manual_seed(3)
+    return PlainVae()
 
 
 def mlp_vae() -> MlpVae:

@@ -22,10 +22,10 @@ import pytest
 import torch
 
 from aevae.explorer.bundle import Bundle
-from aevae.explorer.bundle.own_model import own_model_bundle
+from aevae.explorer.bundle.own_model import own_model_bundle, python_only
 
 from browser_support import handle_values, record_traffic, save_screenshot
-from own_models import colour_images, conv_ae, grey_images, mlp_vae
+from own_models import colour_images, conv_ae, grey_images, mlp_vae, plain_vae
 
 TESTS = Path(__file__).parent
 
@@ -216,3 +216,64 @@ def test_a_decoder_that_raises_during_a_drag_shows_its_message_and_the_page_keep
         wait_for_drawn_after(page, count)
         page.wait_for_selector(".output-error[hidden]", state="attached")
         page.close()
+
+
+def test_models_that_only_python_runs_say_why() -> None:
+    bundle, _ = own_model_bundle(mlp_vae(), *grey_images(30))
+    assert python_only(bundle) == {slot: "encoder.m.enc.2: the layer table has no entry for ELU"
+                                   for slot in ("ae", "vae")}
+    bundle, _ = own_model_bundle(plain_vae(), *grey_images(30))
+    assert python_only(bundle) == {} and bundle.model("vae")["layers"]["head"]["encoder_output"] == ["mu", "logvar"]
+
+
+@pytest.mark.browser
+def test_a_plain_chain_is_converted_and_the_page_decodes_it_like_pytorch(browser: Any,
+                                                                          data_files: dict[str, Path]) -> None:
+    model = plain_vae()
+    with served_own("own_models:plain_vae", data_files["grey"]) as url:
+        page = browser.new_page(viewport={"width": 1300, "height": 1000})
+        requests, errors = record_traffic(page)
+        page.goto(url)
+        page.wait_for_selector(".output-canvas[data-drawn]")
+        zs = np.random.default_rng(0).normal(0, 1, (6, 3)).round(4)
+        images = grey_images(4)[0]
+        got = page.evaluate("""async ([zs, images]) => {
+            const {loadBundle} = await import('/static/js/bundle.js');
+            const net = loadBundle(await (await fetch('/api/bundle')).arrayBuffer()).models.vae.net;
+            return {decoded: zs.map((z) => Array.from(net.decode(z))),
+                    mu: images.map((x) => Array.from(net.encode(Float32Array.from(x.flat())).mu))};
+        }""", [zs.tolist(), images.tolist()])
+        with torch.inference_mode():
+            want = model.decode(torch.tensor(zs, dtype=torch.float32)).flatten(1).numpy()
+            mu = model.encode(torch.as_tensor(images)[:, None])[0].numpy()
+        assert np.abs(np.array(got["decoded"]) - want).max() < 1e-5  # the page's network is the model's
+        assert np.abs(np.array(got["mu"]) - mu).max() < 1e-4
+        count = drawn(page)
+        drag_handle(page, 1, -50)
+        wait_for_drawn_after(page, count)
+        assert not any("/decode" in r for r in requests)  # decoded in the page, no server round trip
+        assert page.locator(".drawpad").count() == 1  # a 32×32 grey network the page runs can encode drawings
+        page.close()
+    assert not errors, errors
+
+
+def test_export_writes_a_converted_model_and_refuses_one_that_needs_python(browser: Any, tmp_path: Path,
+                                                                           data_files: dict[str, Path]) -> None:
+    def export(model: str, data: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "aevae", "export", "--model", model, "--data", data, "--out",
+                               str(tmp_path / "page.html")], capture_output=True, text=True,
+                              env=with_tests_importable(), timeout=120)
+
+    done = export("own_models:conv_ae", str(data_files["colour"]))
+    assert done.returncode == 2 and not (tmp_path / "page.html").exists()
+    assert "needs Python to decode, so a static file cannot show it: encoder.m.enc.1: the layer table has no entry " \
+           "for BatchNorm2d" in done.stderr and "aevae explore --model" in done.stderr, done.stderr
+    done = export("own_models:plain_vae", str(data_files["grey"]))
+    assert done.returncode == 0, done.stderr
+    page = browser.new_page()
+    _, errors = record_traffic(page)
+    page.goto((tmp_path / "page.html").as_uri())
+    page.wait_for_selector(".output-canvas[data-drawn]")
+    assert page.locator(".handle").count() == 3
+    page.close()
+    assert not errors, errors

@@ -7,10 +7,13 @@ play both parts the analysis knows, training and test set: the numbers describe 
 set. ``model`` is one model, shown in both slots, or ``{"ae": model, "vae": model}`` for two side by side (any
 kinds; the slot is only where it is drawn).
 
-The browser cannot build such a network (it has no layer table), so its slot carries no weights and the metadata
-``"decoder": "python"``: the page asks Python to decode (the server's API, or the widget's kernel). The latent
-codes of the gallery images and their reconstruction error are computed here, so selecting an input needs no
-round trip. Imports torch.
+Where the model is a plain chain the layer table describes (``aevae.models.user_layers``: linear, convolutions,
+ReLU/SiLU, flatten/unflatten, mu or chunk(2) into mu and logvar, a final sigmoid), it is converted: its slot
+carries the table and the weights, the page decodes it by itself and ``aevae export`` can write it. Otherwise the
+slot carries no weights, the metadata ``"decoder": "python"`` and ``"python_only"`` (why it could not be
+converted), and the page asks Python to decode (the server's API, or the widget's kernel). The latent codes of the
+gallery images and their reconstruction error are computed here either way, so selecting an input needs no round
+trip. Imports torch.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from typing import Any
 
 import numpy as np
 import torch
+from safetensors.torch import save as save_tensors
 
 from aevae import __version__
 from aevae.analysis import analyze
@@ -28,6 +32,7 @@ from aevae.explorer.bundle.format import BUNDLE_FORMAT, SLOTS, Bundle, BundleErr
 from aevae.explorer.bundle.from_runs import analysis_arrays, model_meta
 from aevae.metrics import as_batch
 from aevae.models import bce_per_image
+from aevae.models.user_layers import user_layer_table
 from aevae.models.user_model import UserModel
 
 PYTHON_DECODER = "python"  # a slot's "decoder" when only Python can run its network
@@ -81,10 +86,17 @@ def slot_entry(model: UserModel, data: ArrayImages, gallery: np.ndarray, progres
                         "channels": cfg.channels},
               "train": {"data": data.name}}
     source = f"{model.name} (your {cfg.kind.upper()}, analysed on {len(data)} of your images)"
-    meta = model_meta("", config, {}, analysis, None, source=source)
-    meta["decoder"] = PYTHON_DECODER
+    try:
+        layers, weights = user_layer_table(model)
+    except ValueError as exc:  # not a chain the page can run: Python decodes
+        layers, weights, why = None, None, str(exc)
+    meta = model_meta("", config, {}, analysis, layers, source=source)
     named = {k.split(".", 1)[1]: v for k, v in analysis_arrays("slot", analysis).items()}
-    named["weights"] = np.zeros(0, np.uint8)  # the page cannot run this network; Python decodes
+    if weights is None:
+        meta.update(decoder=PYTHON_DECODER, python_only=why)
+        named["weights"] = np.zeros(0, np.uint8)
+    else:
+        named["weights"] = np.frombuffer(save_tensors(weights), np.uint8).copy()
     named.update(gallery_codes(model, data.images[gallery]))
     return meta, named
 
@@ -106,3 +118,9 @@ def gallery_indices(data: ArrayImages, per_class: int = GALLERY_PER_CLASS, most:
     """The first ``per_class`` images of each class, class by class, at most ``most`` in all."""
     picked = [np.flatnonzero(data.labels == label)[:per_class] for label in range(len(data.classes))]
     return np.concatenate(picked)[:most]
+
+
+def python_only(bundle: Bundle) -> dict[str, str]:
+    """Slots whose network only Python can run, with the reason the layer table gave."""
+    return {slot: bundle.model(slot).get("python_only") or "no layer table" for slot in SLOTS
+            if bundle.model(slot).get("decoder") == PYTHON_DECODER}

@@ -72,7 +72,8 @@ export function mount(el, bundle, options = {}) {
 
   createToolbar(part(".toolbar"), state);
   createGallery(part(".gallery"), state, { own: part(".own-inputs") });
-  if (bundle.remote) { // a model only Python runs cannot encode new drawings in the page
+  // The pad makes 32×32 grey glyphs, and only a network the page runs can encode them.
+  if (bundle.remote || SLOTS.some((s) => models[s].net.channels !== 1 || models[s].net.size !== 32)) {
     part(".drawpad").previousElementSibling.remove();
     part(".drawpad").remove();
   } else {
