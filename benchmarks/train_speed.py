@@ -3,8 +3,10 @@
     python benchmarks/train_speed.py                 # about 2 minutes
     python benchmarks/train_speed.py --rounds 8      # more alternations where the machine is shared
     python benchmarks/train_speed.py --threads 1     # one thread: CPU seconds stay honest on a busy machine
+    python benchmarks/train_speed.py --device cuda --batch 1024   # a GPU (peaks from 8192^3 products there)
 
-Everything is measured in one process, on the same threads. Peaks: a 1024^3 matmul loop in float32 and in bfloat16.
+Everything is measured in one process, on the same threads. Peaks: a 1024^3 matmul loop in float32 and in bfloat16
+(8192^3 on a GPU, timed with a synchronisation at both ends).
 Steps: ``aevae.training.step.train_step`` (the trainer's own step) for the AE and VAE of the paper preset, once in
 float32 and once in the precision ``"auto"`` picks here, alternated round by round so a busy neighbour slows both
 alike; each round's ratio is reported with the spread over rounds. Per-step CPU seconds of the process are shown
@@ -26,27 +28,43 @@ from torch.utils.flop_counter import FlopCounterMode
 from aevae.cli import PRESETS
 from aevae.config import TrainConfig
 from aevae.models import build_model
-from aevae.training.step import DTYPES, resolve_precision, train_step
+from aevae.training.step import DTYPES, make_optimizer, resolve_precision, train_step
 
 
-def matmul_peak(dtype: torch.dtype, seconds: float = 3.0) -> tuple[float, float]:
-    """(GFLOP per wall second, GFLOP per process CPU second) of a 1024^3 matmul loop in ``dtype``."""
-    a, b = torch.randn(1024, 1024, dtype=dtype), torch.randn(1024, 1024, dtype=dtype)
+def sync(device: torch.device) -> None:
+    """Wait for the work queued on ``device`` (a GPU runs ahead of Python)."""
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+
+
+def peak_size(device: torch.device) -> int:
+    """Side of the square matrices the peak is measured on: large enough to keep the device's matrix units busy."""
+    return 8192 if device.type == "cuda" else 1024
+
+
+def matmul_peak(dtype: torch.dtype, device: torch.device, seconds: float = 3.0) -> tuple[float, float]:
+    """(GFLOP per wall second, GFLOP per process CPU second) of a square matmul loop in ``dtype``."""
+    size = peak_size(device)
+    a, b = (torch.randn(size, size, dtype=dtype, device=device) for _ in range(2))
     for _ in range(3):
         a @ b
+    sync(device)
     n, start, cpu = 0, time.perf_counter(), time.process_time()
     while time.perf_counter() - start < seconds:
         a @ b
         n += 1
-    work = n * 2 * 1024**3 / 1e9
+        if n % 10 == 0:
+            sync(device)
+    sync(device)
+    work = n * 2 * size**3 / 1e9
     return work / (time.perf_counter() - start), work / (time.process_time() - cpu)
 
 
-def aevae_step(cfg, batch: int, precision: str):
+def aevae_step(cfg, batch: int, precision: str, device: torch.device):
     """A closure running one trainer step of ``cfg`` on a fixed binary batch, as the trainer lays it out."""
-    model = build_model(cfg).train().to(memory_format=torch.channels_last)
-    opt = torch.optim.Adam(model.parameters(), 1e-3)
-    x = (torch.rand(batch, 1, 32, 32) > 0.7).float().contiguous(memory_format=torch.channels_last)
+    model = build_model(cfg).train().to(device, memory_format=torch.channels_last)
+    opt = make_optimizer(model, 1e-3, device)
+    x = (torch.rand(batch, 1, 32, 32, device=device) > 0.7).float().contiguous(memory_format=torch.channels_last)
     return lambda: train_step(cfg, model, opt, x, 1e-3, precision)
 
 
@@ -72,10 +90,10 @@ class ExamplesVAE(nn.Module):
         return bce - 0.5 * (1 + logvar - mu.pow(2) - logvar.exp()).sum(1)
 
 
-def examples_step(batch: int):
-    model = ExamplesVAE()
-    opt = torch.optim.Adam(model.parameters(), 1e-3)
-    x = (torch.rand(batch, 784) > 0.7).float()
+def examples_step(batch: int, device: torch.device):
+    model = ExamplesVAE().to(device)
+    opt = make_optimizer(model, 1e-3, device)
+    x = (torch.rand(batch, 784, device=device) > 0.7).float()
 
     def step() -> None:
         loss = ExamplesVAE.neg_elbo(x, *model(x)).mean()
@@ -92,12 +110,14 @@ def flops(step) -> float:
     return counter.get_total_flops()
 
 
-def timed(step, seconds: float) -> tuple[float, float]:
+def timed(step, seconds: float, device: torch.device) -> tuple[float, float]:
     """(wall seconds, process CPU seconds) per step over about ``seconds`` of wall time."""
+    sync(device)
     n, wall, cpu = 0, time.perf_counter(), time.process_time()
     while time.perf_counter() - wall < seconds:
         step()
         n += 1
+    sync(device)
     return (time.perf_counter() - wall) / n, (time.process_time() - cpu) / n
 
 
@@ -106,27 +126,32 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=4, help="alternations of float32 and the recipe (default 4)")
     parser.add_argument("--seconds", type=float, default=2.0, help="seconds per measurement (default 2)")
     parser.add_argument("--threads", type=int, default=0, help="torch threads (default: PyTorch's, one per core)")
+    parser.add_argument("--device", default="cpu", help="cpu (default) or cuda")
+    parser.add_argument("--batch", type=int, default=TrainConfig().batch_size, help="images per step (default: "
+                        "the trainer's)")
     args = parser.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
-    batch = TrainConfig().batch_size
-    recipe = resolve_precision("auto", torch.device("cpu"))
-    peaks = {"float32": matmul_peak(torch.float32)}
+    device, batch = torch.device(args.device), args.batch
+    recipe = resolve_precision("auto", device)
+    peaks = {"float32": matmul_peak(torch.float32, device)}
     if recipe != "float32":
-        peaks[recipe] = matmul_peak(DTYPES[recipe])
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, batch {batch}; precision 'auto' -> {recipe}")
+        peaks[recipe] = matmul_peak(DTYPES[recipe], device)
+    where = torch.cuda.get_device_name(device) if device.type == "cuda" else f"{torch.get_num_threads()} threads"
+    print(f"torch {torch.__version__}, {where}, batch {batch}; precision 'auto' -> {recipe}")
     for name, (peak, cpu_peak) in peaks.items():
-        print(f"matmul peak (1024^3 {name}): {peak:.1f} GFLOP/s wall, {cpu_peak:.1f} GFLOP per CPU-second")
+        print(f"matmul peak ({peak_size(device)}^3 {name}): {peak:.1f} GFLOP/s wall, "
+              f"{cpu_peak:.1f} GFLOP per CPU-second")
 
     for cfg in PRESETS["paper"]:
-        steps = {p: aevae_step(cfg, batch, p) for p in dict.fromkeys(["float32", recipe])}
+        steps = {p: aevae_step(cfg, batch, p, device) for p in dict.fromkeys(["float32", recipe])}
         work = flops(steps["float32"])  # the same operations in either precision
         for step in steps.values():  # oneDNN builds its kernels on the first steps of each shape and dtype
-            timed(step, 2.0)
+            timed(step, 2.0, device)
         rounds = {p: [] for p in steps}
         for _ in range(args.rounds):
             for p, step in steps.items():
-                rounds[p].append(timed(step, args.seconds))
+                rounds[p].append(timed(step, args.seconds, device))
         for p, times in rounds.items():
             wall = statistics.median(t[0] for t in times)
             cpu = statistics.median(t[1] for t in times)
@@ -141,9 +166,9 @@ def main() -> None:
                   f"(range {min(ratios):.2f}-{max(ratios):.2f}), CPU time {statistics.median(cpu_ratios):.2f}x "
                   f"(range {min(cpu_ratios):.2f}-{max(cpu_ratios):.2f})")
 
-    step = examples_step(batch)
-    timed(step, 1.0)
-    wall, _ = timed(step, args.seconds * 2)
+    step = examples_step(batch, device)
+    timed(step, 1.0, device)
+    wall, _ = timed(step, args.seconds * 2, device)
     gflops = flops(step) / wall / 1e9
     print(f"reference: pytorch/examples-shaped MLP VAE (784-400-20) float32: {batch / wall:7.0f} images/s, "
           f"{gflops:6.1f} GFLOP/s = {gflops / peaks['float32'][0]:5.1%} of the float32 matmul peak")

@@ -1,6 +1,7 @@
 """Architectures the layer-table tests build in PyTorch and run again from their table, in NumPy and in the browser.
 
-Four come from ``ModelConfig`` alone (the shipped one, another width and hidden size, a 64×64 input, colour); one
+Five come from ``ModelConfig`` alone (the shipped one, another width and hidden size, a 64×64 input, colour, and a
+64×64 colour one at the default width, four stride-2 stages); one
 swaps in an encoder and decoder of other depths, kernels, strides and paddings, with and without biases, to show
 that the table follows whatever ``forward`` runs.
 """
@@ -19,6 +20,7 @@ CONFIGS = {
     "width 24, hidden 64, ae": ModelConfig(kind="ae", latent_dim=3, width=24, hidden=64),
     "64x64": ModelConfig(kind="vae", latent_dim=6, image_size=64, width=8, hidden=48),
     "colour": ModelConfig(kind="beta-vae", channels=3, width=8, hidden=32),
+    "64x64 colour, default width": ModelConfig(kind="vae", channels=3, image_size=64),  # four stages, 16..128
 }
 ARCHITECTURES = [*CONFIGS, "other depth and kernels"]
 

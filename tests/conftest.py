@@ -48,6 +48,68 @@ def tiny_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return write_shapes_folder(tmp_path_factory.mktemp("shapes"), 96, 24, seed=0)
 
 
+def write_colour_folder(root: Path, n_per_class: int, seed: int, grey_every: int = 0) -> Path:
+    """Fill ``root`` with a colour photo-like folder: classes red/ and blue/, each image a coloured disc on a
+    random dark background, of varied sizes (wider or taller than square); with ``grey_every`` > 0 every such
+    image of each class is saved as a grey PNG instead, so the folder mixes channel counts."""
+    rng = np.random.default_rng(seed)
+    colours = {"blue": (40, 60, 230), "red": (230, 40, 30)}
+    for name, colour in colours.items():
+        (root / name).mkdir(parents=True)
+        for i in range(n_per_class):
+            w, h = int(rng.integers(40, 90)), int(rng.integers(40, 90))
+            img = Image.new("RGB", (w, h), tuple(int(v) for v in rng.integers(0, 40, 3)))
+            r, (cx, cy) = min(w, h) * rng.uniform(0.2, 0.35), (w / 2 + rng.uniform(-5, 5), h / 2 + rng.uniform(-5, 5))
+            ImageDraw.Draw(img).ellipse([cx - r, cy - r, cx + r, cy + r], fill=colour)
+            grey = grey_every and i % grey_every == grey_every - 1
+            (img.convert("L") if grey else img).save(root / name / f"{i:03d}.png")
+    return root
+
+
+@pytest.fixture(scope="session")
+def colour_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A tiny colour image folder (red and blue discs, 60 images per class) for --preprocess fit."""
+    return write_colour_folder(tmp_path_factory.mktemp("colour"), 60, seed=1)
+
+
+@pytest.fixture(scope="session")
+def sprites_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data folder holding the drawn sprites, grey and colour, at 32 px (drawn once per session, ~7 s)."""
+    from aevae.data.sprites import VARIANTS, cache_path, ensure_sprites
+
+    home = tmp_path_factory.mktemp("sprites-data")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("AEVAE_DATA", str(home))
+        for variant in VARIANTS:
+            ensure_sprites(variant, 32)
+            assert cache_path(variant, 32).is_file()
+    return home
+
+
+@pytest.fixture
+def sprites_home(sprites_cache: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """AEVAE_DATA pointing at the session's drawn sprites for this test."""
+    monkeypatch.setenv("AEVAE_DATA", str(sprites_cache))
+    return sprites_cache
+
+
+@pytest.fixture(scope="session")
+def sprite_runs(sprites_cache: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Tiny runs on the sprites (240 images, one epoch, d = 2): an AE and a VAE on the grey set, a β-VAE on colour."""
+    from aevae.config import ModelConfig, RunConfig, TrainConfig
+    from aevae.training.trainer import train
+
+    root = tmp_path_factory.mktemp("sprite-runs")
+    runs = {"ae": ("ae", "sprites", 1), "vae": ("vae", "sprites", 1), "colour": ("beta-vae", "sprites:colour", 3)}
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("AEVAE_DATA", str(sprites_cache))
+        for name, (kind, data, channels) in runs.items():
+            cfg = RunConfig(model=ModelConfig(kind=kind, latent_dim=2, channels=channels, width=8, hidden=32),
+                            train=TrainConfig(data=data, limit=240, epochs=1, batch_size=32, threads=1))
+            train(cfg, root / name, progress_bar=False)
+    return {name: root / name for name in runs}
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     """One headless Chromium for the whole run; if missing: skipped, or failed where AEVAE_REQUIRE_BROWSER is set."""

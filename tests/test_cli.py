@@ -89,3 +89,11 @@ def test_unusable_device_or_out_folder_is_a_message(capsys: pytest.CaptureFixtur
     (tmp_path / "file").write_text("")
     status, err = run_cli(capsys, *base, "--out", str(tmp_path / "file" / "run"))  # a folder inside a file
     assert status == 2 and f"cannot write the run folder {tmp_path / 'file' / 'run'}" in err
+
+
+def test_unknown_preprocess_is_refused_with_the_choices(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    for command in (["train", "--out", str(tmp_path / "r")], ["data", "mnist"]):
+        with pytest.raises(SystemExit):
+            main([*command, "--preprocess", "photo"])
+        assert "invalid choice: 'photo' (choose from 'auto', 'glyph', 'fit')" in capsys.readouterr().err
+    assert not (tmp_path / "r").exists()

@@ -54,3 +54,29 @@ def test_impossible_values_are_refused(cls: type, field: str, value: object) -> 
 def test_ints_pass_where_floats_are_asked_for() -> None:
     assert TrainConfig(lr=1).lr == 1.0 and isinstance(TrainConfig(lr=1).lr, float)
     assert ModelConfig(beta=2).beta == 2.0
+
+
+@pytest.mark.parametrize("size, stages", [(8, 1), (16, 2), (32, 3), (64, 4), (40, 3), (24, 2)])
+def test_one_stride_2_stage_per_halving_down_to_4x4(size: int, stages: int) -> None:
+    cfg = ModelConfig(image_size=size, width=4, hidden=8)
+    model = build_model(cfg)
+    convs = [k for k in model.state_dict() if k.startswith("encoder.conv") and k.endswith(".weight")]
+    deconvs = [k for k in model.state_dict() if k.startswith("decoder.deconv") and k.endswith(".weight")]
+    assert cfg.stages == len(convs) == len(deconvs) == stages
+    assert cfg.parameter_count == sum(p.numel() for p in model.parameters())
+
+
+def test_the_default_network_is_the_one_shipped_before_sizes_varied() -> None:
+    names = {k: tuple(v.shape) for k, v in build_model(ModelConfig()).state_dict().items()}
+    assert [k for k in names if "conv" in k and k.endswith("weight")] == [
+        "encoder.conv1.weight", "encoder.conv2.weight", "encoder.conv3.weight",
+        "decoder.deconv1.weight", "decoder.deconv2.weight", "decoder.deconv3.weight"]
+    assert names["encoder.fc1.weight"] == (128, 64 * 4 * 4) and names["decoder.deconv3.weight"] == (16, 1, 4, 4)
+
+
+def test_unknown_preprocessing_is_refused_with_the_choices() -> None:
+    with pytest.raises(ConfigError, match="unknown preprocess 'photo'; choose one of auto, glyph, fit"):
+        TrainConfig(preprocess="photo")
+    with pytest.raises(ConfigError, match="choose one of auto, glyph, fit"):
+        RunConfig.from_dict({"train": {"preprocess": "smooth"}})
+    assert RunConfig.from_dict({"train": {"data": "mnist"}}).train.preprocess == "auto"  # older runs: as before

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from aevae.data import DataError, preprocess_image, to_uint8
+from aevae.data import DataError, fit_image, prepare_image, preprocess_image, to_uint8
 
 
 def centre_of_mass(img: np.ndarray) -> tuple[float, float]:
@@ -140,3 +140,45 @@ def test_wrong_shape_is_an_error():
 
 def test_to_uint8_rounds_and_clips():
     np.testing.assert_array_equal(to_uint8(np.array([-0.5, 0.0, 0.5, 1.0, 2.0])), [0, 0, 128, 255, 255])
+
+
+# ---------------------------------------------------------------- glyph at 64 px, and fit
+
+def test_glyph_at_64_px_doubles_every_length():
+    small, big = preprocess_image(seven(), 32), preprocess_image(seven(), 64)
+    assert big.shape == (64, 64) and big.dtype == np.float32
+    top, bottom, left, right = ink_box(big, 0.1)
+    assert max(bottom - top, right - left) + 1 in (39, 40, 41)  # MNIST's 20 px box, doubled
+    cy, cx = centre_of_mass(big)
+    assert abs(cy - 32) <= 1.5 and abs(cx - 32) <= 1.5  # the field's centre (2 × 14) plus the 2 × 2 px padding
+    np.testing.assert_allclose(np.asarray(centre_of_mass(small)) * 2, (cy, cx), atol=1.5)
+    with pytest.raises(DataError, match="image size must be one of"):
+        preprocess_image(seven(), 48)
+
+
+def test_fit_resizes_the_shorter_side_crops_the_longer_and_keeps_colour():
+    img = Image.new("RGB", (160, 80), (250, 250, 250))  # wide, white, with a red square in the middle ...
+    draw = ImageDraw.Draw(img)
+    draw.rectangle((60, 20, 99, 59), fill=(220, 20, 20))
+    draw.rectangle((0, 0, 19, 79), fill=(0, 0, 255))  # ... and a blue band at the left edge that the crop cuts off
+    out = fit_image(img, 32)
+    assert out.shape == (3, 32, 32) and out.dtype == np.float32
+    assert out[2, :, :4].mean() < 1 and out[:, 0, 0].min() > 0.95  # no blue band; white stays white (no inversion)
+    np.testing.assert_allclose(out[:, 16, 16], (220 / 255, 20 / 255, 20 / 255), atol=0.02)  # the red square
+    grey = fit_image(img, 64, channels=1)
+    assert grey.shape == (64, 64)
+    assert abs(grey[32, 32] - (0.299 * 220 + 0.587 * 20 + 0.114 * 20) / 255) < 0.02  # luma, as Pillow's "L"
+
+
+def test_fit_puts_transparent_pixels_on_black():
+    img = Image.new("RGBA", (40, 40), (255, 255, 255, 0))
+    ImageDraw.Draw(img).ellipse((10, 10, 30, 30), fill=(0, 200, 0, 255))
+    out = fit_image(img, 32)
+    assert out[:, 0, 0].max() == 0 and out[1, 16, 16] > 0.7
+
+
+def test_prepare_image_follows_the_model_and_names_unknown_ways():
+    assert prepare_image(seven(), "glyph", 32, 3).shape == (3, 32, 32)  # a glyph's grey in every channel
+    assert prepare_image(seven(), "fit", 64, 1).shape == (64, 64)
+    with pytest.raises(DataError, match="choose one of glyph, fit"):
+        prepare_image(seven(), "mnist", 32, 1)

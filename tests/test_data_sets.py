@@ -393,3 +393,85 @@ def test_fetch_report_for_cached_mnist(data_home):
     report = fetch_report("mnist")
     assert "just fetched from files placed in" in report and str(data_home / "mnist.npz") in report
     assert "cache" in fetch_report("mnist") and "just fetched" not in fetch_report("mnist")
+
+
+# ---------------------------------------------------------------- colour, 64 px and the two preprocessings
+
+def test_imageset_takes_grey_or_colour_at_32_or_64_px():
+    labels = np.zeros(2, np.int64)
+    assert ImageSet(np.zeros((2, 3, 64, 64), np.uint8), labels, ("a",), "x").channels == 3
+    grey = ImageSet(np.zeros((2, 64, 64), np.uint8), labels, ("a",), "x")
+    assert (grey.channels, grey.side) == (1, 64)
+    for shape in ((2, 2, 32, 32), (2, 48, 48), (2, 1, 32, 32), (2, 32, 16)):
+        with pytest.raises(DataError, match=r"\(N, 3, S, S\) colour with S in \(32, 64\)"):
+            ImageSet(np.zeros(shape, np.uint8), labels, ("a",), "x")
+    with pytest.raises(DataError, match="factors must be int64"):
+        ImageSet(np.zeros((2, 32, 32), np.uint8), labels, ("a",), "x", np.zeros((2, 3), np.int64), ("f", "g"))
+
+
+def test_mnist_at_64_px_and_fitted(data_home):
+    arrays = {}
+    for split, n in (("train", 6), ("test", 4)):
+        arrays[f"{split}_images"], arrays[f"{split}_labels"] = tiny_mnist(n, seed=n)
+    data_home.mkdir()
+    np.savez_compressed(data_home / "mnist.npz", **arrays)
+    glyph64 = load_dataset("mnist", "train", size=64)
+    assert glyph64.images.shape == (6, 64, 64)
+    assert glyph64.images[:, :2].mean() < 0.1 * glyph64.images[:, 8:56, 8:56].mean()  # the padding, doubled
+    fitted = load_dataset("mnist", "train", size=32, preprocess="fit")
+    assert fitted.images.shape == (6, 32, 32) and fitted.images[:, :2].max() > 0  # the digit fills the frame
+
+
+def test_colour_folder_under_fit_keeps_its_colours(colour_folder):
+    train = load_dataset(f"folder:{colour_folder}", "train", preprocess="fit")
+    assert train.images.shape[1:] == (3, 32, 32) and train.channels == 3
+    centre = train.images[:, :, 14:18, 14:18].reshape(len(train), 3, -1).mean(2)  # (N, 3) the disc's colour
+    red = train.labels == train.classes.index("red")
+    assert (centre[red, 0] > 150).all() and (centre[red, 2] < 80).all()
+    assert (centre[~red, 2] > 150).all() and (centre[~red, 0] < 80).all()
+    assert train.images[:, :, 0, 0].max() < 50  # the dark backgrounds were not inverted
+    big = load_dataset(f"folder:{colour_folder}", "test", size=64, preprocess="fit")
+    assert big.images.shape[1:] == (3, 64, 64)
+    glyph = load_dataset(f"folder:{colour_folder}", "test")  # glyph stays the default for folders: grey digits
+    assert glyph.images.shape[1:] == (32, 32)
+
+
+def test_glyph_on_a_colour_folder_suggests_fit_but_not_on_grey_drawings_saved_as_rgb(colour_folder, tmp_path,
+                                                                                     capsys):
+    load_dataset(f"folder:{colour_folder}", "train")
+    assert "108 of 108 training images are in colour" in capsys.readouterr().err
+    make_folder(tmp_path / "pics")  # RGB files of black and white drawings
+    load_dataset(str(tmp_path / "pics"), "train")
+    assert "colour" not in capsys.readouterr().err
+
+
+def test_a_folder_mixing_grey_and_colour_is_converted_with_a_note(tmp_path, capsys):
+    from conftest import write_colour_folder
+
+    root = write_colour_folder(tmp_path / "mixed", 10, seed=2, grey_every=3)
+    train = load_dataset(str(root), "train", preprocess="fit")
+    assert train.images.shape == (18, 3, 32, 32)
+    assert "6 grey image(s) among 14 colour ones; their grey is copied to the three channels" in capsys.readouterr().err
+    grey = [img for img in train.images if (img[0] == img[1]).all() and (img[1] == img[2]).all() and img.max() > 0]
+    assert len(grey) >= 5  # the grey ones have equal channels; the colour ones do not
+
+
+def test_probes_follow_the_model_layout():
+    shipped = load_probes()
+    big = load_probes(64, 3)
+    assert big.images.shape == (3, 3, 64, 64) and big.classes == shipped.classes
+    assert (big.images[:, 0] == big.images[:, 2]).all()  # grey in every channel
+    halved = big.images[:, 0].reshape(3, 32, 2, 32, 2).mean(axis=(2, 4))  # the same figures, drawn at twice the size
+    assert np.abs(halved - shipped.images).mean() < 12
+
+
+def test_under_fit_both_splits_take_the_channels_of_the_whole_folder(tmp_path):
+    from conftest import write_colour_folder
+
+    from aevae.data import data_channels
+
+    write_colour_folder(tmp_path / "split" / "train", 4, seed=3, grey_every=1)  # every training image grey
+    write_colour_folder(tmp_path / "split" / "test", 2, seed=4)  # the test images in colour
+    spec = f"folder:{tmp_path / 'split'}"
+    assert load_dataset(spec, "train", preprocess="fit").images.shape == (8, 3, 32, 32)
+    assert data_channels(spec, "fit") == 3 and data_channels(spec) == 1  # glyph: grey, whatever the files

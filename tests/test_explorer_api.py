@@ -680,3 +680,29 @@ def test_a_blank_image_is_refused(client: httpx.Client, image: Image.Image) -> N
     response = client.post("/api/models/vae/encode", content=png(image), headers={"content-type": "image/png"})
     expect_error(response, 422, "blank")
     expect_error(client.post("/api/models/ae/encode", json={"pixels": [[0.5] * 20] * 20}), 422, "blank")
+
+
+# --- a colour model: inputs prepared its way, colour answers ----------------------------------------------------------
+
+def test_a_colour_model_encodes_uploads_its_way_and_decodes_colour(sprite_runs: dict[str, Path],
+                                                                    sprites_home: Path) -> None:
+    bundle = build_bundle({"ae": sprite_runs["colour"], "vae": sprite_runs["colour"]}, progress=False)
+    photo = Image.new("RGB", (90, 60), (0, 0, 0))
+    ImageDraw.Draw(photo).ellipse((30, 15, 60, 45), fill=(230, 40, 30))  # a red disc, wider than tall
+    with served(create_app(bundle.to_bytes())) as address, httpx.Client(base_url=address, timeout=30) as c:
+        answer = c.post("/api/models/vae/encode", content=png(photo), headers=IMAGE)
+        assert answer.status_code == 200, answer.text
+        image = np.array(answer.json()["image"])
+        assert image.shape == (3, 32, 32)  # fit: colour kept, not an MNIST glyph
+        assert image[0, 16, 16] > 0.8 and image[2, 16, 16] < 0.3 and image[:, 0, 0].max() == 0
+        _, model = load_model(sprite_runs["colour"])
+        with torch.no_grad():
+            mu = model.encode(torch.as_tensor(image, dtype=torch.float32)[None]).mu[0].numpy()
+        assert np.abs(np.array(answer.json()["mu"]) - mu).max() < 1e-4
+        drawn = c.post("/api/models/vae/encode", json={"pixels": np.eye(40).tolist()})  # a drawn stroke, grey
+        assert np.array(drawn.json()["image"]).shape == (3, 32, 32)
+        decoded = c.post("/api/models/vae/decode", json={"latents": [[0.0, 0.0], [1.0, -1.0]]})
+        assert np.array(decoded.json()["images"]).shape == (2, 3, 32, 32)
+        raw = c.post("/api/models/vae/decode", json={"latent": [0.0, 0.0]},
+                     headers={"accept": "application/octet-stream"})
+        assert raw.headers["x-aevae-shape"] == "1,3,32,32" and len(raw.content) == 3 * 32 * 32 * 4

@@ -110,3 +110,13 @@ def test_config_round_trip_and_validation() -> None:
         ModelConfig(kind="gan")
     with pytest.raises(ValueError, match="unknown ModelConfig field"):
         RunConfig.from_dict({"model": {"kind": "ae", "latnt_dim": 3}})
+
+
+@pytest.mark.parametrize("shape", [(2, 1, 32, 32), (2, 3, 64, 64), (1, 32, 32), (2, 3, 32, 64)])
+def test_images_of_another_shape_are_refused_by_name(shape: tuple[int, ...]) -> None:
+    from aevae.errors import InputError
+
+    model = build_model(ModelConfig(kind="vae", channels=3, width=4, hidden=8))  # colour, 32×32
+    with pytest.raises(InputError, match=r"takes colour \(RGB\) 32x32 images, batches of shape \(B, 3, 32, 32\)"):
+        model.encode(torch.rand(shape))
+    assert model.encode(torch.rand(2, 3, 32, 32)).mu.shape == (2, 4)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 from PIL import Image
 
@@ -71,3 +72,25 @@ def test_claims_verdicts_follow_the_stated_criteria() -> None:
     assert [c.verdict for c in check_claims(disagreeing)] == ["disagrees"] * 3
     assert [c.verdict for c in check_claims([row("ae", 4, 80.0, 9.0, 0.5, 0.1)])] == ["not tested"] * 3
     assert "nats/image" in check_claims(agreeing)[0].evidence
+
+
+def test_report_of_colour_sprites_shows_colour_figures_and_the_factor_matrix(sprites_home: Path,
+                                                                             tmp_path: Path) -> None:
+    from aevae.config import ModelConfig, RunConfig, TrainConfig
+    from aevae.training.trainer import train
+
+    runs = []
+    for kind in ("ae", "vae"):
+        cfg = RunConfig(model=ModelConfig(kind=kind, latent_dim=3, channels=3, width=8, hidden=32),
+                        train=TrainConfig(data="sprites:colour", limit=240, epochs=1, batch_size=32, threads=1))
+        train(cfg, tmp_path / kind, progress_bar=False)
+        runs.append(tmp_path / kind)
+    index = build_report(*runs, tmp_path / "report", progress=False)
+    page = index.read_text()
+    assert "Known factors: which dimension carries which" in page and "MIG (0-1)" in page
+    for name in ("colour", "shape", "scale", "orientation"):
+        assert f"<th>{name}</th>" in page
+    assert page.count("<td>z3</td>") == 2  # one matrix per model, a row per latent dimension
+    assert 'src="pca_by_factor.png"' in page and (tmp_path / "report" / "pca_by_factor.png").is_file()
+    recon = np.asarray(Image.open(tmp_path / "report" / "reconstructions.png").convert("RGB"), np.int64)
+    assert (np.abs(recon[:, :, 0] - recon[:, :, 2]) > 60).any()  # red and blue sprites drawn in colour, not grey

@@ -17,6 +17,7 @@ import torch
 from aevae.cli import main
 from aevae.config import ModelConfig, RunConfig, TrainConfig
 from aevae.errors import ConfigError
+from aevae.data import SpecError
 from aevae.training.checkpoint import Progress, load_checkpoint, save_checkpoint
 from aevae.runs import CHECKPOINT, CONFIG, METRICS, WEIGHTS, RunError, load_config, load_model
 from aevae.training.trainer import train
@@ -82,6 +83,26 @@ def test_checkpoint_round_trip_is_exact(tmp_path: Path) -> None:
     assert s1["param_groups"] == s2["param_groups"]
 
 
+def test_a_loaded_optimizer_state_has_its_parameters_layout(tmp_path: Path) -> None:
+    # The trainer keeps convolutions channels-last; CUDA's fused Adam refuses moments laid out otherwise.
+    def channels_last_model() -> tuple[torch.nn.Module, torch.optim.Optimizer]:
+        model = build_model(ModelConfig(width=8)).to(memory_format=torch.channels_last)
+        return model, torch.optim.Adam(model.parameters(), lr=1e-3)
+
+    model, opt = channels_last_model()
+    model(torch.rand(4, 1, 32, 32).contiguous(memory_format=torch.channels_last))["logits"].sum().backward()
+    opt.step()
+    save_checkpoint(tmp_path / "c.safetensors", model, opt, Progress(epoch=1))
+    model2, opt2 = channels_last_model()
+    load_checkpoint(tmp_path / "c.safetensors", model2, opt2)
+    convs = [p for p in model2.parameters() if p.dim() == 4]
+    assert any(not p.is_contiguous() for p in convs)  # the case in question: channels-last weights
+    for p in model2.parameters():
+        for name in ("exp_avg", "exp_avg_sq"):
+            assert opt2.state[p][name].stride() == p.stride(), name
+            assert torch.equal(opt2.state[p][name], opt.state[dict(zip(model2.parameters(), model.parameters()))[p]][name])
+
+
 def test_interrupt_and_resume_continue_the_same_trajectory(tiny_folder: Path, tmp_path: Path) -> None:
     straight = train(tiny_cfg(tiny_folder), tmp_path / "straight", progress_bar=False)
 
@@ -138,15 +159,15 @@ def _env() -> dict[str, str]:
     return {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONUNBUFFERED": "1"}
 
 
-@pytest.mark.parametrize("change, words", [
-    ({"image_size": 64}, "--channels 1 --image-size 32"),
-    ({"channels": 3}, "--channels 1 --image-size 32"),
+@pytest.mark.parametrize("change, error, words", [
+    ({"channels": 3}, ConfigError, "--channels 1 --image-size 32"),  # glyph images are grey
+    ({"image_size": 40}, SpecError, "image size must be one of 32, 64, got 40"),  # data comes at 32 or 64 px
 ])
-def test_a_model_the_data_does_not_fit_is_refused_before_any_file(tiny_folder: Path, tmp_path: Path,
-                                                                   change: dict, words: str) -> None:
+def test_a_model_the_data_does_not_fit_is_refused_before_any_file(tiny_folder: Path, tmp_path: Path, change: dict,
+                                                                   error: type, words: str) -> None:
     cfg = tiny_cfg(tiny_folder)
     cfg.model = ModelConfig(**{**cfg.model.__dict__, **change})
-    with pytest.raises(ConfigError, match=words):
+    with pytest.raises(error, match=words):
         train(cfg, tmp_path / "run", progress_bar=False)
     assert not (tmp_path / "run").exists()  # nothing written: the same --out works once the options are right
 
@@ -344,3 +365,23 @@ def test_train_leaves_the_callers_threads_and_random_state_alone(tiny_folder: Pa
     train(tiny_cfg(tiny_folder, epochs=1), tmp_path / "run", progress_bar=False)  # threads=1, seed=3
     assert torch.equal(torch.rand(3), expected)
     assert torch.get_num_threads() == threads
+
+
+def test_a_colour_folder_trains_under_fit_and_its_model_refuses_grey_images(colour_folder: Path, tmp_path: Path,
+                                                                            capsys: pytest.CaptureFixture) -> None:
+    from aevae.errors import InputError
+    from aevae.metrics import evaluate
+
+    out = tmp_path / "colour"
+    assert main(["train", "--data", str(colour_folder), "--preprocess", "fit", "--image-size", "64", "--epochs", "2",
+                 "--width", "8", "--hidden", "32", "--latent", "3", "--batch-size", "16", "--threads", "1",
+                 "--out", str(out)]) == 0
+    cfg, model = load_model(out)
+    assert (cfg.model.channels, cfg.model.image_size, cfg.model.stages, cfg.train.preprocess) == (3, 64, 4, "fit")
+    history = json.loads((out / METRICS).read_text())["history"]
+    assert history[-1]["train_loss_nats_per_image"] < history[0]["train_loss_nats_per_image"]  # it learns
+    grey = np.zeros((2, 64, 64), np.uint8)
+    with pytest.raises(InputError, match=r"colour \(RGB\) 64x64 images.*got images of shape \(1, 64, 64\)"):
+        evaluate(model, grey)
+    assert main(["analyze", str(out), "--quiet", "--rd-images", "20"]) == 0  # the whole analysis takes colour too
+    assert "BCE" in capsys.readouterr().out

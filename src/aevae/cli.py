@@ -8,21 +8,30 @@ import sys
 from pathlib import Path
 
 from aevae import __version__
-from aevae.config import MODEL_KINDS, PRECISIONS, ModelConfig, RunConfig, TrainConfig, field_types, value_type
+from aevae.config import (
+    MODEL_KINDS,
+    PRECISIONS,
+    PREPROCESS,
+    ModelConfig,
+    RunConfig,
+    TrainConfig,
+    field_types,
+    value_type,
+)
 from aevae.errors import AevaeError
 
 # CLI spellings that differ from the dataclass field names (the field name works too).
 FLAG_NAMES = {"kind": "--model", "latent_dim": "--latent"}
-CHOICES = {"kind": MODEL_KINDS, "precision": PRECISIONS}
+CHOICES = {"kind": MODEL_KINDS, "precision": PRECISIONS, "preprocess": PREPROCESS}
 PRESETS = {
     # The paper's pair: AE and VAE with d = 4 on MNIST, trained with identical settings.
     "paper": [ModelConfig(kind="ae", latent_dim=4), ModelConfig(kind="vae", latent_dim=4)],
 }
 PRESET_MODELS = {"paper": "AE and VAE, d = 4, the default architecture"}
 PRESET_EPOCHS = 8  # both models in about 5 minutes on a 2-core CPU (channels-last, ~3,500 images/s)
-# The sweep sets kind and latent size (and so each kind's default weights) per grid point; the network's size is
-# given once for all of them.
-SWEEP_MODEL_OPTIONS = ("width", "hidden")
+# The sweep sets kind and latent size (and so each kind's default weights) per grid point; the network's size and
+# the image size are given once for all of them, the channels come from the data.
+SWEEP_MODEL_OPTIONS = ("width", "hidden", "image_size")
 
 
 class UsageError(AevaeError):
@@ -56,6 +65,17 @@ def _collect(args: argparse.Namespace, cls: type, prefix: str, base: object | No
     return cls(**values)
 
 
+def _with_data_channels(args: argparse.Namespace) -> argparse.Namespace:
+    """Without --channels, the model takes as many channels as the data set's images have (3 for sprites:colour or
+    a colour folder under --preprocess fit), so a newcomer never has to know."""
+    if getattr(args, "model.channels", None) is None:
+        from aevae.data import data_channels
+
+        train_cfg = _collect(args, TrainConfig, "train")
+        setattr(args, "model.channels", data_channels(train_cfg.data, train_cfg.preprocess))
+    return args
+
+
 def _flag(name: str) -> str:
     return FLAG_NAMES.get(name, f"--{name.replace('_', '-')}")
 
@@ -79,12 +99,17 @@ def _cmd_train(args: argparse.Namespace) -> int:
                              f"--model, --latent and --out")
         out = Path(args.out or f"runs/{args.preset}")
         base_train = _collect(args, TrainConfig, "train", TrainConfig(epochs=PRESET_EPOCHS))
-        for model_cfg in PRESETS[args.preset]:
+        from aevae.data import data_channels
+
+        channels = data_channels(base_train.data, base_train.preprocess)  # the preset's models on colour data too
+        for preset_cfg in PRESETS[args.preset]:
+            model_cfg = dataclasses.replace(preset_cfg, channels=channels)
             print(f"== training {model_cfg.kind} (d = {model_cfg.latent_dim}) into {out / model_cfg.kind}")
             train(RunConfig(model=model_cfg, train=base_train), out / model_cfg.kind)
         return 0
     if not args.out:
         raise UsageError("--out RUN_DIR is required (or --preset / --resume)")
+    args = _with_data_channels(args)
     cfg = RunConfig(model=_collect(args, ModelConfig, "model"), train=_collect(args, TrainConfig, "train"))
     train(cfg, Path(args.out))
     return 0
@@ -93,7 +118,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
 def _cmd_data(args: argparse.Namespace) -> int:
     from aevae.data import fetch_report
 
-    print(fetch_report(args.spec))
+    print(fetch_report(args.spec, args.image_size, args.preprocess))
     return 0
 
 
@@ -123,6 +148,10 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     from aevae.sweep import run_sweep
 
     base = _collect(args, ModelConfig, "model")
+    from aevae.data import data_channels
+
+    train_cfg = _collect(args, TrainConfig, "train")
+    base.channels = data_channels(train_cfg.data, train_cfg.preprocess)  # as aevae train's models do
     run_sweep(args.models, args.latents, _collect(args, TrainConfig, "train"), Path(args.out), base)
     print(f"sweep table: {Path(args.out) / 'sweep.md'}")
     return 0
@@ -218,8 +247,14 @@ def build_parser() -> argparse.ArgumentParser:
     _add_options(p, TrainConfig, "train")
     p.set_defaults(func=_cmd_train)
 
-    p = sub.add_parser("data", help="fetch a data set into the cache and report on it")
-    p.add_argument("spec", help="mnist | fashion-mnist[:DIR] | an image folder")
+    p = sub.add_parser("data", help="fetch (or draw) a data set into the cache and report on it",
+                       description="Fetch MNIST, find Fashion-MNIST, draw the sprites or read an image folder, and "
+                                   "report what the models will see. Example: aevae data sprites --image-size 64")
+    p.add_argument("spec", help="mnist | fashion-mnist[:DIR] | sprites | sprites:colour | an image folder")
+    p.add_argument("--image-size", type=int, default=32, choices=(32, 64), help="side in pixels (default: 32)")
+    p.add_argument("--preprocess", default="auto", choices=PREPROCESS,
+                   help="glyph (MNIST-style), fit (resize and crop, colour kept) or auto, the data set's own "
+                        "(default: auto)")
     p.set_defaults(func=_cmd_data)
 
     p = sub.add_parser("analyze", help="measure trained runs: latents, statistics, bits; writes RUN_DIR/analysis.safetensors")

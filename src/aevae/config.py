@@ -17,6 +17,8 @@ from aevae.errors import ConfigError
 
 MODEL_KINDS = ("ae", "vae", "beta-vae", "mmd-vae")
 PRECISIONS = ("auto", "float32", "bfloat16")  # of the training step; see aevae.training.step
+PREPROCESS = ("auto", "glyph", "fit")  # how outside images become model inputs; see aevae.data.preprocess
+SMALLEST_SIDE = 4  # the convolutions halve the image while the result stays an integer of at least this many pixels
 MAX_PARAMETERS = 200_000_000  # 0.8 GB of float32 weights, 3.2 GB with Adam's two slots and the gradients: far past
 # any model this project trains (the paper's has 0.3 M), and refused before a single byte is allocated
 
@@ -59,6 +61,14 @@ def _check_types(obj: Any) -> None:
             raise ConfigError(f"{type(obj).__name__}.{f.name} must be {TYPE_NAMES[want]}, got {value!r}")
 
 
+def stage_count(image_size: int) -> int:
+    """Stride-2 stages of the network for an image side: one per halving down to 4×4 (32 -> 3, 64 -> 4)."""
+    stages, side = 0, image_size
+    while side % 2 == 0 and side // 2 >= SMALLEST_SIDE:
+        stages, side = stages + 1, side // 2
+    return stages
+
+
 def _check_at_least(obj: Any, lowest: dict[str, float]) -> None:
     for name, low in lowest.items():
         if getattr(obj, name) < low:
@@ -71,10 +81,11 @@ class ModelConfig:
 
     kind: str = option("vae", "one of MODEL_KINDS; AE and all VAEs share the network below")
     latent_dim: int = option(4, "the paper's d = 4: small enough to draw on parallel coordinates")
-    image_size: int = option(32, "MNIST padded 28 -> 32 so three stride-2 convolutions halve it cleanly")
-    channels: int = option(1, "grayscale input")
-    width: int = option(16, "channels of the first convolution, doubled at each of the three stages; 16 keeps "
-                            "decoding cheap in the browser")
+    image_size: int = option(32, "side in pixels: MNIST padded 28 -> 32; one stride-2 stage per halving down to 4x4 "
+                                 "(32: three stages, 64: four)")
+    channels: int = option(1, "1 = grey, 3 = colour (RGB); aevae train takes it from the data set unless given")
+    width: int = option(16, "channels of the first convolution, doubled at each later stage; 16 keeps decoding "
+                            "cheap in the browser")
     hidden: int = option(128, "units of the fully connected layer between the convolutions and the latent; a small "
                               "d needs this depth")
     beta: float | None = option(None, "KL weight; None = the kind's default (1 for vae, 4 for beta-vae, 0 otherwise)")
@@ -86,7 +97,8 @@ class ModelConfig:
             raise ConfigError(f"unknown model kind {self.kind!r}; choose one of {', '.join(MODEL_KINDS)}")
         _check_at_least(self, {"latent_dim": 1, "channels": 1, "width": 1, "hidden": 1})
         if self.image_size % 8 or self.image_size < 8:
-            raise ConfigError(f"image_size must be a multiple of 8 (three stride-2 stages), got {self.image_size}")
+            raise ConfigError(f"image_size must be a multiple of 8 (at least one stride-2 stage down to "
+                              f"{SMALLEST_SIDE}x{SMALLEST_SIDE} or more), got {self.image_size}")
         if self.parameter_count > MAX_PARAMETERS:
             raise ConfigError(f"this model would have {self.parameter_count:,} parameters, more than the "
                               f"{MAX_PARAMETERS:,} aevae allows (check width, hidden, latent_dim and image_size)")
@@ -101,14 +113,26 @@ class ModelConfig:
         return self.kind != "ae"
 
     @property
+    def stages(self) -> int:
+        """Stride-2 convolutions in the encoder (and transposed ones in the decoder): see ``stage_count``."""
+        return stage_count(self.image_size)
+
+    @property
+    def stage_widths(self) -> list[int]:
+        """Channels after each encoder stage: width, doubled at every later stage."""
+        return [self.width * 2**i for i in range(self.stages)]
+
+    @property
     def parameter_count(self) -> int:
         """Weights and biases of the network ``aevae.models`` builds for this config, counted without building it."""
-        c, w, d, h = self.channels, self.width, self.latent_dim, self.hidden
-        flat = 4 * w * (self.image_size // 8) ** 2  # features between the convolutions and the dense layers
+        c, d, h, widths = self.channels, self.latent_dim, self.hidden, self.stage_widths
+        side = self.image_size >> self.stages
+        flat = widths[-1] * side * side  # features between the convolutions and the dense layers
         out = 2 * d if self.variational else d
-        convs = (c * w + w * 2 * w + 2 * w * 4 * w) * 16  # 4×4 kernels, the same counts in the decoder mirrored
-        encoder = convs + (w + 2 * w + 4 * w) + flat * h + h + h * out + out
-        decoder = convs + (2 * w + w + c) + d * h + h + h * flat + flat
+        chain = [c, *widths]
+        convs = sum(a * b for a, b in zip(chain, chain[1:])) * 16  # 4×4 kernels, the same counts in the decoder
+        encoder = convs + sum(widths) + flat * h + h + h * out + out
+        decoder = convs + sum(chain[:-1]) + d * h + h + h * flat + flat
         return encoder + decoder
 
 
@@ -117,6 +141,9 @@ class TrainConfig:
     """How one model is trained; saved in the run folder so ``--resume`` can continue it exactly."""
 
     data: str = option("mnist", "data-set spec understood by aevae.data.load_dataset")
+    preprocess: str = option("auto", 'how images become model inputs: "glyph" (MNIST-style, for digits, letters and '
+                                     'drawings), "fit" (resize and centre-crop, colour kept, for photos and sprites) '
+                                     'or "auto" = the data set\'s own (fit for sprites, else glyph); saved as resolved')
     epochs: int = option(10, "passes over the training set")
     batch_size: int = option(128, "large enough to keep the CPU's matrix units busy, small enough to converge fast")
     lr: float = option(3e-3, "Adam step size, decayed by cosine to lr/20 over the run; best of 2e-3/3e-3/6e-3 in 6 "
@@ -135,6 +162,8 @@ class TrainConfig:
             raise ConfigError(f"TrainConfig.lr must be positive, got {self.lr}")
         if self.precision not in PRECISIONS:
             raise ConfigError(f"unknown precision {self.precision!r}; choose one of {', '.join(PRECISIONS)}")
+        if self.preprocess not in PREPROCESS:
+            raise ConfigError(f"unknown preprocess {self.preprocess!r}; choose one of {', '.join(PREPROCESS)}")
 
 
 @dataclass

@@ -15,3 +15,7 @@ class ConfigError(AevaeError, ValueError):
 
 class RunError(AevaeError, RuntimeError):
     """A run folder is missing, incomplete, corrupt or incompatible."""
+
+
+class InputError(AevaeError, ValueError):
+    """Images that do not fit a model: another size or channel count than it was trained on."""

@@ -28,14 +28,15 @@ UNITS = {
 }
 
 
-def as_batch(images: np.ndarray | torch.Tensor, device: torch.device | str = "cpu") -> torch.Tensor:
-    """uint8 images (B, S, S) or (B, C, S, S) -> float tensor (B, C, S, S) in [0, 1]."""
+def as_batch(images: np.ndarray | torch.Tensor, device: torch.device | str | None = None) -> torch.Tensor:
+    """uint8 images (B, S, S) or (B, C, S, S) -> float tensor (B, C, S, S) in [0, 1], on ``device`` (default: where
+    ``images`` already are, so a batch taken from data kept on a GPU stays there)."""
     t = torch.as_tensor(images)
     if t.dtype == torch.uint8:
         t = t.float().div_(255.0)
     if t.dim() == 3:
         t = t.unsqueeze(1)
-    return t.to(device)
+    return t if device is None else t.to(device)
 
 
 @torch.no_grad()

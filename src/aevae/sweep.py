@@ -14,8 +14,9 @@ from aevae.analysis import ensure_analysis
 from aevae.analysis.analyze import ANALYSIS_UNITS
 from aevae.config import ModelConfig, RunConfig, TrainConfig
 from aevae.files import atomic_write
+from aevae.data import resolve_preprocess
 from aevae.report.claims import check_claims, claims_markdown
-from aevae.report.table import COLUMNS, markdown_table, summary_row
+from aevae.report.table import columns, markdown_table, summary_row
 from aevae.runs import CONFIG, RunError, is_trained, load_config, write_json
 from aevae.training.step import resolved
 from aevae.training.trainer import train
@@ -26,6 +27,11 @@ def point_dir(out: Path, kind: str, latent_dim: int) -> Path:
     return Path(out) / f"{kind}-d{latent_dim}"
 
 
+def as_saved(train_cfg: TrainConfig) -> TrainConfig:
+    """``train_cfg`` with its preprocessing resolved, as a new run saves it (runs from before the choice say "auto")."""
+    return dataclasses.replace(train_cfg, preprocess=resolve_preprocess(train_cfg.data, train_cfg.preprocess))
+
+
 def train_point(cfg: RunConfig, run: Path, progress: bool = True) -> None:
     """Train one grid point unless it is already trained; resume it if it was interrupted.
 
@@ -33,7 +39,7 @@ def train_point(cfg: RunConfig, run: Path, progress: bool = True) -> None:
     """
     if (run / CONFIG).is_file():
         old = load_config(run)
-        if (old.model, old.train) != (cfg.model, resolved(cfg.train)):
+        if (old.model, as_saved(old.train)) != (cfg.model, as_saved(resolved(cfg.train))):
             raise RunError(f"{run} holds a run with other settings ({old.model}, {old.train}); "
                            "choose another --out or remove that folder")
     if is_trained(run):
@@ -63,7 +69,7 @@ def run_sweep(kinds: list[str], latents: list[int], train_cfg: TrainConfig, out:
     claims = check_claims(rows)
     write_json(out / "sweep.json", {
         "rows": rows, "claims": [dataclasses.asdict(c) for c in claims],
-        "columns": {key: header for key, header, _ in COLUMNS}, "units": ANALYSIS_UNITS,
+        "columns": {key: header for key, header, _ in columns(rows)}, "units": ANALYSIS_UNITS,
         "train": dataclasses.asdict(train_cfg), "model_defaults": base,
     })
     text = (f"# Sweep: {', '.join(kinds)} × d ∈ {{{', '.join(map(str, latents))}}}\n\n"

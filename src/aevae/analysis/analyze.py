@@ -18,6 +18,7 @@ import torch
 from aevae import __version__
 from aevae.analysis import organisation
 from aevae.analysis.encoding import encode_images
+from aevae.analysis.factors import FACTOR_UNITS, describe_factors, factor_scores
 from aevae.analysis.information import bit_budget, measured_info
 from aevae.analysis.likelihood import IW_IMAGES, LIKELIHOOD_UNITS, importance_weighted_nll
 from aevae.analysis.novelty import reference_quantiles
@@ -25,10 +26,10 @@ from aevae.analysis.prior import prior_plausibility
 from aevae.analysis.rate_distortion import BITS, RD_IMAGES, rate_distortion
 from aevae.analysis.stats import LatentStats
 from aevae.config import ModelConfig
-from aevae.data import ImageSet, load_splits
+from aevae.data import ImageSet
 from aevae.metrics import UNITS, evaluate
 from aevae.models import LatentModel
-from aevae.runs import ANALYSIS, Analysis, check_trained, load_analysis, load_model, save_analysis
+from aevae.runs import ANALYSIS, Analysis, check_trained, load_analysis, load_model, run_data, save_analysis
 
 SEED = 0  # seeds every subsample and the prior draws, so an analysis repeats exactly
 ACTIVE_UNIT_NATS = 0.1  # a latent dimension is active when its KL exceeds this (nats/image); unused ones sit near 0
@@ -58,6 +59,7 @@ ANALYSIS_UNITS = {
     "test_typicality_quantiles": "percentiles 0, 0.1, ..., 100 over test images of |BCE + KL - H| (Nalisnick et "
                                  "al. 2019), H its test mean, nats/image",
     "typicality_centre_nats_per_image": "H: mean over test images of BCE from the latent mean + KL, nats/image",
+    **FACTOR_UNITS,
 }
 
 
@@ -133,6 +135,11 @@ def analyze(model: LatentModel, train_set: ImageSet, test_set: ImageSet, full: b
             arrays.update(novelty_arrays)
         budget = bit_budget(cfg)
         extra: dict = {"seconds": phases.seconds, "novelty": novelty}
+        if train_set.factors is not None:  # a data set with known factors (the sprites): how the latents carry them
+            with phases("factors"):
+                extra["factors"] = factor_scores(mu, train_set.factors, train_set.factor_names, seed=SEED,
+                                                 values=train_set.factor_values)
+            arrays["factors"] = train_set.factors
         if not full:
             info = {**budget, **measured_info(budget, None, metrics.get("kl_bits_per_image"), len(test_set))}
         else:
@@ -169,7 +176,7 @@ def analyze_run(run_dir: Path, data: str | None = None, progress: bool = True,
     started = time.perf_counter()
     cfg = check_trained(run_dir, data)
     model = inference_model(run_dir)
-    train_set, test_set = load_splits(cfg.train.data, cfg.train.limit)
+    train_set, test_set = run_data(cfg)
     load_seconds = time.perf_counter() - started
     analysis = analyze(model, train_set, test_set, progress=progress, rd_images=rd_images)
     analysis.extra["seconds"] = {"load": load_seconds, **analysis.extra["seconds"]}
@@ -203,6 +210,8 @@ def describe(a: Analysis) -> str:
                  f"bits/image (ratio {i['ratio']:g}); decoder needs "
                  + ("more than the curve's 16 bits/dim" if used is None else f"{used:g} bits/image")
                  + (f"; VAE rate {i['vae_rate_bits_per_image']:.1f} bits/image" if "vae_rate_bits_per_image" in i else ""))
+    if "factors" in a.extra:
+        lines += describe_factors(a.extra["factors"])
     prior = a.extra.get("prior")
     if prior:
         lines.append(f"  prior samples: {prior['plausible_fraction']:.0%} of {prior['n_prior_samples']} plausible "

@@ -40,12 +40,16 @@ def encode_images(model: LatentModel, images: np.ndarray, batch_size: int = BATC
 
 
 def decode_latents(model: LatentModel, z: np.ndarray, batch_size: int = BATCH) -> np.ndarray:
-    """Decoded images (N, S, S) float32 in [0, 1] for latents (N, d); for figures and plausibility checks."""
+    """Decoded images float32 in [0, 1] for latents (N, d), laid out as ImageSets hold them: (N, S, S) for a grey
+    model, (N, 3, S, S) for a colour one; for figures and plausibility checks."""
     device = next(model.parameters()).device
+    grey = model.cfg.channels == 1
     out = []
     with torch.inference_mode():
         for start in range(0, len(z), batch_size):
             batch = torch.as_tensor(z[start : start + batch_size], dtype=torch.float32, device=device)
-            out.append(model.decode(batch)[:, 0].cpu().numpy())  # (B, S, S): channel 0 of grayscale images
+            images = model.decode(batch)  # (B, C, S, S)
+            out.append((images[:, 0] if grey else images).cpu().numpy())
     size = model.cfg.image_size
-    return np.concatenate(out) if out else np.empty((0, size, size), np.float32)
+    empty = (0, size, size) if grey else (0, model.cfg.channels, size, size)
+    return np.concatenate(out) if out else np.empty(empty, np.float32)

@@ -1,9 +1,11 @@
-"""A data set made from a folder of image files, one subfolder per class, each image normalised like MNIST.
+"""A data set made from a folder of image files, one subfolder per class, each image normalised like MNIST
+(``glyph``, the default) or resized and cropped with its colours kept (``fit``).
 
 Layouts: ROOT/train/CLASS/* and ROOT/test/CLASS/* give the two splits; otherwise ROOT/CLASS/* is split
 deterministically, every TEST_EVERY-th image (sorted by path) going to test. Files that are not images (a
 readme.txt) are skipped and reported on stderr; a file that claims to be an image but cannot be read (truncated,
-corrupt) is refused with its name, and so is a class folder without images.
+corrupt) is refused with its name, and so is a class folder without images. Under ``fit`` a folder with any colour
+image is a colour data set: its grey images get their grey copied to three channels, with a note on stderr.
 """
 
 from __future__ import annotations
@@ -14,15 +16,17 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from aevae.data.imageset import SPLITS, DataError, ImageSet, SpecError
-from aevae.data.preprocess import preprocess_image, to_uint8
+from aevae.data.imageset import SIZE, SPLITS, DataError, ImageSet, SpecError
+from aevae.data.preprocess import prepare_image, to_uint8
 
 TEST_EVERY = 10  # a 90/10 split: small folders need most of their images for training
 SKIPPED_SHOWN = 5  # skipped files named in the report; the rest are counted
+GREY_MODES = ("1", "L", "LA", "La", "I", "F")  # Pillow modes without colour (and I;16 variants, checked apart)
 
 
-def load_folder(root: str | Path, split: str) -> ImageSet:
-    """The train or test split of an image folder as a 32×32 uint8 ImageSet; classes are the sorted subfolder names."""
+def load_folder(root: str | Path, split: str, size: int = SIZE, preprocess: str = "glyph") -> ImageSet:
+    """The train or test split of an image folder as a uint8 ImageSet of side ``size``, prepared the ``preprocess``
+    way (``glyph`` or ``fit``); classes are the sorted subfolder names."""
     if split not in SPLITS:
         raise SpecError(f"unknown split {split!r}; expected one of {SPLITS}")
     root = Path(root).expanduser().resolve()
@@ -46,9 +50,50 @@ def load_folder(root: str | Path, split: str) -> ImageSet:
     if not files:
         raise DataError(f"image folder {root} has no {split} images"
                         + ("" if split == "train" else f" (fewer than {TEST_EVERY} images in all)"))
-    images = np.stack([_read(path) for path, _ in files])
+    channels = 1
+    if preprocess == "fit":  # both splits must agree, so the whole folder decides
+        colour = [_is_colour(path) for path in _every_image(root)]
+        channels = 3 if any(colour) else 1
+        if channels == 3 and not all(colour) and split == "train":
+            print(f"aevae: image folder {root}: {len(colour) - sum(colour)} grey image(s) among "
+                  f"{sum(colour)} colour ones; their grey is copied to the three channels", file=sys.stderr)
+    read = [_read(path, preprocess, size, channels) for path, _ in files]
+    images = np.stack([image for image, _ in read])
+    coloured = sum(colourful for _, colourful in read)
+    if coloured and split == "train":  # glyph makes grey MNIST-style digits: right for drawings, not for photos
+        print(f"aevae: image folder {root}: {coloured} of {len(read)} training images are in colour; the glyph "
+              "preprocessing makes grey MNIST-style glyphs of them (right for digits, letters and drawings); for "
+              "photos or sprites use --preprocess fit, which keeps colour", file=sys.stderr)
     labels = np.array([label for _, label in files], dtype=np.int64)
     return ImageSet(images, labels, tuple(classes), f"folder:{root}")
+
+
+def folder_channels(root: str | Path) -> int:
+    """The channels a folder has under ``fit``: 3 if any of its images is in colour, else 1 (file headers only)."""
+    return 3 if any(_is_colour(p) for p in _every_image(Path(root).expanduser().resolve())) else 1
+
+
+def _every_image(root: Path) -> list[Path]:
+    """The image files of both splits, in either layout."""
+    if all((root / s).is_dir() for s in SPLITS):
+        classes = sorted({c.name for s in SPLITS for c in _class_dirs(root / s)})
+        return [p for s in SPLITS for p, _ in _labelled_files(root / s, classes)[0]]
+    return [p for p, _ in _labelled_files(root, [c.name for c in _class_dirs(root)])[0]]
+
+
+def _is_colour(path: Path) -> bool:
+    """True when the file's pixels have colour, judged from its header (no pixels decoded) and, for palette
+    images, from the palette."""
+    try:
+        with Image.open(path) as img:
+            if img.mode in GREY_MODES or img.mode.startswith("I;16"):
+                return False
+            if img.mode in ("P", "PA"):
+                palette = np.asarray(img.getpalette() or [], np.int64).reshape(-1, 3)
+                return bool((palette != palette[:, :1]).any())
+            return True
+    except (OSError, ValueError, Image.DecompressionBombError):
+        return False  # refused with its name when read
 
 
 def _class_dirs(folder: Path) -> list[Path]:
@@ -89,8 +134,12 @@ def _looks_like_image(path: Path) -> bool:
         return False
 
 
-def _read(path: Path) -> np.ndarray:
-    """One file as a 32×32 uint8 image, or a DataError naming the file."""
+COLOUR_LEVELS = 12  # mean spread between an image's colour channels (of 255) above which it counts as colour
+
+
+def _read(path: Path, preprocess: str, size: int, channels: int) -> tuple[np.ndarray, bool]:
+    """One file as a uint8 image of the set's layout, and whether glyph preprocessing dropped real colour from it;
+    or a DataError naming the file."""
     try:
         with Image.open(path) as img:
             img.load()
@@ -98,6 +147,11 @@ def _read(path: Path) -> np.ndarray:
     except (OSError, ValueError, Image.DecompressionBombError) as e:
         raise DataError(f"{path}: not a readable image ({e})") from e
     try:
-        return to_uint8(preprocess_image(upright))
+        image = to_uint8(prepare_image(upright, preprocess, size, channels))
     except DataError as e:
         raise DataError(f"{path}: {e}") from e
+    colourful = False
+    if preprocess == "glyph" and upright.mode in ("RGB", "RGBA"):
+        rgb = np.asarray(upright)[:, :, :3].astype(np.int16)
+        colourful = bool((rgb.max(axis=2) - rgb.min(axis=2)).mean() > COLOUR_LEVELS)
+    return image, colourful

@@ -1,9 +1,14 @@
-"""Turn any outside image (a drawing, a photo, a file) into what the models saw in training: an MNIST-style digit.
+"""Turn any outside image (a drawing, a photo, a file) into what the models saw in training, one of two ways.
 
-MNIST's recipe (LeCun et al. 1998, http://yann.lecun.com/exdb/mnist/): the ink's bounding box is scaled so its
-larger side is 20 px, keeping the aspect ratio, with antialiasing; the result is placed in a 28×28 field so that
-its centre of mass lies at the field's centre, (14, 14) in pixel indices (which real MNIST digits average to).
-Here the field is then padded to 32×32 like the training data.
+``glyph`` (digits, letters, drawings) makes an MNIST-style digit. MNIST's recipe (LeCun et al. 1998,
+http://yann.lecun.com/exdb/mnist/): the ink's bounding box is scaled so its larger side is 20 px, keeping the aspect
+ratio, with antialiasing; the result is placed in a 28×28 field so that its centre of mass lies at the field's
+centre, (14, 14) in pixel indices (which real MNIST digits average to). Here the field is then padded to 32×32 like
+the training data; at 64×64 every length doubles (a 40 px box in a 56 px field, 4 px of padding).
+
+``fit`` (photos, sprites) keeps the picture as it is: the shorter side is resized to the model's size, the longer
+one centre-cropped, colour kept (or turned to grey by luma for a grey model), nothing inverted; transparent pixels
+become black.
 """
 
 from __future__ import annotations
@@ -11,27 +16,90 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image
 
-from aevae.data.imageset import MNIST_SIZE, SIZE, DataError
+from aevae.data.imageset import CHANNELS, MNIST_SIZE, SIZE, SIZES, DataError
 
 BOX = 20  # larger side of the ink's bounding box, as in MNIST
 INK_FRACTION = 0.1  # pixels above this fraction of the brightest count as ink when finding the bounding box
 LUMA = np.array([0.299, 0.587, 0.114])  # ITU-R 601 weights, the ones Pillow's convert("L") uses
+PREPROCESSING = ("glyph", "fit")  # the two ways; aevae.config.PREPROCESS adds "auto" (the data set's own choice)
 
 
-def preprocess_image(img: Image.Image | np.ndarray) -> np.ndarray:
-    """Any image (PIL in any mode, or an array (H, W), (H, W, 1|2|3|4)) → float32 (32, 32) in [0, 1], MNIST-style.
+def preprocess_image(img: Image.Image | np.ndarray, size: int = SIZE) -> np.ndarray:
+    """Any image (PIL in any mode, or an array (H, W), (H, W, 1|2|3|4)) → float32 (size, size) in [0, 1],
+    MNIST-style (``glyph``).
 
     Bright ink on black; a blank image gives all zeros. NaN or infinite values raise DataError.
     """
+    _check_size(size)
     grey, alpha = _grey_and_alpha(img)
     ink = _ink_on_black(grey, alpha)
     peak = ink.max() if ink.size else 0.0
     if peak <= 1e-6:
-        return np.zeros((SIZE, SIZE), np.float32)
-    field = _centre_by_mass(_scale_to_box(_crop_to_ink(ink, peak)))
-    margin = (SIZE - MNIST_SIZE) // 2
-    out = np.pad(field, margin)
+        return np.zeros((size, size), np.float32)
+    scale = size // SIZE  # 1 at 32×32, 2 at 64×64
+    field = _centre_by_mass(_scale_to_box(_crop_to_ink(ink, peak), BOX * scale), MNIST_SIZE * scale)
+    out = np.pad(field, (size - MNIST_SIZE * scale) // 2)
     return (out / out.max()).astype(np.float32)
+
+
+def fit_image(img: Image.Image | np.ndarray, size: int = SIZE, channels: int = 3) -> np.ndarray:
+    """Any image → float32 in [0, 1], (3, size, size) for ``channels`` 3 or (size, size) for 1 (``fit``): the
+    shorter side resized to ``size`` (Lanczos), the longer one cropped about the centre, colour kept, no inversion."""
+    _check_size(size)
+    if channels not in CHANNELS:
+        raise DataError(f"channels must be one of {CHANNELS}, got {channels}")
+    rgb = _rgb_over_black(img)  # (H, W, 3)
+    h, w = rgb.shape[:2]
+    scale = size / min(h, w)
+    new_w, new_h = max(size, round(w * scale)), max(size, round(h * scale))
+    left, top = (new_w - size) // 2, (new_h - size) // 2
+    planes = []
+    for c in range(3):
+        plane = Image.fromarray(rgb[:, :, c].astype(np.float32))  # mode F: resampled without rounding to 8 bits
+        plane = plane.resize((new_w, new_h), Image.Resampling.LANCZOS)
+        planes.append(np.asarray(plane, dtype=np.float64)[top: top + size, left: left + size])
+    out = np.clip(np.stack(planes), 0.0, 1.0)  # Lanczos rings slightly past the range
+    return (out if channels == 3 else np.tensordot(LUMA, out, axes=1)).astype(np.float32)
+
+
+def prepare_image(img: Image.Image | np.ndarray, preprocess: str, size: int = SIZE, channels: int = 1) -> np.ndarray:
+    """Any image as a model with this preprocessing, size and channel count takes it: float32 in [0, 1], (S, S)
+    for a grey model, (3, S, S) for a colour one. ``glyph`` is grey by nature: a colour model gets its grey copied
+    to the three channels."""
+    if preprocess == "glyph":
+        grey = preprocess_image(img, size)
+        return grey if channels == 1 else np.repeat(grey[None], 3, axis=0)
+    if preprocess == "fit":
+        return fit_image(img, size, channels)
+    raise DataError(f"unknown preprocessing {preprocess!r}; choose one of {', '.join(PREPROCESSING)}")
+
+
+def resize_images(images: np.ndarray, size: int) -> np.ndarray:
+    """Square uint8 images (N, H, H) or (N, C, H, H) resized to side ``size`` (Lanczos), as uint8."""
+    if images.shape[-1] == size:
+        return images
+    flat = images.reshape(-1, *images.shape[-2:])
+    out = np.empty((len(flat), size, size), np.uint8)  # filled plane by plane: 70,000 float images would take 1 GB
+    for i, plane in enumerate(flat):
+        resized = Image.fromarray(plane.astype(np.float32)).resize((size, size), Image.Resampling.LANCZOS)
+        out[i] = to_uint8(np.asarray(resized) / 255)
+    return out.reshape(*images.shape[:-2], size, size)
+
+
+def _check_size(size: int) -> None:
+    if size not in SIZES:
+        raise DataError(f"image size must be one of {SIZES}, got {size}")
+
+
+def _rgb_over_black(img: Image.Image | np.ndarray) -> np.ndarray:
+    """Colour (H, W, 3) float64 in [0, 1]; transparent pixels composited over black, grey copied to three channels."""
+    arr = _as_array(img)
+    values = _to_unit(arr)
+    channels = values.shape[2]
+    colour = values[:, :, :1].repeat(3, axis=2) if channels <= 2 else values[:, :, :3]
+    if channels in (2, 4):
+        colour = colour * values[:, :, -1:]
+    return colour
 
 
 def to_uint8(img: np.ndarray) -> np.ndarray:
@@ -41,25 +109,29 @@ def to_uint8(img: np.ndarray) -> np.ndarray:
 
 def _grey_and_alpha(img: Image.Image | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Grey level and opacity, both float64 (H, W) in [0, 1]."""
+    values = _to_unit(_as_array(img))
+    channels = values.shape[2]
+    colour = values[:, :, : 1 if channels <= 2 else 3]
+    grey = colour[:, :, 0] if colour.shape[2] == 1 else colour @ LUMA
+    alpha = values[:, :, -1] if channels in (2, 4) else np.ones_like(grey)
+    return grey, alpha
+
+
+def _as_array(img: Image.Image | np.ndarray) -> np.ndarray:
+    """The pixels of a PIL image or an array as (H, W, 1|2|3|4), not yet scaled."""
     if isinstance(img, Image.Image):
         arr = _pil_to_array(img)
     elif isinstance(img, np.ndarray):
         arr = img
     else:
         raise DataError(f"expected a PIL image or a NumPy array, got {type(img).__name__}")
-    if arr.ndim == 3 and arr.shape[2] in (1, 2, 3, 4):
-        channels = arr.shape[2]
-    elif arr.ndim == 2:
-        arr, channels = arr[:, :, None], 1
-    else:
+    if arr.ndim == 2:
+        arr = arr[:, :, None]
+    elif not (arr.ndim == 3 and arr.shape[2] in (1, 2, 3, 4)):
         raise DataError(f"image array must be (H, W) or (H, W, 1|2|3|4), got shape {arr.shape}")
     if arr.shape[0] == 0 or arr.shape[1] == 0:
         raise DataError(f"image has no pixels (shape {arr.shape})")
-    values = _to_unit(arr)
-    colour = values[:, :, : 1 if channels <= 2 else 3]
-    grey = colour[:, :, 0] if colour.shape[2] == 1 else colour @ LUMA
-    alpha = values[:, :, -1] if channels in (2, 4) else np.ones_like(grey)
-    return grey, alpha
+    return arr
 
 
 def _pil_to_array(img: Image.Image) -> np.ndarray:
@@ -128,26 +200,27 @@ def _crop_to_ink(ink: np.ndarray, peak: float) -> np.ndarray:
     return ink[rows[0]: rows[-1] + 1, cols[0]: cols[-1] + 1]
 
 
-def _scale_to_box(ink: np.ndarray) -> np.ndarray:
-    """Resize so the larger side is BOX px, keeping the aspect ratio; Lanczos antialiases when shrinking."""
+def _scale_to_box(ink: np.ndarray, box: int = BOX) -> np.ndarray:
+    """Resize so the larger side is ``box`` px, keeping the aspect ratio; Lanczos antialiases when shrinking."""
     h, w = ink.shape
-    scale = BOX / max(h, w)
+    scale = box / max(h, w)
     size = (max(1, round(w * scale)), max(1, round(h * scale)))  # PIL sizes are (width, height)
     as_float_image = Image.fromarray(ink.astype(np.float32))  # mode F: resampled without rounding to 8 bits
     resized = as_float_image.resize(size, Image.Resampling.LANCZOS)
     return np.clip(np.asarray(resized, dtype=np.float64), 0, None)  # Lanczos rings slightly below zero
 
 
-def _centre_by_mass(glyph: np.ndarray) -> np.ndarray:
-    """Place glyph in a 28×28 field with its centre of mass at (14, 14), never cutting any of it off."""
+def _centre_by_mass(glyph: np.ndarray, field_size: int = MNIST_SIZE) -> np.ndarray:
+    """Place glyph in a square field (28×28 at 32 px) with its centre of mass at the field's centre, never cutting
+    any of it off."""
     h, w = glyph.shape
     mass = glyph.sum()
     cy = (glyph.sum(axis=1) @ np.arange(h)) / mass
     cx = (glyph.sum(axis=0) @ np.arange(w)) / mass
-    centre = MNIST_SIZE // 2
+    centre = field_size // 2
     # A lopsided glyph would need to move past the field's edge to centre its mass; stop at the edge instead.
-    top = int(np.clip(round(centre - cy), 0, MNIST_SIZE - h))
-    left = int(np.clip(round(centre - cx), 0, MNIST_SIZE - w))
-    field = np.zeros((MNIST_SIZE, MNIST_SIZE))
+    top = int(np.clip(round(centre - cy), 0, field_size - h))
+    left = int(np.clip(round(centre - cx), 0, field_size - w))
+    field = np.zeros((field_size, field_size))
     field[top: top + h, left: left + w] = glyph
     return field

@@ -12,7 +12,7 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from aevae.data.cache import load_npz
-from aevae.data.imageset import ImageSet
+from aevae.data.imageset import SIZE, ImageSet
 from aevae.data.preprocess import preprocess_image, to_uint8
 
 CANVAS = 280  # px, the scale of a drawing pad; preprocess_image shrinks the figure to MNIST's 20 px box
@@ -42,19 +42,25 @@ def _stick_man(draw: ImageDraw.ImageDraw) -> None:
 PROBES = {"question mark": _question_mark, "letter A": _letter_a, "stick man": _stick_man}
 
 
-def draw_probes() -> tuple[np.ndarray, tuple[str, ...]]:
-    """Draw the probes afresh: (3, 32, 32) uint8 images and their names."""
+def draw_probes(size: int = SIZE) -> tuple[np.ndarray, tuple[str, ...]]:
+    """Draw the probes afresh: (3, size, size) uint8 images and their names."""
     images = []
     for paint in PROBES.values():
         canvas = Image.new("L", (CANVAS, CANVAS), 0)
         paint(ImageDraw.Draw(canvas))
-        images.append(to_uint8(preprocess_image(canvas)))
+        images.append(to_uint8(preprocess_image(canvas, size)))
     return np.stack(images), tuple(PROBES)
 
 
-def load_probes() -> ImageSet:
-    """The shipped probes as an ImageSet named "probes", one class per probe."""
-    with resources.as_file(resources.files("aevae") / ASSET) as path:
-        arrays = load_npz(path, ("images", "names"))
-    names = tuple(str(n) for n in arrays["names"])
-    return ImageSet(arrays["images"], np.arange(len(names), dtype=np.int64), names, "probes")
+def load_probes(size: int = SIZE, channels: int = 1) -> ImageSet:
+    """The probes as an ImageSet named "probes", one class per probe: the shipped 32 px grey pixels, drawn afresh
+    at other sizes, their grey copied to three channels for a colour model."""
+    if size == SIZE:
+        with resources.as_file(resources.files("aevae") / ASSET) as path:
+            arrays = load_npz(path, ("images", "names"))
+        images, names = arrays["images"], tuple(str(n) for n in arrays["names"])
+    else:
+        images, names = draw_probes(size)
+    if channels == 3:
+        images = np.repeat(images[:, None], 3, axis=1)
+    return ImageSet(images, np.arange(len(names), dtype=np.int64), names, "probes")

@@ -12,6 +12,7 @@ import torch
 from torch import nn
 
 from aevae.config import ModelConfig
+from aevae.errors import InputError
 from aevae.models.network import Decoder, Encoder
 
 # Keeps exp(logvar) finite in float32 when a regulariser lets the variance collapse or explode.
@@ -42,7 +43,9 @@ class LatentModel(nn.Module):
         self.decoder = Decoder(cfg)
 
     def encode(self, x: torch.Tensor) -> Encoding:
-        """Encode images (B, C, S, S) in [0, 1]."""
+        """Encode images (B, C, S, S) in [0, 1]; images of another shape are refused with an InputError (resizing
+        them here would feed the model something it never saw)."""
+        check_input(self.cfg, x)
         h = self.encoder(x)
         if not self.cfg.variational:
             return Encoding(h, None)
@@ -73,6 +76,17 @@ class LatentModel(nn.Module):
         enc = self.encode(x)
         z = self.sample(enc) if self.training else enc.mu
         return {"mu": enc.mu, "logvar": enc.logvar, "z": z, "logits": self.decode_logits(z)}
+
+
+def check_input(cfg: ModelConfig, x: torch.Tensor) -> None:
+    """Refuse a batch that is not (B, C, S, S) for the model's channels C and size S, naming both shapes."""
+    c, s = cfg.channels, cfg.image_size
+    if x.dim() != 4 or tuple(x.shape[1:]) != (c, s, s):
+        what = "colour (RGB)" if c == 3 else "grey" if c == 1 else f"{c}-channel"
+        got = f"images of shape {tuple(x.shape[1:])}" if x.dim() == 4 else f"a tensor of shape {tuple(x.shape)}"
+        raise InputError(f"this model takes {what} {s}x{s} images, batches of shape (B, {c}, {s}, {s}); got "
+                         f"{got}. Prepare images the model's way (aevae.data.prepare_image with its "
+                         f"preprocessing, size and channels) rather than resizing them")
 
 
 def build_model(cfg: ModelConfig) -> LatentModel:

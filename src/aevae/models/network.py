@@ -18,42 +18,44 @@ from aevae.config import ModelConfig
 
 
 class Encoder(nn.Module):
-    """Three stride-2 convolutions and a two-layer head: (B, C, S, S) -> (B, out_features)."""
+    """One stride-2 convolution per halving down to 4×4 (``cfg.stages``: 3 at 32×32, 4 at 64×64) and a two-layer
+    head: (B, C, S, S) -> (B, out_features). Layers are named conv1, conv2, ... (the safetensors names)."""
 
     def __init__(self, cfg: ModelConfig, out_features: int) -> None:
         super().__init__()
-        w = cfg.width
-        self.conv1 = nn.Conv2d(cfg.channels, w, 4, stride=2, padding=1)
-        self.conv2 = nn.Conv2d(w, 2 * w, 4, stride=2, padding=1)
-        self.conv3 = nn.Conv2d(2 * w, 4 * w, 4, stride=2, padding=1)
-        side = cfg.image_size // 8
-        self.fc1 = nn.Linear(4 * w * side * side, cfg.hidden)
+        chain = [cfg.channels, *cfg.stage_widths]
+        self.stages = cfg.stages
+        for i in range(self.stages):
+            setattr(self, f"conv{i + 1}", nn.Conv2d(chain[i], chain[i + 1], 4, stride=2, padding=1))
+        side = cfg.image_size >> cfg.stages
+        self.fc1 = nn.Linear(chain[-1] * side * side, cfg.hidden)
         self.fc2 = nn.Linear(cfg.hidden, out_features)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        h = F.silu(self.conv1(x))  # (B, w, S/2, S/2)
-        h = F.silu(self.conv2(h))  # (B, 2w, S/4, S/4)
-        h = F.silu(self.conv3(h))  # (B, 4w, S/8, S/8)
+        h = x
+        for i in range(self.stages):
+            h = F.silu(getattr(self, f"conv{i + 1}")(h))  # (B, width·2^i, S/2^(i+1), S/2^(i+1))
         h = F.silu(self.fc1(h.flatten(1)))  # (B, hidden)
         return self.fc2(h)  # (B, out_features)
 
 
 class Decoder(nn.Module):
-    """Two linear layers and three stride-2 transposed convolutions: (B, d) -> logits (B, C, S, S)."""
+    """Two linear layers and one stride-2 transposed convolution per encoder stage: (B, d) -> logits (B, C, S, S).
+    Layers are named deconv1 (the widest), deconv2, ..."""
 
     def __init__(self, cfg: ModelConfig) -> None:
         super().__init__()
-        w = cfg.width
-        self.side = cfg.image_size // 8
+        chain = [*reversed(cfg.stage_widths), cfg.channels]
+        self.stages = cfg.stages
+        self.side = cfg.image_size >> cfg.stages
         self.fc1 = nn.Linear(cfg.latent_dim, cfg.hidden)
-        self.fc2 = nn.Linear(cfg.hidden, 4 * w * self.side * self.side)
-        self.deconv1 = nn.ConvTranspose2d(4 * w, 2 * w, 4, stride=2, padding=1)
-        self.deconv2 = nn.ConvTranspose2d(2 * w, w, 4, stride=2, padding=1)
-        self.deconv3 = nn.ConvTranspose2d(w, cfg.channels, 4, stride=2, padding=1)
+        self.fc2 = nn.Linear(cfg.hidden, chain[0] * self.side * self.side)
+        for i in range(self.stages):
+            setattr(self, f"deconv{i + 1}", nn.ConvTranspose2d(chain[i], chain[i + 1], 4, stride=2, padding=1))
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
         h = F.silu(self.fc1(z))  # (B, hidden)
-        h = F.silu(self.fc2(h)).unflatten(1, (-1, self.side, self.side))  # (B, 4w, S/8, S/8)
-        h = F.silu(self.deconv1(h))  # (B, 2w, S/4, S/4)
-        h = F.silu(self.deconv2(h))  # (B, w, S/2, S/2)
-        return self.deconv3(h)  # (B, C, S, S) logits; the image is their sigmoid
+        h = F.silu(self.fc2(h)).unflatten(1, (-1, self.side, self.side))  # (B, widest, 4, 4)
+        for i in range(1, self.stages):
+            h = F.silu(getattr(self, f"deconv{i}")(h))  # each doubles the side
+        return getattr(self, f"deconv{self.stages}")(h)  # (B, C, S, S) logits; the image is their sigmoid

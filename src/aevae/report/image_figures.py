@@ -21,9 +21,12 @@ INK = "gray"  # colour map: white ink on black, as the models see it
 
 
 def mosaic(tiles: np.ndarray) -> np.ndarray:
-    """Tile images (R, C, S, S) into one array with GAP-wide mid-grey seams."""
-    rows, cols, s, _ = tiles.shape
-    out = np.full((rows * (s + GAP) - GAP, cols * (s + GAP) - GAP), 0.5, np.float32)
+    """Tile grey images (R, C, S, S) into one (H, W) array, or colour ones (R, C, 3, S, S) into one (H, W, 3), with
+    GAP-wide mid-grey seams."""
+    rows, cols, s = *tiles.shape[:2], tiles.shape[-1]
+    colour = tiles.ndim == 5
+    tiles = tiles.transpose(0, 1, 3, 4, 2) if colour else tiles  # channels last, as imshow takes them
+    out = np.full((rows * (s + GAP) - GAP, cols * (s + GAP) - GAP, *tiles.shape[4:]), 0.5, np.float32)
     for r in range(rows):
         for c in range(cols):
             out[r * (s + GAP): r * (s + GAP) + s, c * (s + GAP): c * (s + GAP) + s] = tiles[r, c]
@@ -32,7 +35,7 @@ def mosaic(tiles: np.ndarray) -> np.ndarray:
 
 def _show(ax, tiles: np.ndarray, row_labels: list[str], col_labels: list[str] | None = None) -> None:
     s = tiles.shape[-1]
-    ax.imshow(mosaic(tiles), cmap=INK, vmin=0, vmax=1, interpolation="nearest")
+    ax.imshow(mosaic(tiles), cmap=INK if tiles.ndim == 4 else None, vmin=0, vmax=1, interpolation="nearest")
     ax.set_yticks([r * (s + GAP) + s / 2 for r in range(tiles.shape[0])], row_labels)
     if col_labels is None:
         ax.set_xticks([])
@@ -45,7 +48,7 @@ def _show(ax, tiles: np.ndarray, row_labels: list[str], col_labels: list[str] | 
 
 
 def reconstruct(model: LatentModel, images: np.ndarray) -> np.ndarray:
-    """Decoded latent means of uint8 images (N, S, S): (N, S, S) in [0, 1]."""
+    """Decoded latent means of uint8 images (N, S, S) or (N, 3, S, S): the same shape, in [0, 1]."""
     mu, _ = encode_images(model, images, progress=False)
     return decode_latents(model, mu)
 
@@ -58,7 +61,7 @@ def first_of_each_class(test: ImageSet) -> np.ndarray:
 def reconstructions_figure(models: list[LatentModel], test: ImageSet, probes: ImageSet) -> Figure:
     """Inputs and each model's reconstruction: one test image per class, then the probe images."""
     idx = first_of_each_class(test)
-    images = np.concatenate([test.images[idx], probes.images])  # (n, S, S) uint8
+    images = np.concatenate([test.images[idx], probes.images])  # (n, S, S) or (n, 3, S, S) uint8
     names = [test.classes[test.labels[i]] for i in idx] + [f"probe: {n}" for n in probes.classes]
     rows = [images.astype(np.float32) / 255.0] + [reconstruct(m, images) for m in models]
     labels = ["input"] + [model_label(m.cfg.kind, m.cfg.latent_dim) for m in models]
@@ -74,8 +77,8 @@ def prior_figure(models: list[LatentModel], seed: int = 0) -> Figure:
     axes = fig.subplots(1, len(models), squeeze=False)[0]
     for ax, m in zip(axes, models):
         z = np.random.default_rng(seed).standard_normal((PRIOR_GRID**2, m.cfg.latent_dim)).astype(np.float32)
-        size = m.cfg.image_size
-        tiles = decode_latents(m, z).reshape(PRIOR_GRID, PRIOR_GRID, size, size)
+        decoded = decode_latents(m, z)
+        tiles = decoded.reshape(PRIOR_GRID, PRIOR_GRID, *decoded.shape[1:])
         _show(ax, tiles, [""] * PRIOR_GRID)
         ax.set_title(model_label(m.cfg.kind, m.cfg.latent_dim))
     fig.suptitle(f"Decoded samples from the prior N(0, I), {PRIOR_GRID ** 2} per model")
@@ -96,12 +99,23 @@ def traversal_figure(models: list[LatentModel], analyses: list[Analysis]) -> Fig
             z = np.tile(q[:, 50], (TRAVERSAL_STEPS, 1)).astype(np.float32)
             z[:, j] = q[j, percentiles]
             rows.append(decode_latents(m, z))
-        labels = [f"z{j + 1}: {q[j, 1]:.2g} … {q[j, 99]:.2g}" for j in range(a.latent_dim)]
+        labels = [f"z{j + 1}: {q[j, 1]:.2g} … {q[j, 99]:.2g}" + _main_factor(a, j) for j in range(a.latent_dim)]
         _show(ax, np.stack(rows), labels, [f"p{p}" for p in percentiles])
         ax.set_title(model_label(a.kind, a.latent_dim))
     fig.suptitle("Traversals: one dimension from its 1st to its 99th percentile (training μ), the others at their "
                  "median", fontsize=10)
     return fig
+
+
+def _main_factor(a: Analysis, dim: int) -> str:
+    """For a data set with known factors, the factor this dimension carries most of, e.g. " (x 0.81)" (its share
+    of the factor's entropy); empty otherwise."""
+    scores = a.extra.get("factors")
+    if not scores:
+        return ""
+    row = scores["mi_normalised"][dim]
+    k = max(range(len(row)), key=row.__getitem__)
+    return f"\n({scores['factor_names'][k]} {row[k]:.2f})"
 
 
 def interpolation_pair(test: ImageSet) -> tuple[int, int]:

@@ -100,3 +100,36 @@ def violin_by_class_figure(analyses: list[Analysis]) -> Figure:
     fig.suptitle("Each latent dimension by class (densities scaled to equal height per class)", fontsize=10)
     return fig
 
+
+
+def pca_by_factor_figure(analyses: list[Analysis], seed: int = 0) -> Figure:
+    """For data with known factors: the PCA map of each model (rows) coloured by each factor (columns), so one sees
+    which factor varies along which direction of the latent space. Panels share the window of ``pca_figure``."""
+    names = analyses[0].extra["factors"]["factor_names"]
+    values = analyses[0].extra["factors"].get("factor_values") or [[] for _ in names]
+    fig = Figure(figsize=(2.6 * len(names) + 0.6, 2.8 * len(analyses) + 0.8), layout="constrained")
+    axes = fig.subplots(len(analyses), len(names), sharex=True, sharey=True, squeeze=False)
+    lim = 1.05 * max(np.percentile(np.abs(a.pca_points.astype(np.float32)), 99.9) for a in analyses)
+    for r, (row, a) in enumerate(zip(axes, analyses)):
+        points = a.pca_points.astype(np.float32)
+        order = np.random.default_rng(seed).permutation(len(points))  # no value is always drawn on top
+        mi = a.extra["factors"]["mi_normalised"]
+        for k, (ax, name) in enumerate(zip(row, names)):
+            levels = int(a.factors[:, k].max()) + 1
+            shown = ax.scatter(points[order, 0], points[order, 1], s=POINT_SIZE, c=a.factors[order, k], cmap="viridis",
+                               vmin=-0.5, vmax=levels - 0.5, alpha=POINT_ALPHA * 1.5, linewidths=0, rasterized=True)
+            best = max(mi[j][k] for j in range(a.latent_dim))
+            ax.set_title(f"{name} (best I/H {best:.2f})", fontsize=9)
+            ax.set_box_aspect(1)
+            ax.tick_params(labelsize=7)
+            if r == len(analyses) - 1:  # one scale per factor, under its column
+                bar = fig.colorbar(shown, ax=axes[:, k], location="bottom", shrink=0.8, aspect=15)
+                bar.solids.set_alpha(1)
+                labels = values[k] if len(values[k]) == levels else [str(v) for v in range(levels)]
+                step = max(1, levels // 4)
+                bar.set_ticks(range(0, levels, step), labels=labels[::step], fontsize=7)
+        row[0].set_ylabel(f"{model_label(a.kind, a.latent_dim)}\nPC 2, latent units", fontsize=8)
+    axes[0, 0].set_xlim(-lim, lim)
+    axes[0, 0].set_ylim(-lim, lim)
+    fig.suptitle("Training latents on their first two principal components, coloured by each known factor")
+    return fig

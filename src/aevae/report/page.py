@@ -42,6 +42,30 @@ def budget_table(analyses: list[Analysis]) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table><ul>{meanings}</ul>"
 
 
+def factor_tables(analyses: list[Analysis]) -> str:
+    """For runs on a data set with known factors: each model's I(z_j; v_k) / H(v_k) matrix (rows latent
+    dimensions, columns factors), shaded by value, with its MIG and FactorVAE score; empty otherwise."""
+    parts = []
+    for a in analyses:
+        scores = a.extra.get("factors")
+        if not scores:
+            continue
+        head = "<th>dimension</th>" + "".join(f"<th>{_esc(n)}</th>" for n in scores["factor_names"])
+        body = "".join(
+            f"<tr><td>z{j + 1}</td>" + "".join(
+                f'<td style="background: rgba(40, 90, 200, {min(max(v, 0.0), 1.0) * 0.6:.2f})">{v:.3f}</td>'
+                for v in row) + "</tr>" for j, row in enumerate(scores["mi_normalised"]))
+        parts.append(f"<h3>{_esc(model_label(a.kind, a.latent_dim))}: MIG {scores['mig']:.3f}, FactorVAE score "
+                     f"{scores['factorvae_score']:.3f} (ceiling {scores['factorvae_ceiling']:.2f})</h3>"
+                     f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
+    if not parts:
+        return ""
+    return ("<h2>Known factors: which dimension carries which</h2><p>Mutual information of each latent dimension "
+            "(training μ, 20 bins) with each factor, divided by the factor's entropy: 0 = nothing, 1 = the "
+            "dimension determines the factor. MIG (Chen et al. 2018) and the FactorVAE score (Kim &amp; Mnih 2018) "
+            "are 0–1; see docs/sprites.md.</p>" + "".join(parts))
+
+
 def claims_list(claims: list[Claim]) -> str:
     """The paper's claims with verdict, numbers and criterion."""
     items = "".join(
@@ -51,13 +75,14 @@ def claims_list(claims: list[Claim]) -> str:
 
 
 def render_page(title: str, intro: str, metrics_html: str, budget_html: str, claims_html: str,
-                figures: list[tuple[str, str]]) -> str:
-    """The whole page; ``figures`` are (file name relative to the page, caption)."""
+                figures: list[tuple[str, str]], factors_html: str = "") -> str:
+    """The whole page; ``figures`` are (file name relative to the page, caption); ``factors_html`` from
+    ``factor_tables`` (empty for data sets without known factors)."""
     figs = "".join(f'<figure><img src="{_esc(name)}" alt="{_esc(caption)}"><figcaption>{_esc(caption)}</figcaption>'
                    f"</figure>" for name, caption in figures)
     return (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{_esc(title)}</title>'
             f"<style>{STYLE}</style></head><body><h1>{_esc(title)}</h1><p>{intro}</p>"
-            f"<h2>Metrics (test set)</h2>{metrics_html}<h2>Bits</h2>{budget_html}"
+            f"<h2>Metrics (test set)</h2>{metrics_html}{factors_html}<h2>Bits</h2>{budget_html}"
             f"<h2>The paper's claims against these numbers</h2>{claims_html}<h2>Figures</h2>{figs}</body></html>\n")
 
 

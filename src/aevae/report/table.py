@@ -22,6 +22,11 @@ COLUMNS = (
     ("bits_used_per_image", "bits needed (bits/image)", "{:g}"),
     ("prior_plausible_fraction", "prior samples plausible", "{:.0%}"),
 )
+# shown only when some run's data set has known factors (the sprites; aevae.analysis.factors)
+FACTOR_COLUMNS = (
+    ("mig", "MIG (0-1)", "{:.3f}"),
+    ("factorvae_score", "FactorVAE score (0-1)", "{:.3f}"),
+)
 
 
 def summary_row(a: Analysis) -> dict:
@@ -34,22 +39,31 @@ def summary_row(a: Analysis) -> dict:
         **{k: o.get(k) for k in ("knn5_accuracy", "kmeans10_nmi", "silhouette_by_label", "mean_latent_norm")},
         "bits_used_per_image": a.info.get("bits_used_per_image"),
         "prior_plausible_fraction": a.extra.get("prior", {}).get("plausible_fraction"),
+        **{k: a.extra.get("factors", {}).get(k) for k, _, _ in FACTOR_COLUMNS},
     }
 
 
-def _cells(row: dict) -> list[str]:
-    return ["–" if row.get(k) is None else fmt.format(row[k]) for k, _, fmt in COLUMNS]
+def columns(rows: list[dict]) -> tuple[tuple[str, str, str], ...]:
+    """The columns a table of these rows shows: the factor scores only where some row has them."""
+    return COLUMNS + (FACTOR_COLUMNS if any(r.get("mig") is not None for r in rows) else ())
+
+
+def _cells(row: dict, shown: tuple[tuple[str, str, str], ...]) -> list[str]:
+    return ["–" if row.get(k) is None else fmt.format(row[k]) for k, _, fmt in shown]
 
 
 def markdown_table(rows: list[dict]) -> str:
     """A GitHub-flavoured Markdown table of summary rows."""
-    lines = ["| " + " | ".join(h for _, h, _ in COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
-    lines += ["| " + " | ".join(_cells(r)) + " |" for r in rows]
+    shown = columns(rows)
+    lines = ["| " + " | ".join(h for _, h, _ in shown) + " |", "|" + "---|" * len(shown)]
+    lines += ["| " + " | ".join(_cells(r, shown)) + " |" for r in rows]
     return "\n".join(lines)
 
 
 def html_table(rows: list[dict]) -> str:
     """An HTML table of summary rows."""
-    head = "".join(f"<th>{html.escape(h)}</th>" for _, h, _ in COLUMNS)
-    body = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in _cells(r)) + "</tr>" for r in rows)
+    shown = columns(rows)
+    head = "".join(f"<th>{html.escape(h)}</th>" for _, h, _ in shown)
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in _cells(r, shown)) + "</tr>"
+                   for r in rows)
     return f'<table class="metrics"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'

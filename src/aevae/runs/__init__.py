@@ -21,6 +21,7 @@ from aevae.runs.folder import (
     model_from_tensors,
     new_run_config,
     read_json,
+    run_data,
     save_weights,
     trained_epochs,
     write_json,
@@ -28,5 +29,5 @@ from aevae.runs.folder import (
 
 __all__ = ["ANALYSIS", "CHECKPOINT", "CONFIG", "METRICS", "WEIGHTS", "Analysis", "RunError", "check_trained",
            "is_trained", "load_analysis", "load_config", "load_metrics", "load_model", "load_tensors",
-           "model_from_tensors", "new_run_config", "read_json", "save_analysis", "save_weights", "trained_epochs",
+           "model_from_tensors", "new_run_config", "read_json", "run_data", "save_analysis", "save_weights", "trained_epochs",
            "write_json"]

@@ -24,10 +24,14 @@ test_bce_quantiles             (1001,)    percentiles 0, 0.1, …, 100 of the te
                                           the latent mean, nats/image (optional: older files lack it)
 test_typicality_quantiles      (1001,)    VAEs only: the same of |BCE + KL − H| over test images, H their mean
                                           (aevae.analysis.novelty)
+factors                        (N, K)     uint8, data sets with known factors only (the sprites): index of each
+                                          training image's value of each factor, columns as factors.factor_names
 =============================  =========  ======================================================================
 
 Metadata key ``analysis``: a JSON object with data, classes, kind, latent_dim, n_train, n_test, metrics,
-organisation, info, prior, novelty, units, seconds and aevae_version (see docs/analysis.md). No pickle anywhere.
+organisation, info, prior, novelty, units, seconds and aevae_version (see docs/analysis.md), and for a data set with
+known factors ``factors``: the mutual-information matrix, MIG and FactorVAE score (``aevae.analysis.factors``).
+No pickle anywhere.
 """
 
 from __future__ import annotations
@@ -47,7 +51,8 @@ from aevae.files import atomic_write
 
 ANALYSIS = "analysis.safetensors"
 META_KEY = "analysis"
-DTYPES = {"mu": np.float16, "sigma": np.float16, "pca_points": np.float16, "labels": np.uint8}  # others float32
+DTYPES = {"mu": np.float16, "sigma": np.float16, "pca_points": np.float16, "labels": np.uint8,
+          "factors": np.uint8}  # others float32
 REQUIRED = ("mu", "labels", "pca_components", "pca_mean", "pca_explained_variance", "pca_explained_variance_ratio",
             "pca_points", "density_grid", "density", "density_by_class", "quantiles", "rd_bits_per_image",
             "rd_bce_nats_per_image")

@@ -17,7 +17,7 @@ from safetensors.torch import load_file, save_file
 
 from aevae import __version__
 from aevae.config import ModelConfig, RunConfig
-from aevae.data import dataset_name
+from aevae.data import ImageSet, dataset_name, load_splits
 from aevae.errors import AevaeError, RunError
 from aevae.files import atomic_write
 from aevae.models import LatentModel, build_model
@@ -114,6 +114,11 @@ def load_model(run_dir: Path, device: str | torch.device = "cpu") -> tuple[RunCo
     cfg = load_config(run_dir)
     path = Path(run_dir) / WEIGHTS
     return cfg, model_from_tensors(cfg.model, load_tensors(path), f"{path} (against {CONFIG})").to(device)
+
+
+def run_data(cfg: RunConfig) -> tuple[ImageSet, ImageSet]:
+    """The training and test images a run was trained on, at its model's size and prepared its way."""
+    return load_splits(cfg.train.data, cfg.train.limit, cfg.model.image_size, cfg.train.preprocess)
 
 
 def load_metrics(run_dir: Path) -> dict[str, Any]:

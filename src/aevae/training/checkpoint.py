@@ -58,6 +58,16 @@ def load_checkpoint(path: Path, model: torch.nn.Module, optimizer: torch.optim.O
                 _, idx, name = key.split(".", 2)
                 slots.setdefault(int(idx), {})[name] = value
         optimizer.load_state_dict({"state": slots, "param_groups": groups})
+        _match_layouts(optimizer)
     except (KeyError, TypeError, ValueError, RuntimeError, json.JSONDecodeError) as exc:
         raise RunError(f"{path} is not a usable aevae checkpoint ({exc})") from None
     return progress
+
+
+def _match_layouts(optimizer: torch.optim.Optimizer) -> None:
+    """Give each moment buffer its parameter's memory layout (channels-last for convolutions): the file stores them
+    contiguous, and CUDA's fused Adam refuses buffers whose strides differ from their parameter's."""
+    for param, slots in optimizer.state.items():
+        for name, value in slots.items():
+            if isinstance(value, torch.Tensor) and value.shape == param.shape and value.stride() != param.stride():
+                slots[name] = torch.empty_like(param, dtype=value.dtype).copy_(value)

@@ -19,11 +19,13 @@ from aevae.training.distributed import pick_device
 DTYPES = {"float32": torch.float32, "bfloat16": torch.bfloat16}
 
 
-def bf16_is_fast(device: torch.device) -> bool:
-    """True where bfloat16 matrix products run natively: a CUDA GPU that supports them, or a CPU with
-    AVX-512 BF16 / AMX, which oneDNN uses (elsewhere autocast would emulate bfloat16 and run slower)."""
-    if device.type == "cuda":
-        return torch.cuda.is_bf16_supported()
+def bf16_pays(device: torch.device) -> bool:
+    """True where bfloat16 autocast makes the step faster: a CPU with AVX-512 BF16 / AMX, which oneDNN uses
+    (elsewhere autocast would emulate bfloat16 and run slower).
+
+    Not on CUDA: on an H200 the networks aevae trains are small enough that a step is bound by kernel launches, and
+    autocast's extra casting kernels made bfloat16 slower than float32 (0.90x at batch 128, 0.79x at 1,024;
+    ``benchmarks/train_speed.py --device cuda``, docs/training.md)."""
     return (device.type == "cpu" and torch.backends.mkldnn.is_available()
             and torch.ops.mkldnn._is_mkldnn_bf16_supported())
 
@@ -33,7 +35,7 @@ def resolve_precision(name: str, device: torch.device) -> str:
     if name not in PRECISIONS:
         raise ValueError(f"unknown precision {name!r}")
     if name == "auto":
-        return "bfloat16" if bf16_is_fast(device) else "float32"
+        return "bfloat16" if bf16_pays(device) else "float32"
     return name
 
 
@@ -65,6 +67,14 @@ class Sums:
 def part_names(cfg: ModelConfig) -> list[str]:
     """The names of the loss parts ``train_step`` returns for ``cfg``, in order."""
     return ["bce"] + (["kl"] if cfg.variational else []) + (["mmd"] if cfg.mmd_weight else []) + ["loss"]
+
+
+def make_optimizer(model: torch.nn.Module, lr: float, device: torch.device) -> torch.optim.Optimizer:
+    """The trainer's Adam. On CUDA its fused kernel updates every parameter in one launch instead of several (a GPU
+    step of these small networks is bound by launches); on the CPU it measured within noise of the multi-tensor
+    kernel (1.02x), so the CPU keeps the update the shipped models were trained with. The state dict is the same
+    either way, so checkpoints load into both."""
+    return torch.optim.Adam(model.parameters(), lr=lr, fused=device.type == "cuda")
 
 
 def train_step(cfg: ModelConfig, net: torch.nn.Module, optimizer: torch.optim.Optimizer, x: torch.Tensor,

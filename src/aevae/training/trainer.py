@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import os
 import signal
 import threading
 import time
@@ -24,7 +25,7 @@ from tqdm.auto import tqdm
 
 from aevae import __version__
 from aevae.config import RunConfig
-from aevae.data import ImageSet, load_splits
+from aevae.data import ImageSet, load_splits, resolve_preprocess
 from aevae.errors import ConfigError
 from aevae.files import is_temporary
 from aevae.metrics import UNITS, as_batch, evaluate, summary_line
@@ -45,7 +46,7 @@ from aevae.runs import (
 )
 from aevae.training import distributed
 from aevae.training.checkpoint import Progress, load_checkpoint, save_checkpoint
-from aevae.training.step import Sums, part_names, resolve_precision, train_step
+from aevae.training.step import Sums, make_optimizer, part_names, resolve_precision, train_step
 
 FINAL_LR_FRACTION = 0.05  # cosine decay ends at lr/20: late epochs polish rather than jump
 
@@ -96,6 +97,24 @@ def interrupt_requests() -> Iterator[dict[str, bool]]:
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+
+
+@contextmanager
+def repeatable_kernels(device: torch.device) -> Iterator[None]:
+    """On CUDA, let cuDNN pick only deterministic convolution algorithms, so the same seed trains the same numbers
+    and ``--resume`` continues exactly (its fastest backward algorithms add in a varying order); the caller's
+    settings are restored afterwards. cuBLAS needs a fixed workspace for the same guarantee, which it reads when a
+    process first multiplies on the GPU: set here for processes that train first (``aevae train`` does)."""
+    if device.type != "cuda":
+        yield
+        return
+    os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
+    saved = torch.backends.cudnn.deterministic, torch.backends.cudnn.benchmark
+    torch.backends.cudnn.deterministic, torch.backends.cudnn.benchmark = True, False
+    try:
+        yield
+    finally:
+        torch.backends.cudnn.deterministic, torch.backends.cudnn.benchmark = saved
 
 
 def resumable_config(out: Path, changes: dict[str, Any] | None = None) -> RunConfig:
@@ -168,8 +187,10 @@ def train(cfg: RunConfig | None, out: Path, resume: bool = False, progress_bar: 
                 ensure_new_folder(out)
             cfg = new_run_config(cfg)
             cfg.train.precision = resolve_precision(cfg.train.precision, ctx.device)  # saved as resolved
+            cfg.train.preprocess = resolve_preprocess(cfg.train.data, cfg.train.preprocess)  # so inputs match later
         cuda = [ctx.device] if ctx.device.type == "cuda" else []
-        with interrupt_requests() as stop, torch.random.fork_rng(devices=cuda):  # seeding stays inside the run
+        with (interrupt_requests() as stop, torch.random.fork_rng(devices=cuda),  # seeding stays inside the run
+              repeatable_kernels(ctx.device)):
             return _train(cfg, out, resume, ctx, progress_bar, on_step, stop, changed=bool(changes))
     finally:
         torch.set_num_threads(threads)
@@ -178,13 +199,12 @@ def train(cfg: RunConfig | None, out: Path, resume: bool = False, progress_bar: 
 
 def check_data_fits(cfg: RunConfig, data: ImageSet, world: int = 1) -> None:
     """Refuse a model whose input shape the data set's images do not have, and a batch larger than the data set."""
-    side = data.images.shape[-1]
-    channels = 1 if data.images.ndim == 3 else data.images.shape[1]  # ImageSets hold (N, S, S) grey images
+    side, channels = data.side, data.channels
     m = cfg.model
     if (m.channels, m.image_size) != (channels, side):
-        raise ConfigError(f"the model takes {m.channels}×{m.image_size}×{m.image_size} images, but {data.name} holds "
-                          f"{channels}×{side}×{side} ones: use --channels {channels} --image-size {side} "
-                          "(the defaults)")
+        raise ConfigError(f"the model takes {m.channels}×{m.image_size}×{m.image_size} images (channels × height × "
+                          f"width), but {data.name} holds {channels}×{side}×{side} ones: use --channels {channels} "
+                          f"--image-size {side}")
     per_step = max(cfg.train.batch_size // world, 1) * world
     if len(data) < per_step:
         raise ConfigError(f"batch size {cfg.train.batch_size} is larger than the {len(data)} training images of "
@@ -196,7 +216,7 @@ def _train(cfg: RunConfig, out: Path, resume: bool, ctx: distributed.Context, pr
     t = cfg.train
     if t.threads:
         torch.set_num_threads(t.threads)
-    train_set, test_set = load_splits(t.data, t.limit)
+    train_set, test_set = load_splits(t.data, t.limit, cfg.model.image_size, t.preprocess)
     check_data_fits(cfg, train_set, ctx.world)  # before anything is written, so a mistake leaves no folder behind
     if ctx.main and not resume:
         try:
@@ -208,7 +228,7 @@ def _train(cfg: RunConfig, out: Path, resume: bool, ctx: distributed.Context, pr
     torch.manual_seed(t.seed)
     # Channels-last convolutions run about 1.4x faster on the CPU (oneDNN's native layout); values are unchanged.
     model = build_model(cfg.model).to(ctx.device, memory_format=torch.channels_last)
-    optimizer = torch.optim.Adam(model.parameters(), lr=t.lr)
+    optimizer = make_optimizer(model, t.lr, ctx.device)
     progress = Progress()
     if resume and (out / CHECKPOINT).is_file():
         progress = load_checkpoint(out / CHECKPOINT, model, optimizer)
@@ -233,8 +253,9 @@ def _train(cfg: RunConfig, out: Path, resume: bool, ctx: distributed.Context, pr
         return history[-1]["test"] if history else {}
     net = DistributedDataParallel(model) if ctx.world > 1 else model
 
-    # (N, 1, S, S) uint8 on the device, a quarter of float's memory; each batch becomes float there.
-    x_all = torch.as_tensor(train_set.images).unsqueeze(1).to(ctx.device)
+    # (N, C, S, S) uint8 on the device, a quarter of float's memory; each batch becomes float there.
+    x_all = torch.as_tensor(train_set.images).to(ctx.device)
+    x_all = x_all.unsqueeze(1) if x_all.dim() == 3 else x_all  # grey sets are stored (N, S, S)
     per_rank = max(t.batch_size // ctx.world, 1)
     steps = len(x_all) // (per_rank * ctx.world)
     total = steps * t.epochs

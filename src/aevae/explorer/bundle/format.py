@@ -15,7 +15,18 @@ analysis arrays the views draw, and a gallery of input images. Its JSON metadata
 - ``SLOT.test_bce_quantiles`` float32 (1001,), optional: percentiles 0, 0.1, …, 100 of the test images'
   reconstruction error, and for VAEs ``SLOT.test_typicality_quantiles`` (aevae.analysis.novelty); bundles made
   before these existed lack them, and the page then says "not measured"
-- ``gallery.images``      uint8 (M, S, S): test images and probes, bright ink on black
+- ``SLOT.factors``        uint8 (N, K), optional: for data sets with known factors (the sprites), each training
+  image's value of each factor, rows in the order of ``SLOT.pca_points``; the model's metadata ``"factors"`` holds
+  their names (``factor_names``), value labels (``factor_values``) and the latent × factor mutual-information matrix
+  with MIG and the FactorVAE score (``aevae.analysis.factors``), and each gallery item of such a data set its
+  ``"factors"`` ({name: value label})
+- ``SLOT.latents``        float16 (N, d), only beside ``SLOT.factors``: the training images' latent means, rows in
+  the same order, from which the page splits each violin by the values of a factor
+- ``SLOT.gallery_mu`` float32 (M, d), ``SLOT.gallery_bce`` float32 (M,) and, for VAEs, ``SLOT.gallery_sigma``
+  float32 (M, d), only for a user's own model that the page cannot run (metadata ``"decoder": "python"``, no
+  weights: ``SLOT.weights`` is empty): the gallery images' codes and reconstruction BCE (nats/image), computed by
+  Python (``aevae.explorer.bundle.own_model``)
+- ``gallery.images``      uint8 (M, S, S) grey or (M, 3, S, S) colour: test images and probes, bright ink on black
 
 The same bytes are served to the browser, embedded in the static export and handed to the notebook widget.
 Nothing here imports torch: the shipped bundle loads in milliseconds, which keeps ``aevae explore`` quick to start.
@@ -33,6 +44,7 @@ from safetensors import SafetensorError
 from safetensors.numpy import load as load_safetensors
 from safetensors.numpy import save as save_safetensors
 
+from aevae.data import resolve_preprocess
 from aevae.errors import AevaeError
 
 BUNDLE_FORMAT = 1  # version of the bundle layout (not the run folder's RUN_FORMAT); bumped when it changes incompatibly
@@ -48,10 +60,24 @@ ANALYSIS_ARRAYS = {  # analysis tensor -> dtype in the bundle; float16 halves th
     "density": np.float32,
     "quantiles": np.float32,
 }
-OPTIONAL_ARRAYS = {  # analysis tensor -> dtype; copied when the analysis has it (see aevae.analysis.novelty)
+OPTIONAL_ARRAYS = {  # analysis tensor -> dtype; copied when the analysis has it (aevae.analysis.novelty, .factors)
     "test_bce_quantiles": np.float32,
     "test_typicality_quantiles": np.float32,
+    "factors": np.uint8,
 }
+FACTOR_LATENTS = np.float16  # SLOT.latents: only where SLOT.factors is, for the violins split by a factor
+
+
+GLYPH_32 = ("glyph", 32, 1)  # (preprocessing, side, channels) of the shipped models: MNIST-style grey 32×32
+
+
+def input_layout(model_meta: dict[str, Any]) -> tuple[str, int, int]:
+    """(preprocessing, side, channels) a bundle model's inputs are prepared with: the run's own choice, so a drawing
+    or an upload becomes what the model saw in training (runs from before the choice existed: glyph)."""
+    config = model_meta.get("config", {})
+    model, train = config.get("model", {}), config.get("train", {})
+    how = resolve_preprocess(train.get("data", "mnist"), train.get("preprocess", "auto"))
+    return how, int(model.get("image_size", 32)), int(model.get("channels", 1))
 
 
 class BundleError(AevaeError, ValueError):

@@ -13,7 +13,16 @@ import numpy as np
 from safetensors.torch import save as save_tensors
 
 from aevae.analysis import ensure_analysis
-from aevae.explorer.bundle.format import ANALYSIS_ARRAYS, BUNDLE_FORMAT, OPTIONAL_ARRAYS, SLOTS, Bundle
+from aevae.explorer.bundle.format import (
+    ANALYSIS_ARRAYS,
+    BUNDLE_FORMAT,
+    FACTOR_LATENTS,
+    OPTIONAL_ARRAYS,
+    SLOTS,
+    Bundle,
+    BundleError,
+    input_layout,
+)
 from aevae.explorer.bundle.gallery import build_gallery
 from aevae.models.layers import layer_table
 from aevae.runs import WEIGHTS, Analysis, load_config, load_metrics, load_model
@@ -29,7 +38,7 @@ def build_bundle(runs: dict[str, Path | None], fallback: Bundle | None = None, p
     """
     meta: dict[str, Any] = {"format": BUNDLE_FORMAT, "models": {}, "provenance": {}}
     arrays: dict[str, np.ndarray] = {}
-    specs, kept = [], []
+    specs, kept, layouts, how = [], [], {}, {}
     for slot in SLOTS:
         run = runs.get(slot)
         if run is None:
@@ -38,12 +47,21 @@ def build_bundle(runs: dict[str, Path | None], fallback: Bundle | None = None, p
             meta["models"][slot] = fallback.model(slot)
             arrays.update({k: v for k, v in fallback.arrays.items() if k.startswith(f"{slot}.")})
             kept.append(fallback.model(slot)["data"])
+            layouts[slot] = _layout(fallback.model(slot)["config"]["model"])
         else:
             model_meta, model_arrays = run_entry(slot, Path(run), progress, half)
             meta["models"][slot] = model_meta
             arrays.update(model_arrays)
-            specs.append(model_meta["config"]["train"]["data"])
-    images, items = build_gallery(specs)
+            train_cfg = model_meta["config"]["train"]
+            specs.append(train_cfg["data"])
+            how[train_cfg["data"]] = train_cfg.get("preprocess", "auto")
+            layouts[slot] = _layout(model_meta["config"]["model"])
+    if len(set(layouts.values())) > 1:  # one gallery feeds both models, so both must take the same images
+        shown = ", ".join(f"{slot} {c}×{s}×{s}" for slot, (s, c) in layouts.items())
+        raise BundleError(f"the two models take different images ({shown}, channels × height × width); explore "
+                          "models of one image size and channel count side by side")
+    size, channels = next(iter(layouts.values()))
+    images, items = build_gallery(specs, size=size, channels=channels, preprocess=how)
     if fallback is not None and kept:
         own = {item["data"] for item in items}
         reuse = [i for i, item in enumerate(fallback.meta["gallery"])
@@ -53,6 +71,11 @@ def build_bundle(runs: dict[str, Path | None], fallback: Bundle | None = None, p
     meta["gallery"] = items
     arrays["gallery.images"] = np.ascontiguousarray(images, np.uint8)
     return Bundle(meta, arrays)
+
+
+def _layout(model_config: dict[str, Any]) -> tuple[int, int]:
+    """(image size, channels) of a model's config as stored in a bundle or a run's config.json."""
+    return int(model_config.get("image_size", 32)), int(model_config.get("channels", 1))
 
 
 def run_entry(slot: str, run: Path, progress: bool = True, half: bool = False
@@ -74,12 +97,15 @@ def model_meta(slot: str, config: dict[str, Any], metrics: dict[str, Any], analy
     """What the page and the API show about one model; ``layers`` is its ``aevae.models.layers.layer_table``,
     from which the browser builds the network."""
     model = config["model"]
+    preprocess, _, channels = input_layout({"config": config})
     return {
         "slot": slot,
         "kind": model["kind"],
         "variational": model["kind"] != "ae",
         "latent_dim": int(model["latent_dim"]),
         "image_size": int(model["image_size"]),
+        "channels": channels,  # 1 grey, 3 colour (RGB, channels first in every array)
+        "preprocess": preprocess,  # how inputs are prepared: "glyph" (a drawing pad makes sense) or "fit"
         "data": analysis.data,
         "classes": list(analysis.classes),
         "config": config,
@@ -90,6 +116,7 @@ def model_meta(slot: str, config: dict[str, Any], metrics: dict[str, Any], analy
         "novelty": analysis.extra.get("novelty"),
         "units": {**metrics.get("units", {}), **analysis.units},
         "pca_explained_variance_ratio": [float(v) for v in analysis.pca_explained_variance_ratio],
+        **({"factors": analysis.extra["factors"]} if "factors" in analysis.extra else {}),
         **article_fields(analysis),
         "source": source,
     }
@@ -112,5 +139,8 @@ def article_fields(analysis: Analysis) -> dict[str, Any]:
 def analysis_arrays(slot: str, analysis: Analysis) -> dict[str, np.ndarray]:
     """The analysis arrays the page draws, named and typed for the bundle (see aevae.explorer.bundle)."""
     wanted = {**ANALYSIS_ARRAYS, **{k: v for k, v in OPTIONAL_ARRAYS.items() if k in analysis.arrays}}
-    return {f"{slot}.{name}": np.ascontiguousarray(analysis.arrays[name], dtype=dtype)
-            for name, dtype in wanted.items()}
+    arrays = {f"{slot}.{name}": np.ascontiguousarray(analysis.arrays[name], dtype=dtype)
+              for name, dtype in wanted.items()}
+    if "factors" in analysis.arrays:  # the page splits the violins by a factor from the latents themselves
+        arrays[f"{slot}.latents"] = np.ascontiguousarray(analysis.arrays["mu"], dtype=FACTOR_LATENTS)
+    return arrays

@@ -6,7 +6,8 @@ it has no ``analysis.safetensors``, see ``aevae.explorer.bundle.from_runs``) or 
 and percentiles, its test images the metrics, its config the bit budget (``aevae.analysis.analyze`` with
 ``full=False``: the slow parts of ``aevae analyze``, the rate–distortion curve, prior samples and k-NN score, are
 not needed to explore and are left out, so "bits the decoder uses" reads "—" for such a model). Extra images (arrays or PIL images, any size and mode)
-join the gallery as the user's inputs, normalised the MNIST way by ``aevae.data.preprocess_image``.
+join the gallery as the user's inputs, prepared the models' way (``aevae.data.prepare_image``: MNIST-style for the
+shipped models).
 """
 
 from __future__ import annotations
@@ -23,8 +24,8 @@ from safetensors.torch import save as save_tensors
 from aevae import __version__
 from aevae.analysis import analyze
 from aevae.config import RunConfig, TrainConfig
-from aevae.data import load_splits, preprocess_image, to_uint8
-from aevae.explorer.bundle.format import SLOTS, Bundle, shipped_bundle_bytes
+from aevae.data import load_splits, prepare_image, to_uint8
+from aevae.explorer.bundle.format import SLOTS, Bundle, BundleError, input_layout, shipped_bundle_bytes
 from aevae.explorer.bundle.from_runs import analysis_arrays, build_bundle, model_meta
 from aevae.explorer.bundle.gallery import build_gallery
 from aevae.models import LatentModel
@@ -64,9 +65,14 @@ def explorer_bundle(ae: Source = None, vae: Source = None, images: Images = (), 
         test_images, test_items = build_gallery([data])
         keep = [i for i, item in enumerate(test_items) if item["kind"] == "test"]
         items, pixels = [test_items[i] for i in keep] + items, [test_images[keep], *pixels]
-    for name, image in named_images(images):
+    uploads = named_images(images)
+    layouts = {input_layout(meta["models"][slot]) for slot in SLOTS}
+    if uploads and len(layouts) > 1:  # one gallery feeds both models
+        raise BundleError(f"the two models prepare their inputs differently ({sorted(layouts)}: preprocessing, "
+                          "side, channels); add images only to a pair that takes the same images")
+    for name, image in uploads:
         items.append({"name": name, "label": name, "kind": "upload", "data": "user"})
-        pixels.append(to_uint8(preprocess_image(image))[None])
+        pixels.append(to_uint8(prepare_image(image, *next(iter(layouts))))[None])
     meta["gallery"] = items
     arrays["gallery.images"] = np.ascontiguousarray(np.concatenate(pixels), np.uint8)
     return Bundle(meta, arrays)
@@ -85,7 +91,7 @@ def model_entry(slot: str, model: LatentModel, data: str, limit: int | None, hal
                 progress: bool = False) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
     """Metadata and arrays of an in-memory model for ``slot``, analysed on the data set ``data``."""
     cfg = RunConfig(model=model.cfg, train=TrainConfig(data=data, limit=limit or 0), aevae_version=__version__)
-    train_set, test_set = load_splits(data, limit or 0)
+    train_set, test_set = load_splits(data, limit or 0, model.cfg.image_size)
     analysis = analyze(model, train_set, test_set, full=False, progress=progress)
     state = {k: (v.half() if half else v.float()).detach().cpu().contiguous() for k, v in model.state_dict().items()}
     source = f"in-memory {model.cfg.kind} (analysed on {len(train_set)} {train_set.name} training images)"

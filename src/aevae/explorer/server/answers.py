@@ -17,9 +17,10 @@ BINARY_DTYPES = ("float32", "uint8")  # float32: the decoder's values; uint8: 0.
 
 
 def pixels_json(images: np.ndarray) -> bytes:
-    """Images (B, H, W) in [0, 1] as the JSON text of nested lists, each value written with PIXEL_DECIMALS decimals."""
+    """Images (B, H, W) grey or (B, 3, H, W) colour in [0, 1] as the JSON text of nested lists, each value written
+    with PIXEL_DECIMALS decimals."""
     scale = 10**PIXEL_DECIMALS
-    units = np.rint(np.clip(images.astype(np.float64), 0, 1) * scale).astype(np.int32)  # (B, H, W), 0..scale
+    units = np.rint(np.clip(images.astype(np.float64), 0, 1) * scale).astype(np.int32)  # (B, ..., W), 0..scale
     width = PIXEL_DECIMALS + 3  # "d.dddddd,"
     chars = np.empty(units.shape + (width,), np.uint8)
     chars[..., 0] = ord("0") + units // scale
@@ -27,8 +28,11 @@ def pixels_json(images: np.ndarray) -> bytes:
     for i in range(PIXEL_DECIMALS):
         chars[..., 2 + i] = ord("0") + units // 10 ** (PIXEL_DECIMALS - 1 - i) % 10
     chars[..., -1] = ord(",")
-    rows = _bracketed(chars.reshape(units.shape[0], units.shape[1], -1))  # "[v,v,...,v],"
-    return b"[" + _bracketed(rows.reshape(units.shape[0], -1)).tobytes()[:-1] + b"]"
+    nested = chars.reshape(*units.shape[:-1], -1)  # "v,v,...,v," per row
+    for _ in range(units.ndim - 1):  # bracket the rows, then the images' planes, then the images
+        nested = _bracketed(nested)
+        nested = nested.reshape(*nested.shape[:-2], -1)
+    return b"[" + nested.tobytes()[:-1] + b"]"
 
 
 def _bracketed(items: np.ndarray) -> np.ndarray:
@@ -55,7 +59,7 @@ def encode_json(slot: str, mu: np.ndarray, sigma: np.ndarray | None, image: np.n
 
 
 def pixels_binary(images: np.ndarray, dtype: str) -> bytes:
-    """Images (B, H, W) in [0, 1] as raw little-endian bytes, row-major, float32 or uint8."""
+    """Images (B, H, W) or (B, 3, H, W) in [0, 1] as raw little-endian bytes, row-major, float32 or uint8."""
     if dtype == "uint8":
         return np.rint(np.clip(images, 0, 1) * 255).astype(np.uint8).tobytes()
     return np.ascontiguousarray(images, dtype="<f4").tobytes()

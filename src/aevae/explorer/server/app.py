@@ -7,8 +7,10 @@ Routes
     GET  /api/bundle                    the bundle the page runs on (safetensors bytes, see aevae.explorer.bundle)
     GET  /api/models                    metadata of both models
     GET  /api/models/{name}             metadata of one model ("ae" or "vae")
-    POST /api/models/{name}/encode      an image -> its latent (mu, and sigma for VAEs) and the normalised image
-    POST /api/models/{name}/decode      latent(s) -> image(s) in [0, 1], as JSON or raw bytes
+    POST /api/models/{name}/encode      an image -> its latent (mu, and sigma for VAEs) and the image prepared the
+                                        model's way (its preprocessing, size and channels: (S, S) or (3, S, S))
+    POST /api/models/{name}/decode      latent(s) -> image(s) in [0, 1], (B, S, S) or (B, 3, S, S) for a colour
+                                        model, as JSON or raw bytes
 
 Errors are JSON ``{"error": message}``: 4xx for what a client sent (``requests``), 403 for other web sites
 (``origins``), 503 while the encode slots are busy, and 500, logged, for anything unexpected; the connection stays
@@ -36,6 +38,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from aevae.explorer.bundle import SLOTS, Bundle
+from aevae.explorer.bundle.format import input_layout
 from aevae.explorer.server.answers import BINARY_DTYPES, BINARY_TYPE, decode_json, encode_json, pixels_binary
 from aevae.explorer.server.origins import OriginGuard, normalised_origin
 from aevae.explorer.server.requests import (
@@ -166,7 +169,9 @@ def create_app(bundle_bytes: bytes, torch_threads: int | None = None, host: str 
             body = await read_body(request)
 
             def work() -> bytes:
-                image = image_from_pixels(parse_json(body)) if kind == JSON_TYPE else image_from_file(body)
+                layout = input_layout(bundle.model(slot))  # the model's own preprocessing, size and channels
+                image = (image_from_pixels(parse_json(body), layout) if kind == JSON_TYPE
+                         else image_from_file(body, layout))
                 mu, sigma = models().encode(slot, image)
                 return encode_json(slot, mu, sigma, image)
 

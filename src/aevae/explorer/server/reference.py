@@ -37,15 +37,15 @@ class ReferenceModels:
 
     @torch.inference_mode()
     def decode(self, slot: str, latents: np.ndarray) -> np.ndarray:
-        """Images (B, S, S) float32 in [0, 1] for latents (B, d); (B, C, S, S) for a model with C > 1 channels."""
-        z = torch.as_tensor(latents, dtype=torch.float32)
-        images = self.model(slot).decode(z).float().cpu()  # (B, C, S, S)
-        return (images[:, 0] if images.shape[1] == 1 else images).numpy()
+        """Images float32 in [0, 1] for latents (B, d): (B, S, S) for a grey model, (B, 3, S, S) for a colour one."""
+        model = self.model(slot)
+        images = model.decode(torch.as_tensor(latents, dtype=torch.float32))  # (B, C, S, S)
+        return (images[:, 0] if model.cfg.channels == 1 else images).numpy()
 
     @torch.inference_mode()
     def encode(self, slot: str, image: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
-        """Latent mean (d,) and, for VAEs, posterior standard deviation (d,) of one image (S, S) or (C, S, S) in
-        [0, 1]."""
+        """Latent mean (d,) and, for VAEs, posterior standard deviation (d,) of one image in [0, 1], (S, S) grey or
+        (3, S, S) colour; another shape raises aevae.errors.InputError naming the model's."""
         x = torch.as_tensor(image, dtype=torch.float32)
         enc = self.model(slot).encode(x[None, None] if x.dim() == 2 else x[None])
-        return enc.mu[0].cpu().numpy(), None if enc.sigma is None else enc.sigma[0].cpu().numpy()
+        return enc.mu[0].numpy(), None if enc.sigma is None else enc.sigma[0].numpy()

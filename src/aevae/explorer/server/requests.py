@@ -15,7 +15,8 @@ from typing import Any
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
-from aevae.data import DataError, preprocess_image
+from aevae.data import DataError, prepare_image
+from aevae.explorer.bundle.format import GLYPH_32
 
 MAX_BODY_BYTES = 8 * 2**20  # 8 MiB: a large phone photo; more is refused before it is read in full
 MAX_IMAGE_PIXELS = 4096 * 4096  # checked from the file header, before any pixel is decoded (decompression bombs)
@@ -33,8 +34,6 @@ MAX_ABS_LATENT = 1e6
 IMAGE_FORMATS = ("PNG", "JPEG", "GIF", "BMP", "WEBP", "TIFF")  # Pillow decoders an upload may reach
 JSON_TYPE = "application/json"
 FILE_TYPES = ("image/", "application/octet-stream")  # content types an uploaded file may be sent with (prefixes)
-
-
 class ApiError(Exception):
     """A request the API refuses: HTTP ``status`` and a message for the client."""
 
@@ -109,8 +108,9 @@ def parse_latents(payload: Any, latent_dim: int) -> np.ndarray:
     return z.astype(np.float32)
 
 
-def image_from_pixels(payload: Any) -> np.ndarray:
-    """The MNIST-style (32, 32) image of {"pixels": [[row], ...]}: grey levels in [0, 1] or 0..255, any size."""
+def image_from_pixels(payload: Any, layout: tuple[str, int, int] = GLYPH_32) -> np.ndarray:
+    """The model input of {"pixels": [[row], ...]}: grey levels in [0, 1] or 0..255, any size, prepared as
+    ``layout`` (preprocessing, side, channels) says: by default the MNIST-style (32, 32) image."""
     if not isinstance(payload, dict) or not isinstance(payload.get("pixels"), list):
         raise ApiError(422, 'send {"pixels": [[grey levels of row 0], [row 1], ...]} or an image file')
     rows = payload["pixels"]
@@ -125,12 +125,13 @@ def image_from_pixels(payload: Any) -> np.ndarray:
         pixels = pixels / 255.0
     pixels = np.clip(pixels, 0, 1)
     if _reduction(*pixels.shape) > 1:  # box-averaged as a float image (Pillow's mode F), like a large upload
-        return _preprocess(_reduced(Image.fromarray(pixels.astype(np.float32))))
-    return _preprocess(pixels)
+        return _preprocess(_reduced(Image.fromarray(pixels.astype(np.float32))), layout)
+    return _preprocess(pixels, layout)
 
 
-def image_from_file(data: bytes) -> np.ndarray:
-    """The MNIST-style (32, 32) image of an uploaded PNG, JPEG, GIF, BMP, WebP or TIFF file, decoded defensively.
+def image_from_file(data: bytes, layout: tuple[str, int, int] = GLYPH_32) -> np.ndarray:
+    """The model input of an uploaded PNG, JPEG, GIF, BMP, WebP or TIFF file, decoded defensively and prepared as
+    ``layout`` says (by default the MNIST-style (32, 32) image).
 
     A large image is decoded at a reduced size where the format allows it (JPEG's DCT scaling) and box-averaged down
     to about WORK_PIXELS before it is normalised, so no upload costs more than the pixels of one decoded frame.
@@ -148,7 +149,7 @@ def image_from_file(data: bytes) -> np.ndarray:
                 if factor > 1 and img.format == "JPEG":  # decode at 1/2, 1/4 or 1/8 scale, never below the target
                     img.draft(img.mode, (math.ceil(img.width / factor), math.ceil(img.height / factor)))
                 img.load()
-                return _preprocess(_reduced(img))
+                return _preprocess(_reduced(img), layout)
     except UnidentifiedImageError:
         raise ApiError(415, f"not an image file this API reads ({', '.join(IMAGE_FORMATS)})") from None
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
@@ -184,12 +185,12 @@ def _reduced(img: Image.Image) -> Image.Image:
     return out
 
 
-def _preprocess(img: Image.Image | np.ndarray) -> np.ndarray:
+def _preprocess(img: Image.Image | np.ndarray, layout: tuple[str, int, int]) -> np.ndarray:
     try:
-        image = preprocess_image(img)
+        image = prepare_image(img, *layout)
     except DataError as exc:
         raise ApiError(422, f"cannot use this image: {exc}") from None
-    if not image.any():  # preprocess_image's answer to an image without ink: a latent of it would mean nothing
+    if not image.any():  # glyph's answer to an image without ink, fit's to a black one: its latent means nothing
         raise ApiError(422, "the image is blank (one flat colour, no strokes or shapes): there is nothing to encode")
     return image
 

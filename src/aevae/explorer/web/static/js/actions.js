@@ -140,3 +140,9 @@ export function setInvert(state, invert) {
   state.invert = invert;
   state.emit("invert");
 }
+
+/** Colour the training points (PCA maps, legend, violins) by "class" or by a known factor ("factor:NAME"). */
+export function setColourBy(state, id) {
+  state.colourBy = id;
+  state.emit("colourby");
+}

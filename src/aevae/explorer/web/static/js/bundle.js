@@ -16,7 +16,7 @@ export const SLOTS = ["ae", "vae"];
  *   "python") is decoded (see remote.js); without one such a slot's images cannot be decoded
  * @returns {{meta: object, models: {ae: Model, vae: Model}, gallery: {name, label, kind, data, image}[],
  *   remote: boolean}} where Model = {meta, net, d, pcaPoints, labels, pcaComponents, pcaMean, densityGrid, density,
- *   quantiles, testBceQuantiles, testTypicalityQuantiles}; remote: some slot is decoded by Python
+ *   quantiles, testBceQuantiles, testTypicalityQuantiles, factors, latents}; remote: some slot is decoded by Python
  */
 export function loadBundle(bytes, { transport = null } = {}) {
   const { tensors, metadata } = readSafetensors(bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes));
@@ -59,6 +59,10 @@ export function loadBundle(bytes, { transport = null } = {}) {
       // Optional (bundles made before aevae.analysis.novelty lack them): test-set error percentiles 0, 0.1, …, 100
       testBceQuantiles: tensors[`${slot}.test_bce_quantiles`]?.data ?? null,
       testTypicalityQuantiles: tensors[`${slot}.test_typicality_quantiles`]?.data ?? null,
+      // Optional, for data sets with known factors: each training point's factor values (N, K) and latent means
+      // (N, d), rows in the order of pcaPoints; meta.factors names the factors and holds the information matrix
+      factors: tensors[`${slot}.factors`]?.data ?? null,
+      latents: tensors[`${slot}.latents`]?.data ?? null,
     };
   }
   return { meta, models, gallery, remote: SLOTS.some((slot) => models[slot].net.remote) };

@@ -8,6 +8,7 @@
 import { setLatent, snapTo, toggleInput } from "./actions.js";
 import { SLOTS } from "./bundle.js";
 import { createDrawPad } from "./drawpad.js";
+import { createFactorMatrix } from "./factors.js";
 import { createGallery } from "./gallery.js";
 import { createInfoPanel } from "./info.js";
 import { createInputList } from "./inputs.js";
@@ -38,7 +39,7 @@ const LAYOUT = `
     <section class="panel info-panel"><h2>Information</h2><div class="info"></div></section>
     <section class="panel maps-panel"><h2>PCA maps: hover to decode, click to move the line</h2>
       <div class="maps"><div class="map" data-slot="ae"></div><div class="map" data-slot="vae"></div></div>
-      <div class="legend"></div><div class="map-scale"></div></section>
+      <div class="legend"></div><div class="map-scale"></div><div class="factor-matrix" hidden></div></section>
   </main>`;
 
 /**
@@ -67,6 +68,7 @@ export function mount(el, bundle, options = {}) {
     fit: false, // the parallel plot's axes span both models
     mapScale: "shared", // both PCA maps to one scale
     samples: null,
+    colourBy: "class", // what the training points are coloured by: "class" or "factor:NAME" (colouring.js)
   });
   const part = (selector) => el.querySelector(selector);
 
@@ -84,7 +86,8 @@ export function mount(el, bundle, options = {}) {
   createOutput(part(".output"), state, { root: el });
   createInfoPanel(part(".info"), state);
   for (const slot of SLOTS) createPcaMap(part(`.map[data-slot="${slot}"]`), state, { slot });
-  createLegend(part(".legend"), { classes: models.vae.meta.classes });
+  createLegend(part(".legend"), state);
+  createFactorMatrix(part(".factor-matrix"), state);
   createMapScaleSwitch(part(".map-scale"), state);
 
   const title = () => {

@@ -1,16 +1,17 @@
 // A model's PCA map (the paper's Fig. 4): every training latent projected on its two principal axes, coloured by
-// class, drawn onto a canvas that fills the width it is given, with ticks on both axes. By default both maps share
+// class or by a known factor (colouring.js), drawn onto a canvas that fills the width it is given, with ticks on both axes. By default both maps share
 // one scale (latent units per pixel), so the AE's wide map and the VAE's compact one compare at a glance; a switch
 // fits each to its own points. The map of the model not shown is dimmer, still in colour. Hovering decodes the
 // spot under the pointer (inverse PCA, the other components at the data mean) and names the nearest training
-// point's class; clicking moves that model's reconstruction line there. A ring marks where the model's line is
+// point's class or factor value; clicking moves that model's reconstruction line there. A ring marks where the model's line is
 // now; outlined diamonds in the inputs' colours (never class colours) mark the selected inputs.
 
 import { setActive, setLatent, setMapScale } from "./actions.js";
 import { SLOTS } from "./bundle.js";
+import { currentColouring, levelColour } from "./colouring.js";
 import { drawImage } from "./images.js";
 import { niceTicks, project, unproject } from "./latent.js";
-import { colourOf, RECONSTRUCTION, rgb } from "./palette.js";
+import { RECONSTRUCTION, rgb } from "./palette.js";
 import { formatValue, svg } from "./svg.js";
 
 const POINT_ALPHA = 0.35; // overlapping points darken: dense regions read as dense
@@ -72,14 +73,15 @@ export function createPcaMap(el, state, { slot, size: initialSize = 270 }) {
     const ctx = points.getContext("2d");
     const img = ctx.createImageData(points.width, points.height);
     img.data.fill(255);
-    const colours = Array.from({ length: model.meta.classes.length || 1 }, (_, k) => rgb(colourOf(k)));
+    const colouring = currentColouring(state, model);
+    const colours = Array.from({ length: colouring.levels.length || 1 }, (_, k) => rgb(levelColour(colouring, k)));
     const dot = Math.max(1, Math.round(1.5 * dpr)); // about 1.5 CSS pixels
     const { pcaPoints, labels } = model;
     for (let i = 0; i < labels.length; i++) {
       const [x, y] = toPixel([pcaPoints[2 * i], pcaPoints[2 * i + 1]]);
       const px = Math.floor(x * dpr);
       const py = Math.floor(y * dpr);
-      const c = colours[labels[i] % colours.length];
+      const c = colours[colouring.value(i) % colours.length];
       for (let dy = 0; dy < dot; dy++) {
         for (let dx = 0; dx < dot; dx++) {
           const qx = px + dx;
@@ -169,8 +171,11 @@ export function createPcaMap(el, state, { slot, size: initialSize = 270 }) {
     } else {
       drawImage(canvas, model.net.decode(unproject(model, p1, p2)), state.invert);
     }
-    const label = model.meta.classes[model.labels[nearest(model.pcaPoints, p1, p2)]];
-    tooltip.querySelector("span").textContent = label === undefined ? "" : `nearest training point: ${label}`;
+    const i = nearest(model.pcaPoints, p1, p2);
+    const colouring = currentColouring(state, model);
+    const label = colouring.levels[colouring.value(i)];
+    const what = colouring.factor === null ? "" : `${colouring.name} `;
+    tooltip.querySelector("span").textContent = label === undefined ? "" : `nearest training point: ${what}${label}`;
     tooltip.style.left = `${x < size / 2 ? x + 14 : x - 14 - tooltip.offsetWidth}px`;
     tooltip.style.top = `${y < size / 2 ? y + 14 : y - 14 - tooltip.offsetHeight}px`;
   });
@@ -193,6 +198,7 @@ export function createPcaMap(el, state, { slot, size: initialSize = 270 }) {
   state.on("inputs", drawOverlay);
   state.on("active", renderActive);
   state.on("mapscale", layout);
+  state.on("colourby", drawPoints);
   renderActive();
   layout();
   // The map fills the width its panel gives it; with a shared scale the other map does not depend on this width.

@@ -1,0 +1,46 @@
+"""Bundles of runs on other data than grey 32 px digits: the sprites' factors travel with the latents, colour runs
+get a colour gallery, and models that take different images are refused together."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from aevae.explorer.bundle.format import Bundle, BundleError, shipped_bundle_bytes
+from aevae.explorer.bundle.from_runs import build_bundle
+
+
+def test_a_sprites_bundle_carries_the_factors_of_latents_and_gallery(sprite_runs: dict[str, Path],
+                                                                      sprites_home: Path) -> None:
+    bundle = Bundle.from_bytes(build_bundle({"ae": sprite_runs["ae"], "vae": sprite_runs["vae"]},
+                                            progress=False).to_bytes())
+    for slot in ("ae", "vae"):
+        factors = bundle.arrays[f"{slot}.factors"]
+        assert factors.shape == (240, 5) and factors.dtype == np.uint8
+        assert len(factors) == len(bundle.arrays[f"{slot}.pca_points"])  # one row per training latent
+        np.testing.assert_array_equal(factors[:, 0], bundle.arrays[f"{slot}.labels"])  # shape is the class
+        meta = bundle.model(slot)["factors"]
+        assert meta["factor_names"] == ["shape", "scale", "orientation", "x", "y"]
+        assert meta["factor_values"][0] == ["square", "ellipse", "heart"] and len(meta["factor_values"][3]) == 12
+        assert np.asarray(meta["mi_normalised"]).shape == (2, 5) and 0 <= meta["mig"] <= 1
+    tests = [item for item in bundle.meta["gallery"] if item["kind"] == "test"]
+    assert len(tests) == 9 and set(tests[0]["factors"]) == {"shape", "scale", "orientation", "x", "y"}
+    assert all(item["factors"]["shape"] == item["label"] for item in tests)
+    assert "factors" not in Bundle.from_bytes(shipped_bundle_bytes()).model("vae")  # MNIST has no known factors
+
+
+def test_colour_runs_get_a_colour_gallery_and_mixed_layouts_are_refused(sprite_runs: dict[str, Path],
+                                                                         sprites_home: Path) -> None:
+    bundle = build_bundle({"ae": sprite_runs["colour"], "vae": sprite_runs["colour"]}, progress=False)
+    images = bundle.arrays["gallery.images"]
+    assert images.shape == (len(bundle.meta["gallery"]), 3, 32, 32)
+    assert (bundle.model("vae")["channels"], bundle.model("vae")["preprocess"]) == (3, "fit")
+    probes = images[[i for i, item in enumerate(bundle.meta["gallery"]) if item["kind"] == "probe"]]
+    assert len(probes) == 3 and (probes[:, 0] == probes[:, 2]).all()  # grey probes in every channel
+    with pytest.raises(BundleError, match=r"different images \(ae 1×32×32, vae 3×32×32"):
+        build_bundle({"ae": sprite_runs["ae"], "vae": sprite_runs["colour"]}, progress=False)
+    shipped = Bundle.from_bytes(shipped_bundle_bytes())
+    with pytest.raises(BundleError, match="one image size and channel count"):
+        build_bundle({"ae": None, "vae": sprite_runs["colour"]}, shipped, progress=False)
