@@ -30,6 +30,9 @@ class ArrayImages:
     labels: np.ndarray  # (N,) int64, index into classes
     classes: tuple[str, ...]
     name: str
+    factors: None = None  # images handed over carry no known factors (see ImageSet for data sets that do)
+    factor_names: tuple[str, ...] = ()
+    factor_values: tuple[tuple[str, ...], ...] = ()
 
     def __len__(self) -> int:
         """Number of images."""

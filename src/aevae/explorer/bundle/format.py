@@ -45,6 +45,7 @@ from safetensors.numpy import load as load_safetensors
 from safetensors.numpy import save as save_safetensors
 
 from aevae.data import resolve_preprocess
+from aevae.data.preprocess import PREPROCESSING
 from aevae.errors import AevaeError
 
 BUNDLE_FORMAT = 1  # version of the bundle layout (not the run folder's RUN_FORMAT); bumped when it changes incompatibly
@@ -76,7 +77,9 @@ def input_layout(model_meta: dict[str, Any]) -> tuple[str, int, int]:
     or an upload becomes what the model saw in training (runs from before the choice existed: glyph)."""
     config = model_meta.get("config", {})
     model, train = config.get("model", {}), config.get("train", {})
-    how = resolve_preprocess(train.get("data", "mnist"), train.get("preprocess", "auto"))
+    how = train.get("preprocess", "auto")
+    if how not in PREPROCESSING:  # "auto": the data set's own choice (a user's own images say "fit" themselves)
+        how = resolve_preprocess(train.get("data", "mnist"), how)
     return how, int(model.get("image_size", 32)), int(model.get("channels", 1))
 
 

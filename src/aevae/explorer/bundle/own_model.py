@@ -73,7 +73,8 @@ def own_model_bundle(model: Any, images: Any, labels: Any = None, output: str = 
     label_names = [data.classes[i] for i in data.labels[gallery]]
     meta["gallery"] = [{"name": f"{label} (image #{i})", "label": label, "kind": "test", "data": data.name}
                        for i, label in zip(gallery, label_names)]
-    arrays["gallery.images"] = np.ascontiguousarray(data.images[gallery])  # (M, C, S, S)
+    pixels = data.images[gallery]  # (M, C, S, S)
+    arrays["gallery.images"] = np.ascontiguousarray(pixels[:, 0] if pixels.shape[1] == 1 else pixels)  # as format.py
     return Bundle(meta, arrays), models
 
 
@@ -84,7 +85,7 @@ def slot_entry(model: UserModel, data: ArrayImages, gallery: np.ndarray, progres
     cfg = model.cfg
     config = {"model": {"kind": cfg.kind, "latent_dim": cfg.latent_dim, "image_size": cfg.image_size,
                         "channels": cfg.channels},
-              "train": {"data": data.name}}
+              "train": {"data": data.name, "preprocess": "fit"}}  # images as given: no glyph normalisation
     source = f"{model.name} (your {cfg.kind.upper()}, analysed on {len(data)} of your images)"
     try:
         layers, weights = user_layer_table(model)
