@@ -142,8 +142,8 @@ def _check_encoding(out: Any, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tens
         if t is None:
             continue
         if not isinstance(t, torch.Tensor):
-            raise UserModelError(f"encode() returned {type(out).__name__}{' with ' + name if t is not out else ''} "
-                                 f"of type {type(t).__name__}; it should return {want}")
+            got = type(t).__name__ if t is out else f"a {type(out).__name__} whose {name} is a {type(t).__name__}"
+            raise UserModelError(f"encode() returned {got}; it should return {want}")
         if t.dim() != 2 or t.shape[0] != len(x) or t.shape[1] < 1:
             raise UserModelError(f"encode() returned {name} of shape {tuple(t.shape)}; it should return {want}")
         if not torch.isfinite(t).all():

@@ -92,6 +92,7 @@ def slot_entry(model: UserModel, data: ArrayImages, gallery: np.ndarray, progres
     except ValueError as exc:  # not a chain the page can run: Python decodes
         layers, weights, why = None, None, str(exc)
     meta = model_meta("", config, {}, analysis, layers, source=source)
+    meta["own"] = True  # a user's own model on their images: the page words its gallery and hints for that
     named = {k.split(".", 1)[1]: v for k, v in analysis_arrays("slot", analysis).items()}
     if weights is None:
         meta.update(decoder=PYTHON_DECODER, python_only=why)
