@@ -122,3 +122,18 @@ def test_array_images_take_grey_or_colour_and_refuse_what_they_cannot_read() -> 
         array_images(x * 2)
     with pytest.raises(DataError, match="one per image"):
         array_images(x, y[:3])
+
+
+def test_pythae_adapter_on_a_real_pythae_model_folder(grey: torch.Tensor, tmp_path) -> None:
+    pythae_models = pytest.importorskip("pythae.models")
+    vae = pythae_models.VAE(pythae_models.VAEConfig(input_dim=(1, 32, 32), latent_dim=6))
+    vae.save(str(tmp_path))  # a model folder as pythae's training writes it
+    loaded = pythae_models.AutoModel.load_from_folder(str(tmp_path))
+    model = UserModel.wrap(pythae_model(loaded), grey)
+    assert (model.cfg.kind, model.cfg.latent_dim) == ("vae", 6)
+    with torch.inference_mode():
+        out = loaded.encoder(grey)
+        assert torch.equal(model.encode(grey).mu, out.embedding)
+        assert torch.equal(model.decode(out.embedding), loaded.decoder(out.embedding).reconstruction)
+    ae = pythae_models.AE(pythae_models.AEConfig(input_dim=(1, 32, 32), latent_dim=3))
+    assert UserModel.wrap(pythae_model(ae), grey).cfg.kind == "ae"

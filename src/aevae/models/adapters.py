@@ -10,6 +10,7 @@ pythae's own loader, then hand it over:
     aevae.explore(pythae_model(model), images)
 
 aevae does not import pythae: the adapter only reads those attribute names, so anything shaped the same works.
+pythae's folder loader unpickles (``torch.load``): load only folders you trust.
 """
 
 from __future__ import annotations
