@@ -277,3 +277,26 @@ def test_export_writes_a_converted_model_and_refuses_one_that_needs_python(brows
     assert page.locator(".handle").count() == 3
     page.close()
     assert not errors, errors
+
+
+def test_the_api_encodes_and_decodes_with_your_own_model(data_files: dict[str, Path]) -> None:
+    import io
+
+    import httpx
+    from PIL import Image
+
+    x, y = colour_images()
+    model = conv_ae()
+    bundle, _ = own_model_bundle(model, x, y)
+    with served_own("own_models:conv_ae", data_files["colour"]) as url, httpx.Client(base_url=url, timeout=30) as c:
+        z = [[0.01, -0.02, 0.0, 0.03, 0.0]]
+        r = c.post("api/models/ae/decode", json={"latents": z}, headers={"Accept": "application/octet-stream"})
+        assert r.status_code == 200 and r.headers["x-aevae-shape"] == "1,3,64,64"
+        with torch.inference_mode():
+            want = model.decode(torch.tensor(z))[0].numpy()
+        assert np.abs(np.frombuffer(r.content, "<f4").reshape(3, 64, 64) - want).max() < 1e-6
+        png = io.BytesIO()
+        Image.fromarray(np.rint(x[0].transpose(1, 2, 0) * 255).astype(np.uint8)).save(png, "PNG")
+        r = c.post("api/models/ae/encode", content=png.getvalue(), headers={"Content-Type": "image/png"})
+        assert r.status_code == 200
+        assert np.abs(np.array(r.json()["mu"]) - bundle.arrays["ae.gallery_mu"][0]).max() < 1e-3  # the same image
