@@ -20,7 +20,7 @@ from PIL import Image, ImageDraw
 from safetensors.numpy import load as load_safetensors
 from safetensors.numpy import save as save_safetensors
 
-from aevae.data import load_probes, preprocess_image
+from aevae.data import load_probes, prepare_image, preprocess_image
 from aevae.data.probes import PROBES
 from aevae.explorer.bundle.from_runs import build_bundle
 from aevae.explorer.bundle import Bundle, shipped_bundle_bytes
@@ -338,6 +338,32 @@ def test_browser_normalisation_matches_preprocess_image(page: object) -> None:
     for (name, rgba), js in zip(cases.items(), got, strict=True):
         expected = preprocess_image(rgba)
         assert np.abs(np.frombuffer(base64.b64decode(js), np.float32).reshape(32, 32) - expected).max() < 1e-5, name
+
+
+PREPARE_IN_PAGE = """async ([cases, layout]) => {""" + BASE64_JS + """
+    const {prepareRGBA} = await import('/static/js/preprocess.js');
+    return cases.map(([h, w, rgba]) => {
+        const out = prepareRGBA(new Uint8ClampedArray(fromBase64(rgba).buffer), w, h, layout);
+        return toBase64(new Uint8Array(out.buffer));
+    });
+}"""
+
+
+@pytest.mark.parametrize("preprocess,size,channels", [("fit", 32, 3), ("fit", 64, 1), ("glyph", 64, 1),
+                                                      ("glyph", 32, 3)])
+def test_browser_preparation_matches_prepare_image(page: object, preprocess: str, size: int, channels: int) -> None:
+    cases = preprocess_cases()
+    photo = Image.new("RGB", (120, 80), (20, 90, 160))  # a colour picture wider than tall: cropped at the sides
+    ImageDraw.Draw(photo).ellipse((10, 5, 70, 75), fill=(240, 200, 30))
+    cases["colour photo"] = np.asarray(photo.convert("RGBA"))
+    got = page.evaluate(PREPARE_IN_PAGE, [[[a.shape[0], a.shape[1], base64.b64encode(a.tobytes()).decode()]
+                                           for a in cases.values()],
+                                          {"preprocess": preprocess, "size": size, "channels": channels}])
+    shape = (size, size) if channels == 1 else (3, size, size)
+    for (name, rgba), js in zip(cases.items(), got, strict=True):
+        expected = prepare_image(rgba, preprocess, size, channels)
+        assert expected.shape == shape
+        assert np.abs(np.frombuffer(base64.b64decode(js), np.float32).reshape(shape) - expected).max() < 1e-5, name
 
 
 def test_pad_drawing_is_normalised_like_preprocess_image(page: object) -> None:

@@ -1,5 +1,6 @@
-"""Colouring by a known factor, in a real headless Chromium: the sprites' factors in the PCA maps, the legend, the
-split violins and the factor table; MNIST's page stays as it was. Screenshots go to $AEVAE_ARTIFACTS."""
+"""The sprites in a real headless Chromium: colouring by a known factor (the PCA maps, the legend, the split
+violins, the factor table), and inputs the "fit" way (an upload, no drawing pad); MNIST's page stays as it was.
+Screenshots go to $AEVAE_ARTIFACTS."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ from typing import Any
 
 import numpy as np
 import pytest
+from PIL import Image, ImageDraw
 
+from aevae.data import prepare_image
 from aevae.explorer.bundle import Bundle, shipped_bundle_bytes
 from aevae.explorer.bundle.from_runs import build_bundle
 
@@ -96,3 +99,24 @@ def test_mnist_has_no_factor_views(browser: Any, url: str) -> None:
         assert pg.locator(".factor-matrix").is_hidden()
         assert pg.locator(".violin-split").count() == 0 and pg.locator(".violin").count() == 4
         assert pg.locator(".legend-item").count() == 10
+
+
+def test_sprites_take_uploads_the_fit_way_and_offer_no_pad(page: Any, tmp_path: Path) -> None:
+    assert page.locator(".pad").is_hidden() and page.locator(".pad-new").is_hidden()
+    assert page.locator(".own-title").inner_text().lower() == "upload"
+    assert "Probes (not sprites)" in page.locator(".gallery").inner_text()
+    picture = Image.new("RGB", (90, 60), (0, 0, 0))  # a white disc off centre on a wide black picture
+    ImageDraw.Draw(picture).ellipse((30, 10, 70, 50), fill=(255, 255, 255))
+    picture.save(tmp_path / "disc.png")
+    rows = page.locator(".input-row").count()
+    page.set_input_files(".drawpad input[type=file]", str(tmp_path / "disc.png"))
+    page.wait_for_function(f"document.querySelectorAll('.input-row').length > {rows}")
+    assert "Added disc.png" in page.locator(".pad-status").inner_text()
+    expected = prepare_image(np.asarray(picture), "fit", 32, 1)  # what the Python side would hand the model
+    swatch = np.array(page.evaluate("""() => {
+        const rows = document.querySelectorAll('.input-row .swatch-canvas');
+        const c = rows[rows.length - 1];
+        return Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data);
+    }"""), np.float64).reshape(32, 32, 4)[:, :, 0] / 255
+    shown = 1 - swatch  # grey swatches are drawn black on white by default
+    assert np.abs(shown - expected).max() <= 0.5 / 255 + 1e-6

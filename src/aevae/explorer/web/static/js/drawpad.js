@@ -1,10 +1,12 @@
-// The drawing pad and the file upload: your own inputs. Every finished stroke re-normalises the drawing the MNIST
-// way (preprocess.js), shows it as an input line at once and snaps the reconstruction lines to it; "New drawing"
-// keeps it and starts another. Pointer events serve mouse, pen and touch alike.
+// The drawing pad and the file upload: your own inputs, prepared the way the models take theirs (preprocess.js,
+// dataset.js inputLayout). Every finished stroke re-normalises the drawing the MNIST way, shows it as an input line
+// at once and snaps the reconstruction lines to it; "New drawing" keeps it and starts another. Pointer events serve
+// mouse, pen and touch alike. The pad is offered only to models of drawn things ("glyph": digits, letters); models
+// of photos or sprites ("fit") get the upload alone, since a sketch on black is nothing like what they saw.
 
 import { addInput, snapTo, updateInput } from "./actions.js";
-import { itemNoun } from "./dataset.js";
-import { preprocessRGBA } from "./preprocess.js";
+import { inputLayout, itemNoun } from "./dataset.js";
+import { prepareRGBA } from "./preprocess.js";
 
 const PAD_PIXELS = 280; // the pad's backing store: the scale the probes were drawn at (aevae.data.probes.CANVAS)
 const STROKE = 22; // pen width in pad pixels, near the probes' stroke, so drawings look like digits once shrunk
@@ -18,12 +20,14 @@ const BLANK = "the image is blank (one flat colour, no strokes or shapes): there
  */
 export function createDrawPad(el, state, { size = 168 } = {}) {
   const noun = itemNoun(state.models.vae.meta).a;
+  const layout = inputLayout(state.models.vae.meta); // both models take one layout (the bundle checks it)
+  const pads = layout.preprocess === "glyph";
   // The status line sits below the pad and keeps one height, so no message moves the pad under the pointer.
   el.innerHTML = `
     <canvas class="pad" width="${PAD_PIXELS}" height="${PAD_PIXELS}" style="width:${size}px;height:${size}px"
-            aria-label="drawing pad: draw with the mouse, a pen or a finger"></canvas>
+            aria-label="drawing pad: draw with the mouse, a pen or a finger" ${pads ? "" : "hidden"}></canvas>
     <div class="pad-buttons">
-      <button type="button" class="pad-new">New drawing</button>
+      <button type="button" class="pad-new" ${pads ? "" : "hidden"}>New drawing</button>
       <span class="upload"><button type="button" class="upload-button">Upload image…</button><input type="file"
         accept="image/*" hidden tabindex="-1"></span>
     </div>
@@ -39,7 +43,9 @@ export function createDrawPad(el, state, { size = 168 } = {}) {
     ctx.fillStyle = "#000";
     ctx.fillRect(0, 0, PAD_PIXELS, PAD_PIXELS);
     drawing = null;
-    status.textContent = `Draw ${noun} (or anything) here.`;
+    status.textContent = pads ? `Draw ${noun} (or anything) here.`
+      : `Upload a picture: it is resized and cropped to ${layout.size}×${layout.size}, ${layout.channels === 3
+        ? "colour kept" : "in grey"}, as the training images were.`;
   }
 
   function at(event) {
@@ -73,7 +79,7 @@ export function createDrawPad(el, state, { size = 168 } = {}) {
   const finish = () => {
     if (!last) return;
     last = null;
-    const image = preprocessRGBA(ctx.getImageData(0, 0, PAD_PIXELS, PAD_PIXELS).data, PAD_PIXELS, PAD_PIXELS);
+    const image = prepareRGBA(ctx.getImageData(0, 0, PAD_PIXELS, PAD_PIXELS).data, PAD_PIXELS, PAD_PIXELS, layout);
     if (isBlank(image)) {
       status.textContent = BLANK;
       return;
@@ -94,7 +100,7 @@ export function createDrawPad(el, state, { size = 168 } = {}) {
     event.target.value = ""; // choosing the same file again still fires "change"
     if (!file) return;
     try {
-      const image = await imageFromFile(file);
+      const image = await imageFromFile(file, layout);
       if (isBlank(image)) {
         status.textContent = `${file.name}: ${BLANK}`;
         return;
@@ -110,13 +116,14 @@ export function createDrawPad(el, state, { size = 168 } = {}) {
   return { pad };
 }
 
-// preprocessRGBA's answer to a picture without ink: all zeros, whose latent would mean nothing (the API says 422).
+// The glyph way's answer to a picture without ink (and a black picture's fitted): all zeros, whose latent would mean
+// nothing (the API says 422).
 function isBlank(image) {
   return image.every((v) => v === 0);
 }
 
-/** A file the browser can decode → MNIST-style Float32Array(32 × 32). */
-async function imageFromFile(file) {
+/** A file the browser can decode → the model's input (prepareRGBA), for the model's `layout`. */
+async function imageFromFile(file, layout) {
   const bitmap = await createImageBitmap(file);
   const scale = Math.min(1, MAX_UPLOAD_SIDE / Math.max(bitmap.width, bitmap.height));
   const width = Math.max(1, Math.round(bitmap.width * scale));
@@ -127,5 +134,5 @@ async function imageFromFile(file) {
   const ctx = canvas.getContext("2d", { willReadFrequently: true });
   ctx.drawImage(bitmap, 0, 0, width, height);
   bitmap.close();
-  return preprocessRGBA(ctx.getImageData(0, 0, width, height).data, width, height);
+  return prepareRGBA(ctx.getImageData(0, 0, width, height).data, width, height, layout);
 }

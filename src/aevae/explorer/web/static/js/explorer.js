@@ -7,6 +7,7 @@
 
 import { setLatent, snapTo, toggleInput } from "./actions.js";
 import { SLOTS } from "./bundle.js";
+import { inputLayout } from "./dataset.js";
 import { createDrawPad } from "./drawpad.js";
 import { createFactorMatrix } from "./factors.js";
 import { createGallery } from "./gallery.js";
@@ -30,7 +31,7 @@ const LAYOUT = `
   </header>
   <main class="grid">
     <section class="panel gallery-panel"><h2>Inputs</h2><div class="gallery"></div>
-      <h2>Draw or upload</h2><div class="drawpad"></div><div class="own-inputs"></div></section>
+      <h2 class="own-title">Draw or upload</h2><div class="drawpad"></div><div class="own-inputs"></div></section>
     <section class="panel latent-panel"><h2 class="latent-title"></h2><div class="parallel-view" role="group"></div>
       </section>
     <section class="panel selected-panel"><h2>Selected inputs: how unusual is each?</h2><div class="input-list"></div>
@@ -74,12 +75,12 @@ export function mount(el, bundle, options = {}) {
 
   createToolbar(part(".toolbar"), state);
   createGallery(part(".gallery"), state, { own: part(".own-inputs") });
-  // The pad makes 32×32 grey glyphs, and only a network the page runs can encode them.
-  if (bundle.remote || SLOTS.some((s) => models[s].net.channels !== 1 || models[s].net.size !== 32)) {
-    part(".drawpad").previousElementSibling.remove();
+  if (bundle.remote) { // a model only Python runs (remote.js) cannot encode new inputs in the page
+    part(".own-title").remove();
     part(".drawpad").remove();
   } else {
     createDrawPad(part(".drawpad"), state);
+    if (inputLayout(models.vae.meta).preprocess !== "glyph") part(".own-title").textContent = "Upload";
   }
   createParallel(part(".parallel-view"), state);
   createInputList(part(".input-list"), state);

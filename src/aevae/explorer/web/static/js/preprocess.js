@@ -1,8 +1,10 @@
-// A port of aevae.data.preprocess_image: any RGBA picture (a drawing, an uploaded file) becomes what the models saw
-// in training, an MNIST-style 32×32 digit. Step for step the same arithmetic, including Pillow's Lanczos resampling
-// of float images and Python's round-half-to-even, so the browser and the server agree to float precision.
+// A port of aevae.data.prepare_image: any RGBA picture (a drawing, an uploaded file) becomes what a model saw in
+// training. "glyph" (digits, letters, drawings): an MNIST-style digit, grey, bright ink on black; "fit" (photos,
+// sprites): the shorter side resized to the model's size, the longer one cropped about the centre, colour kept.
+// Step for step the same arithmetic as Python, including Pillow's Lanczos resampling of float images and Python's
+// round-half-to-even, so the browser and the server agree to float precision.
 
-const SIZE = 32; // side handed to the models
+const SIZE = 32; // side of the default models; a 64 px model doubles every length below
 const MNIST_SIZE = 28; // MNIST's field, centred in SIZE
 const BOX = 20; // larger side of the ink's bounding box, as in MNIST
 const INK_FRACTION = 0.1; // pixels above this fraction of the brightest are ink when finding the bounding box
@@ -10,10 +12,26 @@ const LUMA = [0.299, 0.587, 0.114]; // ITU-R 601, as Pillow's convert("L")
 const LANCZOS_SUPPORT = 3;
 
 /**
- * RGBA pixels (e.g. ImageData.data) of a width × height picture → Float32Array(32 × 32) in [0, 1], bright ink on
- * black, normalised like MNIST; a blank picture gives all zeros.
+ * RGBA pixels of a width × height picture, prepared as a model with this layout takes them.
+ * @param {{preprocess?: "glyph"|"fit", size?: number, channels?: 1|3}} layout the model's (dataset.js inputLayout)
+ * @returns {Float32Array} size × size (grey) or 3 × size × size (colour, channels first), values in [0, 1]
  */
-export function preprocessRGBA(rgba, width, height) {
+export function prepareRGBA(rgba, width, height, { preprocess = "glyph", size = SIZE, channels = 1 } = {}) {
+  if (preprocess === "fit") return fitRGBA(rgba, width, height, size, channels);
+  const grey = preprocessRGBA(rgba, width, height, size);
+  if (channels === 1) return grey;
+  const out = new Float32Array(3 * grey.length); // glyph is grey by nature: copied to the three channels
+  for (let c = 0; c < 3; c++) out.set(grey, c * grey.length);
+  return out;
+}
+
+/**
+ * RGBA pixels (e.g. ImageData.data) of a width × height picture → Float32Array(size × size) in [0, 1], bright ink
+ * on black, normalised like MNIST (at 64 px every length doubled); a blank picture gives all zeros.
+ */
+export function preprocessRGBA(rgba, width, height, size = SIZE) {
+  const scale = size / SIZE;
+  const field = MNIST_SIZE * scale;
   const n = width * height;
   const grey = new Float64Array(n);
   const alpha = new Float64Array(n);
@@ -24,17 +42,43 @@ export function preprocessRGBA(rgba, width, height) {
   const ink = inkOnBlack(grey, alpha, width, height);
   let peak = 0;
   for (const v of ink) if (v > peak) peak = v;
-  if (peak <= 1e-6) return new Float32Array(SIZE * SIZE);
+  if (peak <= 1e-6) return new Float32Array(size * size);
   const crop = cropToInk(ink, width, height, peak);
-  const glyph = scaleToBox(crop);
-  const field = centreByMass(glyph);
-  const margin = (SIZE - MNIST_SIZE) / 2;
-  const out = new Float32Array(SIZE * SIZE);
+  const glyph = scaleToBox(crop, BOX * scale);
+  const placed = centreByMass(glyph, field);
+  const margin = (size - field) / 2;
+  const out = new Float32Array(size * size);
   let max = 0;
-  for (const v of field) if (v > max) max = v;
-  for (let y = 0; y < MNIST_SIZE; y++)
-    for (let x = 0; x < MNIST_SIZE; x++) out[(y + margin) * SIZE + x + margin] = field[y * MNIST_SIZE + x] / max;
+  for (const v of placed) if (v > max) max = v;
+  for (let y = 0; y < field; y++)
+    for (let x = 0; x < field; x++) out[(y + margin) * size + x + margin] = placed[y * field + x] / max;
   return out;
+}
+
+// fit_image: colour over black (transparent pixels black), each channel resized as a float image so the shorter
+// side is `size`, then the centre `size` × `size` cut out; grey models take the ITU-R 601 luma of it.
+function fitRGBA(rgba, width, height, size, channels) {
+  const scale = size / Math.min(width, height);
+  const outW = Math.max(size, roundHalfEven(width * scale));
+  const outH = Math.max(size, roundHalfEven(height * scale));
+  const left = Math.floor((outW - size) / 2);
+  const top = Math.floor((outH - size) / 2);
+  const planes = [0, 1, 2].map((c) => {
+    let img = { data: new Float32Array(width * height), width, height };
+    for (let i = 0; i < width * height; i++) img.data[i] = (rgba[4 * i + c] / 255) * (rgba[4 * i + 3] / 255);
+    if (outW !== img.width) img = resampleHorizontal(img, outW);
+    if (outH !== img.height) img = resampleVertical(img, outH);
+    const cut = new Float64Array(size * size);
+    for (let y = 0; y < size; y++)
+      for (let x = 0; x < size; x++) cut[y * size + x] = clamp(img.data[(y + top) * outW + x + left], 0, 1);
+    return cut;
+  });
+  if (channels === 3) {
+    const out = new Float32Array(3 * size * size);
+    planes.forEach((plane, c) => out.set(plane, c * size * size));
+    return out;
+  }
+  return Float32Array.from(planes[0], (r, i) => LUMA[0] * r + LUMA[1] * planes[1][i] + LUMA[2] * planes[2][i]);
 }
 
 // Ink intensity ≥ 0 with the background at 0, whatever the polarity and transparency (see _ink_on_black).
@@ -102,9 +146,9 @@ function cropToInk(ink, width, height, peak) {
   return { data, width: w, height: h };
 }
 
-// Resize so the larger side is BOX px, as Image.fromarray(float32).resize(size, LANCZOS) does (mode F).
-function scaleToBox(crop) {
-  const scale = BOX / Math.max(crop.width, crop.height);
+// Resize so the larger side is `box` px, as Image.fromarray(float32).resize(size, LANCZOS) does (mode F).
+function scaleToBox(crop, box) {
+  const scale = box / Math.max(crop.width, crop.height);
   const outW = Math.max(1, roundHalfEven(crop.width * scale));
   const outH = Math.max(1, roundHalfEven(crop.height * scale));
   let img = { data: Float32Array.from(crop.data), width: crop.width, height: crop.height };
@@ -182,8 +226,9 @@ function resampleVertical(img, outH) {
   return { data, width: img.width, height: outH };
 }
 
-// Place the glyph in a 28×28 field with its centre of mass at (14, 14), never cutting any of it off.
-function centreByMass(glyph) {
+// Place the glyph in a field × field square (28 at 32 px) with its centre of mass at its centre, never cutting any
+// of it off.
+function centreByMass(glyph, field) {
   const { data, width, height } = glyph;
   let mass = 0;
   let my = 0;
@@ -196,13 +241,13 @@ function centreByMass(glyph) {
       mx += v * x;
     }
   }
-  const centre = MNIST_SIZE / 2;
-  const top = clamp(roundHalfEven(centre - my / mass), 0, MNIST_SIZE - height);
-  const left = clamp(roundHalfEven(centre - mx / mass), 0, MNIST_SIZE - width);
-  const field = new Float64Array(MNIST_SIZE * MNIST_SIZE);
+  const centre = field / 2;
+  const top = clamp(roundHalfEven(centre - my / mass), 0, field - height);
+  const left = clamp(roundHalfEven(centre - mx / mass), 0, field - width);
+  const placed = new Float64Array(field * field);
   for (let y = 0; y < height; y++)
-    for (let x = 0; x < width; x++) field[(y + top) * MNIST_SIZE + x + left] = data[y * width + x];
-  return field;
+    for (let x = 0; x < width; x++) placed[(y + top) * field + x + left] = data[y * width + x];
+  return placed;
 }
 
 function clamp(v, lo, hi) {
