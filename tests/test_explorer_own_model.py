@@ -154,7 +154,7 @@ def test_mlp_vae_end_to_end_drag_decodes_through_the_server(browser: Any, data_f
         page.goto(url)
         page.wait_for_selector(".output-canvas[data-drawn]")
         assert page.locator(".handle").count() == 7  # the black line over seven axes
-        assert page.locator(".drawpad").count() == 0  # no drawing pad: the page cannot encode for this model
+        assert page.locator(".drawpad").count() == 0  # no pad, no upload: the page cannot encode for this model
         before, count = canvas_rgb(page, ".output-canvas"), drawn(page)
         start = handle_values(page)
         drag_handle(page, 2, -60)
@@ -252,7 +252,7 @@ def test_a_plain_chain_is_converted_and_the_page_decodes_it_like_pytorch(browser
         drag_handle(page, 1, -50)
         wait_for_drawn_after(page, count)
         assert not any("/decode" in r for r in requests)  # decoded in the page, no server round trip
-        assert page.locator(".drawpad").count() == 1  # a 32×32 grey network the page runs can encode drawings
+        assert page.locator(".upload-button").count() == 1  # the page runs this network: it can encode uploads
         page.close()
     assert not errors, errors
 
