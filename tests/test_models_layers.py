@@ -116,8 +116,8 @@ def test_the_head_clamps_logvar_as_the_model_does() -> None:
      "decoder.deconv1: the layer table describes convolutions"),
     (lambda m: setattr(m.encoder, "conv2", nn.Conv2d(16, 32, 4, stride=2, padding=1, groups=2)),
      "encoder.conv2: the layer table describes convolutions"),
-    (lambda m: setattr(m.decoder, "fc1", nn.Sequential(nn.Linear(4, 128), nn.ReLU())),
-     "decoder.fc1.1: the layer table has no entry for ReLU"),
+    (lambda m: setattr(m.decoder, "fc1", nn.Sequential(nn.Linear(4, 128), nn.GELU())),
+     "decoder.fc1.1: the layer table has no entry for GELU"),
 ])
 def test_what_the_table_cannot_describe_is_named(change, message: str) -> None:
     model = architecture("shipped")

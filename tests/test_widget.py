@@ -195,3 +195,24 @@ def test_sources_of_the_wrong_kind_are_refused() -> None:
         explorer_bundle(ae=42)
     with pytest.raises(TypeError, match="wrap a single image in a list"):
         explorer_bundle(images=np.zeros((28, 28)))
+
+
+def test_your_own_colour_model_in_the_widget() -> None:
+    from own_models import colour_images, conv_ae
+
+    x, y = colour_images(20)
+    model = conv_ae()
+    w = Explorer(model=model, images=x, labels=y)
+    assert len(w.latent) == 5 and w.inputs[0] == "0 (image #0)"
+    with torch.inference_mode():
+        want = model.decode(torch.tensor([w.latent]))[0].numpy()
+    assert w.output_image.shape == (3, 64, 64) and np.abs(w.output_image - want).max() < 1e-6
+    with pytest.raises(TypeError, match="model= explores your own model"):
+        Explorer(model=model, images=x, ae="runs/ae")
+
+
+def test_aevae_explore_is_the_served_explorer_for_your_own_model() -> None:
+    import aevae
+    from aevae.explorer.server.serve import explore
+
+    assert aevae.explore is explore

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -20,7 +21,7 @@ from aevae.explorer.widget import Explorer
 
 from browser_support import handle_values, output_pixels, save_screenshot
 
-from widget_comm import RecordingComm, from_page
+from widget_comm import RecordingComm, from_page, message_from_page
 
 playwright = pytest.importorskip("playwright.sync_api")
 pytestmark = pytest.mark.browser
@@ -50,12 +51,18 @@ window.startWidget = async ({ esm, css, bundle, state }) => {
       listeners.get(event).add(fn);
     },
     off(event, fn) { listeners.get(event)?.delete(fn); },
+    send(content) { window.messages.push(content); },
     save_changes() {
       if (dirty.size) window.saved.push(Object.fromEntries([...dirty].map((name) => [name, values[name]])));
       dirty.clear();
     },
   };
   window.saved = [];
+  window.messages = []; // custom messages to the kernel
+  window.kernelMessage = (content, buffers) => { // a custom message from the kernel, buffers base64
+    const views = buffers.map((b) => new DataView(Uint8Array.from(atob(b), (c) => c.charCodeAt(0)).buffer));
+    for (const fn of [...(listeners.get("msg:custom") || [])]) fn(content, views);
+  };
   window.kernelUpdate = (changes) => {
     Object.assign(values, changes);
     for (const name of Object.keys(changes)) fire(name);
@@ -84,6 +91,17 @@ class Relay:
             self.page.evaluate("(state) => kernelUpdate(state)", state)
         self.widget.comm.sent.clear()
 
+    def messages(self) -> int:
+        """Carry the page's custom messages to the widget and its answers back; returns how many went each way."""
+        sent = self.page.evaluate("() => messages.splice(0)")
+        for content in sent:
+            message_from_page(self.widget, content)
+        for content, buffers in self.widget.comm.custom:
+            self.page.evaluate("([c, b]) => kernelMessage(c, b)",
+                               [content, [base64.b64encode(b).decode() for b in buffers]])
+        self.widget.comm.custom.clear()
+        return len(sent)
+
     def to_kernel(self) -> list[dict[str, Any]]:
         """Deliver the updates the page saved since the last call; returns them."""
         updates = self.page.evaluate("() => saved.splice(0)")
@@ -92,10 +110,9 @@ class Relay:
         return updates
 
 
-@pytest.fixture
-def relay(browser: Any, request: pytest.FixtureRequest) -> Iterator[Relay]:
-    """A fresh widget rendered in a fresh page; fails the test on any console error; leaves a screenshot."""
-    widget = Explorer(comm=RecordingComm())
+@contextmanager
+def rendered(browser: Any, widget: Explorer, name: str) -> Iterator[Relay]:
+    """``widget`` rendered in a fresh page; fails on any console error; leaves a screenshot named ``name``."""
     page = browser.new_page(viewport={"width": 1300, "height": 1000})
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
@@ -105,11 +122,21 @@ def relay(browser: Any, request: pytest.FixtureRequest) -> Iterator[Relay]:
     widget.comm.sent.clear()  # what the widget sent while being made is in `state`
     page.evaluate("(args) => startWidget(args)", {"esm": widget._esm, "css": widget._css, "state": state,
                                                   "bundle": base64.b64encode(widget._bundle).decode()})
+    relay = Relay(widget, page)
+    while relay.messages():  # a model only the kernel runs is decoded now, one request in flight at a time
+        pass
     page.wait_for_selector(".output-canvas[data-drawn]")
-    yield Relay(widget, page)
-    save_screenshot(page, f"widget-{request.node.name}", full_page=True)
+    yield relay
+    save_screenshot(page, f"widget-{name}", full_page=True)
     page.close()
     assert not errors, errors
+
+
+@pytest.fixture
+def relay(browser: Any, request: pytest.FixtureRequest) -> Iterator[Relay]:
+    """A fresh widget of the shipped models rendered in a fresh page (see ``rendered``)."""
+    with rendered(browser, Explorer(comm=RecordingComm()), request.node.name) as r:
+        yield r
 
 
 def as_drawn(image: np.ndarray) -> np.ndarray:
@@ -202,6 +229,33 @@ def test_selection_both_ways_and_a_drawing_becomes_an_input(relay: Relay) -> Non
 
 def test_the_view_cleans_up_after_itself(relay: Relay) -> None:
     page = relay.page
-    assert page.evaluate("() => listeners()") == 5
+    assert page.evaluate("() => listeners()") == 6  # five traits' changes and the kernel's custom messages
     page.evaluate("() => cleanup()")
     assert page.evaluate("() => listeners()") == 0 and page.locator("#widget").inner_html() == ""
+
+
+def test_your_own_model_in_the_widget_decodes_in_the_kernel_and_shows_its_errors(browser: Any) -> None:
+    from own_models import flaky_ae, grey_images, mlp_vae
+
+    x, y = grey_images()
+    w = Explorer(model=mlp_vae(), images=x, labels=y, comm=RecordingComm())
+    with rendered(browser, w, "own-model-widget") as relay:
+        page = relay.page
+        assert page.locator(".handle").count() == 7
+        assert np.abs(output_pixels(page).astype(int) - as_drawn(w.output_image)).max() <= 1
+        count = int(page.get_attribute(".output-canvas", "data-drawn"))
+        drag(page, 3, -70)
+        relay.to_kernel()
+        for _ in range(20):  # the drag's coalesced requests, one at a time, until the page asks no more
+            if not relay.messages():
+                break
+        assert int(page.get_attribute(".output-canvas", "data-drawn")) > count
+        assert w.latent == handle_values(page).tolist()
+        assert np.abs(output_pixels(page).astype(int) - as_drawn(w.output_image)).max() <= 1
+
+    w = Explorer(model=flaky_ae(), images=x, labels=y, comm=RecordingComm())
+    with rendered(browser, w, "own-model-widget-error") as relay:
+        drag(relay.page, 0, -400)  # beyond the codes this decoder accepts
+        while relay.messages():
+            pass
+        assert "outside what this decoder was built for" in relay.page.inner_text(".output-error")

@@ -15,16 +15,24 @@ class RecordingComm(BaseComm):
 
     def __init__(self, **kwargs: Any) -> None:
         self.sent: list[dict[str, Any]] = []
+        self.custom: list[tuple[Any, list[bytes]]] = []  # custom messages (widget.send): content and buffers
         super().__init__(target_name="jupyter.widget", **kwargs)
 
     def publish_msg(self, msg_type: str, data: Any = None, metadata: Any = None, buffers: Any = None,
                     **keys: Any) -> None:
-        """Record "update" messages; the opening message and echoes are of no interest here."""
+        """Record "update" and "custom" messages; the opening message and echoes are of no interest here."""
         if msg_type == "comm_msg" and data.get("method") == "update":
             self.sent.append(data["state"])
+        elif msg_type == "comm_msg" and data.get("method") == "custom":
+            self.custom.append((data["content"], [bytes(b) for b in buffers or []]))
 
 
 def from_page(widget: Explorer, state: dict[str, Any]) -> None:
     """Deliver a state update from the page to the widget, as the kernel hands over a comm message."""
     widget._handle_msg({"content": {"data": {"method": "update", "state": state, "buffer_paths": []}},
                         "buffers": []})
+
+
+def message_from_page(widget: Explorer, content: Any) -> None:
+    """Deliver a custom message (the page's model.send) to the widget, as the kernel hands it over."""
+    widget._handle_msg({"content": {"data": {"method": "custom", "content": content}}, "buffers": []})

@@ -160,9 +160,20 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
 def _cmd_explore(args: argparse.Namespace) -> int:
     from aevae.explorer.server.serve import serve
 
+    own = None
+    if args.model or args.data:
+        if not (args.model and args.data) or args.ae or args.vae:
+            raise UsageError("--model and --data go together (your own model and the images to explore it on), "
+                             "without --ae or --vae")
+        from aevae.explorer.bundle.own_model import own_model_bundle
+        from aevae.explorer.user_code import load_factory_model, load_images
+
+        model = load_factory_model(args.model)  # runs the user's code: they named it
+        bundle, models = own_model_bundle(model, load_images(args.data), output=args.output, progress=True)
+        own = (bundle.to_bytes(), models)
     try:
         return serve(ae=args.ae and Path(args.ae), vae=args.vae and Path(args.vae), host=args.host, port=args.port,
-                     open_browser=not args.no_browser, allow_origins=args.allow_origin)
+                     open_browser=not args.no_browser, allow_origins=args.allow_origin, own=own)
     except OSError as exc:
         raise SystemExit(f"aevae explore: cannot listen on {args.host}:{args.port} ({exc})") from None
 
@@ -180,7 +191,16 @@ def _cmd_article(args: argparse.Namespace) -> int:
 def _cmd_export(args: argparse.Namespace) -> int:
     from aevae.explorer.web.export import export_html
 
-    path = export_html(Path(args.out), ae=args.ae and Path(args.ae), vae=args.vae and Path(args.vae))
+    if args.model or args.data:
+        if not (args.model and args.data) or args.ae or args.vae:
+            raise UsageError("--model and --data go together (your own model and its images), without --ae or --vae")
+        from aevae.explorer.user_code import load_factory_model, load_images
+        from aevae.explorer.web.export import export_own_model
+
+        model = load_factory_model(args.model)  # runs the user's code: they named it
+        path = export_own_model(Path(args.out), model, load_images(args.data), output=args.output)
+    else:
+        path = export_html(Path(args.out), ae=args.ae and Path(args.ae), vae=args.vae and Path(args.vae))
     size = path.stat().st_size
     print(f"wrote {path}: {size / 1e6:.2f} MB ({size:,} bytes), one file that works offline from file:// or any "
           "static host")
@@ -197,6 +217,18 @@ def _add_serve_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--allow-origin", action="append", default=[], metavar="ORIGIN",
                    help="let pages at ORIGIN (e.g. https://example.org) call the API; repeatable (default: none, "
                         "other web sites are refused)")
+
+
+def _add_own_model_options(p: argparse.ArgumentParser) -> None:
+    """The options that show your own PyTorch model instead of aevae's runs (explore, export)."""
+    p.add_argument("--model", metavar="MODULE:FACTORY",
+                   help="your own PyTorch model instead: FACTORY() in the importable module MODULE returns it, "
+                        "weights loaded (importing MODULE runs its code; see docs/own-model.md)")
+    p.add_argument("--data", metavar="SPEC",
+                   help="with --model: the images to show it on, a .npy/.npz file (images, labels) or a data-set "
+                        "spec such as mnist")
+    p.add_argument("--output", choices=("probabilities", "logits"), default="probabilities",
+                   help="with --model: what its decode returns, pixels in [0, 1] (default) or logits")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -251,6 +283,7 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Serve the explorer on this machine and open it. With no runs: the shipped AE and "
                                    "VAE (d = 4, MNIST). Example: aevae explore --ae runs/paper/ae --vae runs/paper/vae")
     _add_serve_options(p)
+    _add_own_model_options(p)
     p.set_defaults(func=_cmd_explore)
 
     p = sub.add_parser("article", help="the explorable article around the models, in the browser",
@@ -267,6 +300,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--ae", metavar="RUN_DIR", help="run folder shown as the AE (default: the shipped AE)")
     p.add_argument("--vae", metavar="RUN_DIR", help="run folder shown as the VAE (default: the shipped VAE)")
     p.add_argument("--out", default="explorer.html", help="the HTML file to write (default: explorer.html)")
+    _add_own_model_options(p)
     p.set_defaults(func=_cmd_export)
     return parser
 

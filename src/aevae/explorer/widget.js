@@ -5,11 +5,13 @@
 //   show_ae   the "Show AE" switch                        selected  indices in `inputs` of the selected inputs
 //   inputs    names of every input, drawings and uploads made in the page included (only the page writes it)
 //   fit_axes  the parallel plot's "Fit axes to the shown model only" switch
-// The kernel validates and clamps what Python sets, so the page applies the values it receives as they are.
+// The kernel validates and clamps what Python sets, so the page applies the values it receives as they are. A model
+// only Python can run (your own, see remote.js) is decoded by the kernel, through custom messages.
 
 import { setActive, setFit, setLatent, toggleInput } from "./web/static/js/actions.js";
 import { SLOTS } from "./web/static/js/bundle.js";
 import { loadBundle, mount } from "./web/static/js/explorer.js";
+import { splitImages } from "./web/static/js/remote.js";
 
 const TRAITS = ["latent", "_latents", "show_ae", "selected", "fit_axes"]; // what the kernel may change
 
@@ -18,7 +20,8 @@ const TRAITS = ["latent", "_latents", "show_ae", "selected", "fit_axes"]; // wha
  * @param {{model: {get, set, on, off, save_changes}, el: HTMLElement}} context
  */
 function render({ model, el }) {
-  const bundle = loadBundle(bytesOf(model.get("_bundle")));
+  const kernel = kernelTransport(model);
+  const bundle = loadBundle(bytesOf(model.get("_bundle")), { transport: kernel.transport });
   const { state, destroy } = mount(el, bundle, {
     active: model.get("show_ae") ? "ae" : "vae",
     select: model.get("selected"),
@@ -68,7 +71,33 @@ function render({ model, el }) {
   return () => {
     for (const name of TRAITS) model.off(`change:${name}`, pull);
     for (const off of unsubscribe) off();
+    kernel.close();
     destroy();
+  };
+}
+
+/**
+ * Decoding by the kernel: each request a custom message {type: "decode", id, slot, latents}; the kernel answers
+ * {type: "decoded", id, shape} with the float32 pixels as its one buffer, or {type: "decoded", id, error}.
+ */
+function kernelTransport(model) {
+  const waiting = new Map(); // id -> {resolve, reject, count}
+  let next = 0;
+  const onMessage = (message, buffers) => {
+    const job = message?.type === "decoded" ? waiting.get(message.id) : undefined;
+    if (!job) return;
+    waiting.delete(message.id);
+    if (message.error) job.reject(new Error(message.error));
+    else job.resolve(splitImages(new Float32Array(bytesOf(buffers[0]).slice().buffer), job.count));
+  };
+  model.on("msg:custom", onMessage);
+  return {
+    transport: (slot, latents) => new Promise((resolve, reject) => {
+      const id = ++next;
+      waiting.set(id, { resolve, reject, count: latents.length });
+      model.send({ type: "decode", id, slot, latents: latents.map((z) => Array.from(z)) });
+    }),
+    close: () => model.off("msg:custom", onMessage),
   };
 }
 

@@ -6,11 +6,14 @@
     w                                                # show it (JupyterLab, Notebook 7, classic Notebook)
     w.latent = [0.5, -1.0, 0.0, 2.0]                 # moves the black line; dragging in the page updates w.latent
     w.output_image                                   # the decoded output, decoded by PyTorch: NumPy (32, 32)
+    w = Explorer(model=my_model, images=X, labels=y) # your own PyTorch model (docs/own-model.md)
 
 The front end is ``widget.js`` beside this file with the explorer's modules (``web/static/js``), joined into one
 module by ``aevae.explorer.web.modules`` when this module is imported, so nothing is fetched from the network. The
 bundle (weights, analysis, gallery) travels to the page once, as a binary trait; from then on the page draws and
-decodes by itself.
+decodes by itself, except for a user's own model (``model=``), which only Python can run: the page then asks the
+kernel to decode, in custom messages {"type": "decode", "id", "slot", "latents"} answered by {"type": "decoded",
+"id", "shape"} with the float32 pixels as one buffer, or {"type": "decoded", "id", "error"} when decode raised.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ except ImportError as exc:  # the widget's one dependency beyond aevae's own is 
 
 from aevae.explorer.bundle import SLOTS, Bundle
 from aevae.explorer.bundle.networks import model_from_weights
+from aevae.explorer.bundle.own_model import own_model_bundle
 from aevae.explorer.bundle.sources import IN_MEMORY_LIMIT, explorer_bundle, named_images
 from aevae.explorer.web import STATIC
 from aevae.explorer.web.modules import join_modules
@@ -62,7 +66,12 @@ class Explorer(anywidget.AnyWidget):
     ``ae`` and ``vae`` each take ``None`` (the shipped model), a trained run folder, or an in-memory
     ``aevae.models.LatentModel``, analysed on ``data`` (a data-set spec; ``limit`` training images, None = all).
     ``images`` (arrays or PIL images, or ``{name: image}``) join the gallery as inputs, normalised the MNIST way;
-    they are selected at start, otherwise the first test image is. Traits, kept in step with the page:
+    they are selected at start, otherwise the first test image is.
+
+    ``model`` explores your own PyTorch model instead (a module with ``encode``/``decode``, a pair of callables,
+    or ``{"ae": …, "vae": …}``; see ``aevae.explorer.bundle.own_model``): ``images`` are then its data, (N, C, S, S)
+    or (N, S, S), with optional ``labels`` (N,), and ``output`` says whether decode returns pixels in [0, 1]
+    ("probabilities") or "logits". The kernel decodes for the page. Traits, kept in step with the page:
 
     - ``latent``: the shown model's reconstruction line (list of floats; one per latent dimension). Setting it
       moves the line; values beyond an axis are clamped to it, as dragging would; dragging updates it.
@@ -86,17 +95,23 @@ class Explorer(anywidget.AnyWidget):
     selected = traitlets.List(traitlets.Int()).tag(sync=True)
     inputs = traitlets.List(traitlets.Unicode(), read_only=True).tag(sync=True)
 
-    def __init__(self, ae: Any = None, vae: Any = None, images: Any = (), *, data: str = "mnist",
-                 limit: int | None = IN_MEMORY_LIMIT, show_ae: bool = False, selected: list[int] | None = None,
-                 **kwargs: Any) -> None:
-        bundle = explorer_bundle(ae, vae, images, data=data, limit=limit)
-        # PyTorch copies of the page's networks, from the same weights: decoding here matches the page's output.
-        self._nets = {slot: model_from_weights(bundle.model(slot)["config"]["model"], bundle.weights(slot))
-                      for slot in SLOTS}
+    def __init__(self, ae: Any = None, vae: Any = None, images: Any = (), *, model: Any = None, labels: Any = None,
+                 output: str = "probabilities", data: str = "mnist", limit: int | None = IN_MEMORY_LIMIT,
+                 show_ae: bool = False, selected: list[int] | None = None, **kwargs: Any) -> None:
+        if model is not None:
+            if ae is not None or vae is not None:
+                raise TypeError("model= explores your own model; give it alone, or as {'ae': …, 'vae': …}, "
+                                "without ae= or vae=")
+            bundle, self._nets = own_model_bundle(model, images, labels, output=output)
+        else:
+            bundle = explorer_bundle(ae, vae, images, data=data, limit=limit)
+            # PyTorch copies of the page's networks, from the same weights: decoding here matches the page's output.
+            self._nets = {slot: model_from_weights(bundle.model(slot)["config"]["model"], bundle.weights(slot))
+                          for slot in SLOTS}
         self._ranges = {slot: axis_ranges(bundle, slot) for slot in SLOTS}
         gallery = bundle.arrays["gallery.images"]
         if selected is None:
-            n_user = len(named_images(images))
+            n_user = 0 if model is not None else len(named_images(images))
             selected = list(range(len(gallery) - n_user, len(gallery))) if n_user else [0]
         super().__init__(_bundle=bundle.to_bytes(), **kwargs)
         self.set_trait("inputs", [item["name"] for item in bundle.meta["gallery"]])
@@ -108,20 +123,41 @@ class Explorer(anywidget.AnyWidget):
                 z = bundle.arrays[f"{slot}.pca_mean"]
             else:
                 with torch.inference_mode():
-                    x = torch.as_tensor(gallery[first], dtype=torch.float32)[None, None] / 255  # (1, 1, S, S)
-                    z = self._nets[slot].encode(x).mu[0].numpy()
+                    x = torch.as_tensor(gallery[first], dtype=torch.float32) / 255  # (S, S) or (C, S, S)
+                    x = x.reshape(1, -1, *x.shape[-2:])  # (1, C, S, S)
+                    z = self._nets[slot].encode(x).mu[0].cpu().numpy()
             lines[slot] = clamp(z.tolist(), self._ranges[slot])
         with self.hold_sync():
             self._latents = lines
             self.show_ae = show_ae
             self.latent = lines[self._shown()]
+        self.on_msg(self._on_page_message)
 
     @property
     def output_image(self) -> np.ndarray:
-        """The shown model's decoding of ``latent``, by PyTorch: float32 (S, S) in [0, 1], bright ink on black."""
+        """The shown model's decoding of ``latent``, by PyTorch: float32 (S, S) in [0, 1], bright ink on black, or
+        (C, S, S) for a colour model."""
         with torch.inference_mode():
             z = torch.tensor([self.latent], dtype=torch.float32)  # (1, d)
-            return self._nets[self._shown()].decode(z)[0, 0].numpy()
+            image = self._nets[self._shown()].decode(z)[0].float().cpu()  # (C, S, S)
+            return (image[0] if len(image) == 1 else image).numpy()
+
+    def _on_page_message(self, widget: Any, content: Any, buffers: Any) -> None:
+        """Decode latents for the page (a model only Python runs); an error of the model goes back as a message."""
+        if not isinstance(content, dict) or content.get("type") != "decode" or content.get("slot") not in SLOTS:
+            return
+        try:
+            z = torch.tensor(content["latents"], dtype=torch.float32)  # (B, d)
+            d = len(self._ranges[content["slot"]])
+            if z.dim() != 2 or z.shape[1] != d:
+                raise ValueError(f"latents must be (B, {d}); got {tuple(z.shape)}")
+            with torch.inference_mode():
+                images = self._nets[content["slot"]].decode(z).float().cpu().numpy()  # (B, C, S, S)
+        except Exception as exc:  # the user's decode failed: the page shows it and keeps working
+            self.send({"type": "decoded", "id": content.get("id"), "error": f"{type(exc).__name__}: {exc}"})
+            return
+        self.send({"type": "decoded", "id": content.get("id"), "shape": list(images.shape)},
+                  buffers=[np.ascontiguousarray(images, "<f4").tobytes()])
 
     def notify_change(self, change: Any) -> None:
         """Send a change to the page in one message with those its observers make (``show_ae`` moves ``latent``,

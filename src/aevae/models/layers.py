@@ -21,6 +21,7 @@ and each step one of (``shape`` is the step's output for one example, (C, H, W) 
     {"op": "conv_transpose2d", ... the same, and "output_padding": [oh, ow]}
     {"op": "linear", "tensor", "bias", "in", "out", "shape"}
     {"op": "silu", "shape"}                        # x * sigmoid(x), elementwise
+    {"op": "relu", "shape"}                        # max(x, 0), elementwise
     {"op": "flatten", "shape"}                     # (C, H, W) -> (C·H·W,), channels first as PyTorch flattens
     {"op": "unflatten", "shape"}                   # (C·H·W,) -> (C, H, W)
 
@@ -39,7 +40,8 @@ from torch.fx.passes.shape_prop import ShapeProp
 
 from aevae.models.autoencoder import LOGVAR_RANGE, LatentModel
 
-ACTIVATIONS = {F.silu: "silu", nn.SiLU: "silu"}  # what the browser's network implements, by PyTorch callable
+ACTIVATIONS = {F.silu: "silu", nn.SiLU: "silu", F.relu: "relu", torch.relu: "relu", nn.ReLU: "relu"}  # what the
+# browser's network implements, by PyTorch callable
 OUTPUT = "sigmoid"  # LatentModel.decode: the image is the sigmoid of the decoder's logits
 
 
@@ -65,11 +67,14 @@ def trace_steps(module: nn.Module, prefix: str, example: torch.Tensor) -> list[d
     graph = fx.symbolic_trace(module)
     with torch.no_grad():
         ShapeProp(graph).propagate(example)
-    steps, previous = [], None
-    for node in graph.graph.nodes:
-        if node.op == "placeholder":
-            previous = node
-            continue
+    return chain_steps(graph, [n for n in graph.graph.nodes if n.op != "placeholder"], prefix)
+
+
+def chain_steps(graph: fx.GraphModule, nodes: list[fx.Node], prefix: str) -> list[dict[str, Any]]:
+    """Table entries of ``nodes`` (shapes propagated), each of which must read only the one before it; the chain
+    ends at the graph's output node or at the end of the list."""
+    steps, previous = [], next(n for n in graph.graph.nodes if n.op == "placeholder")
+    for node in nodes:
         inputs = [a for a in (*node.args, *node.kwargs.values()) if isinstance(a, fx.Node)]
         if inputs != [previous]:
             raise ValueError(f"{prefix}: step {node.name} does not read only the step before it; the layer table "
@@ -95,6 +100,10 @@ def describe(graph: fx.GraphModule, node: fx.Node, prefix: str) -> dict[str, Any
                     "in": layer.in_features, "out": layer.out_features}
         if isinstance(layer, (nn.Conv2d, nn.ConvTranspose2d)):
             return convolution(layer, where)
+        if isinstance(layer, nn.Flatten) and layer.start_dim == 1 and layer.end_dim == -1:
+            return {"op": "flatten"}
+        if isinstance(layer, nn.Unflatten) and layer.dim == 1:
+            return {"op": "unflatten"}
         raise ValueError(f"{where}: the layer table has no entry for {type(layer).__name__}")
     if node.op == "call_function" and node.target in ACTIVATIONS and not node.kwargs.get("inplace"):
         return {"op": ACTIVATIONS[node.target]}
@@ -102,6 +111,10 @@ def describe(graph: fx.GraphModule, node: fx.Node, prefix: str) -> dict[str, Any
         return {"op": "flatten"}
     if node.op == "call_method" and node.target == "unflatten" and node.args[1] == 1:
         return {"op": "unflatten"}
+    if node.op == "call_method" and node.target in ("view", "reshape"):  # keeping the batch: a (un)flatten
+        before, after = node.args[0].meta["tensor_meta"].shape, node.meta["tensor_meta"].shape
+        if before[0] == after[0] and len(after) in (2, 4) and len(before) in (2, 4) and len(after) != len(before):
+            return {"op": "flatten" if len(after) == 2 else "unflatten"}
     name = getattr(node.target, "__name__", node.target)
     raise ValueError(f"{where}: the layer table has no entry for {node.op} {name} with arguments {node.args[1:]}")
 

@@ -22,7 +22,11 @@ analysis arrays the views draw, and a gallery of input images. Its JSON metadata
   ``"factors"`` ({name: value label})
 - ``SLOT.latents``        float16 (N, d), only beside ``SLOT.factors``: the training images' latent means, rows in
   the same order, from which the page splits each violin by the values of a factor
-- ``gallery.images``      uint8 (M, S, S): test images and probes, bright ink on black
+- ``SLOT.gallery_mu`` float32 (M, d), ``SLOT.gallery_bce`` float32 (M,) and, for VAEs, ``SLOT.gallery_sigma``
+  float32 (M, d), only for a user's own model that the page cannot run (metadata ``"decoder": "python"``, no
+  weights: ``SLOT.weights`` is empty): the gallery images' codes and reconstruction BCE (nats/image), computed by
+  Python (``aevae.explorer.bundle.own_model``)
+- ``gallery.images``      uint8 (M, S, S) grey or (M, 3, S, S) colour: test images and probes, bright ink on black
 
 The same bytes are served to the browser, embedded in the static export and handed to the notebook widget.
 Nothing here imports torch: the shipped bundle loads in milliseconds, which keeps ``aevae explore`` quick to start.
@@ -41,6 +45,7 @@ from safetensors.numpy import load as load_safetensors
 from safetensors.numpy import save as save_safetensors
 
 from aevae.data import resolve_preprocess
+from aevae.data.preprocess import PREPROCESSING
 from aevae.errors import AevaeError
 
 BUNDLE_FORMAT = 1  # version of the bundle layout (not the run folder's RUN_FORMAT); bumped when it changes incompatibly
@@ -72,7 +77,9 @@ def input_layout(model_meta: dict[str, Any]) -> tuple[str, int, int]:
     or an upload becomes what the model saw in training (runs from before the choice existed: glyph)."""
     config = model_meta.get("config", {})
     model, train = config.get("model", {}), config.get("train", {})
-    how = resolve_preprocess(train.get("data", "mnist"), train.get("preprocess", "auto"))
+    how = train.get("preprocess", "auto")
+    if how not in PREPROCESSING:  # "auto": the data set's own choice (a user's own images say "fit" themselves)
+        how = resolve_preprocess(train.get("data", "mnist"), how)
     return how, int(model.get("image_size", 32)), int(model.get("channels", 1))
 
 

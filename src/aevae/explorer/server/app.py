@@ -24,7 +24,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import numpy as np
@@ -66,12 +66,15 @@ log = logging.getLogger("aevae.explorer")
 
 
 def create_app(bundle_bytes: bytes, torch_threads: int | None = None, host: str = "127.0.0.1",
-               allow_origins: Iterable[str] = ()) -> Starlette:
+               allow_origins: Iterable[str] = (), own_models: Mapping[str, Any] | None = None) -> Starlette:
     """The app serving one bundle (bytes as written by ``Bundle.to_bytes``).
 
     ``torch_threads``, if given, is set as PyTorch's intra-op thread count when the first encode or decode imports
     torch; ``aevae explore`` passes 1 for its own process (see ``aevae.explorer.server.serve``). ``host`` is the
     address served on and ``allow_origins`` the origins whose pages may call the API (see ``origins``).
+    ``own_models``: a user's own models by slot (``aevae.explorer.bundle.own_model``), whose slots the page decodes
+    through this API because the bundle carries no network for them; an exception they raise is answered 422 with
+    its message, so the page can show it and carry on.
     """
     bundle = Bundle.from_bytes(bundle_bytes)
     reference: dict[str, Any] = {}  # "models": ReferenceModels, created by the first encode or decode
@@ -86,7 +89,7 @@ def create_app(bundle_bytes: bytes, torch_threads: int | None = None, host: str 
 
             if torch_threads:
                 torch.set_num_threads(torch_threads)
-            reference["models"] = ReferenceModels(bundle)
+            reference["models"] = ReferenceModels(bundle, own_models)
         return reference["models"]
 
     def slot_of(request: Request) -> str:
@@ -128,7 +131,13 @@ def create_app(bundle_bytes: bytes, torch_threads: int | None = None, host: str 
 
         def work() -> tuple[bytes, tuple[int, ...]]:
             z = parse_latents(parse_json(body), d)
-            images = models().decode(slot, z)
+            try:
+                images = models().decode(slot, z)
+            except Exception as exc:
+                if not own_models or slot not in own_models:
+                    raise
+                # The user's code failed: say so to the page, which shows it and keeps working.
+                raise ApiError(422, f"your model's decode() raised {type(exc).__name__}: {exc}") from None
             if not np.isfinite(images).all():
                 # Latents are bounded, so this takes weights that overflow float32 (a diverged run's, say).
                 raise ApiError(422, "the decoder's output is not finite (NaN or ∞) for these latent values: this "

@@ -7,6 +7,7 @@ Models are built on first use, not at start-up: importing torch takes seconds, a
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping
 
 import numpy as np
 import torch
@@ -14,17 +15,19 @@ import torch
 from aevae.explorer.bundle import Bundle
 from aevae.explorer.bundle.networks import model_from_weights
 from aevae.models import LatentModel
+from aevae.models.user_model import UserModel
 
 
 class ReferenceModels:
     """The bundle's two models in PyTorch, built lazily and shared by all requests (inference only)."""
 
-    def __init__(self, bundle: Bundle) -> None:
+    def __init__(self, bundle: Bundle, own: Mapping[str, UserModel] | None = None) -> None:
         self.bundle = bundle  # where the weights and configs come from
-        self._models: dict[str, LatentModel] = {}
+        # A user's own models (aevae.explorer.bundle.own_model) are used as given: the bundle holds no weights for them.
+        self._models: dict[str, LatentModel | UserModel] = dict(own or {})
         self._lock = threading.Lock()  # two first requests at once build the model once
 
-    def model(self, slot: str) -> LatentModel:
+    def model(self, slot: str) -> LatentModel | UserModel:
         """The model in ``slot``, in eval mode on the CPU, with float32 weights (float16 ones are widened)."""
         with self._lock:
             if slot not in self._models:

@@ -7,8 +7,9 @@ import errno
 import socket
 import threading
 import webbrowser
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import uvicorn
 
@@ -74,17 +75,22 @@ def open_page(url: str) -> bool:
 
 
 def serve(ae: Path | None = None, vae: Path | None = None, host: str = "127.0.0.1", port: int | None = None,
-          open_browser: bool = True, allow_origins: Sequence[str] = (), page: str = "") -> int:
+          open_browser: bool = True, allow_origins: Sequence[str] = (), page: str = "",
+          own: tuple[bytes, Mapping[str, Any]] | None = None, torch_threads: int | None = 1) -> int:
     """Serve the explorer and the article for two run folders (or the shipped models) until interrupted; returns
     an exit code.
 
     ``allow_origins``: origins (scheme://host[:port]) whose pages may call the API; every other site is refused.
     ``page``: the path printed and opened: "" the explorer, "article" the article.
+    ``own``: instead of run folders, the bundle of a user's own models and those models by slot, whose decoding the
+    page asks of this server (``aevae.explorer.bundle.own_model``). ``torch_threads``: see below; None leaves
+    PyTorch's setting alone (``explore`` runs inside the user's own process).
     """
     # One PyTorch thread per request: a request decodes a handful of latents and concurrent requests already use the
     # cores; several OpenMP threads per request fought over them (a single decode took 26 ms with two threads on a
     # busy 2-core machine, 1.4 ms with one). This is the server's own process, so the setting is its to make.
-    app = create_app(bundle_bytes(ae, vae), torch_threads=1, host=host, allow_origins=allow_origins)
+    app = create_app(own[0] if own else bundle_bytes(ae, vae), torch_threads=torch_threads, host=host,
+                     allow_origins=allow_origins, own_models=own[1] if own else None)
     sock = bind(host, port)
     url = url_of(sock) + page
     print(f"aevae {page or 'explorer'} at {url}  (Ctrl-C to stop)", flush=True)
@@ -92,3 +98,18 @@ def serve(ae: Path | None = None, vae: Path | None = None, host: str = "127.0.0.
         threading.Thread(target=open_page, args=(url,), daemon=True).start()
     uvicorn.Server(uvicorn.Config(app, log_level="warning")).run(sockets=[sock])
     return 0
+
+
+def explore(model: Any, images: Any, labels: Any = None, *, output: str = "probabilities", host: str = "127.0.0.1",
+            port: int | None = None, open_browser: bool = True) -> int:
+    """Serve the explorer on your own model and images until Ctrl-C (``aevae.explore``); returns an exit code.
+
+    ``model``: a ``torch.nn.Module`` with ``encode(x) -> mu`` or ``(mu, logvar)`` and ``decode(z) -> images``, a
+    pair of callables ``(encode, decode)``, or ``{"ae": model, "vae": model}`` for two side by side; ``images``:
+    (N, C, S, S) or (N, S, S), C = 1 or 3, floats in [0, 1] or uint8; ``labels``: (N,) or None; ``output``:
+    "probabilities" (decode returns pixels in [0, 1]) or "logits". See docs/own-model.md.
+    """
+    from aevae.explorer.bundle.own_model import own_model_bundle  # imports torch
+
+    bundle, models = own_model_bundle(model, images, labels, output=output, progress=True)
+    return serve(host=host, port=port, open_browser=open_browser, own=(bundle.to_bytes(), models), torch_threads=None)

@@ -17,7 +17,7 @@ import html
 import re
 from pathlib import Path
 
-from aevae.explorer.bundle import Bundle
+from aevae.explorer.bundle import Bundle, BundleError
 from aevae.explorer.bundle.companions import shipped_companions, with_companions
 from aevae.explorer.bundle.sources import explorer_bundle
 from aevae.explorer.web import STATIC
@@ -74,6 +74,27 @@ def export_html(out: Path, ae: object = None, vae: object = None, images: object
     """
     bundle = explorer_bundle(ae, vae, images, data=data, half=True, progress=progress)
     bundle = with_companions(bundle, shipped_companions() if vae is None else {})  # see aevae.explorer.bundle.companions
+    text = export_page(bundle)
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write(out, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
+    return out
+
+
+def export_own_model(out: Path, model: object, images: object, labels: object = None,
+                     output: str = "probabilities", progress: bool = True) -> Path:
+    """Write the explorer for your own model(s) (``aevae.explorer.bundle.own_model``) to ``out``; the page must
+    be able to run them (a plain chain the layer table describes), since an exported file has no Python."""
+    from aevae.explorer.bundle.own_model import own_model_bundle, python_only
+
+    bundle, _ = own_model_bundle(model, images, labels, output=output, progress=progress)
+    needs = python_only(bundle)
+    if needs:
+        slot, why = next(iter(needs.items()))
+        raise BundleError(f"your model in the {slot} slot needs Python to decode, so a static file cannot show it: "
+                          f"{why}. Explore it with aevae explore --model (the server decodes it), or express its "
+                          "encode and decode as plain chains of Linear, Conv2d, ConvTranspose2d, ReLU/SiLU, Flatten/"
+                          "Unflatten, encode returning mu or h.chunk(2, dim=1) and decode ending in a sigmoid")
     text = export_page(bundle)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -3,6 +3,7 @@
 
 import { readSafetensors } from "./safetensors.js";
 import { createNetwork } from "./network.js";
+import { createDecodeQueue, createRemoteNetwork } from "./remote.js";
 
 const META_KEY = "aevae.explorer";
 const BUNDLE_FORMAT = 1;
@@ -11,11 +12,13 @@ export const SLOTS = ["ae", "vae"];
 /**
  * Parse a bundle and build both networks.
  * @param {ArrayBuffer|Uint8Array} bytes
- * @returns {{meta: object, models: {ae: Model, vae: Model}, gallery: {name, label, kind, data, image}[]}}
- *   where Model = {meta, net, d, pcaPoints, labels, pcaComponents, pcaMean, densityGrid, density, quantiles,
- *   testBceQuantiles, testTypicalityQuantiles, factors, latents}
+ * @param {{transport?: Function}} options transport: how a slot whose network only Python can run ("decoder":
+ *   "python") is decoded (see remote.js); without one such a slot's images cannot be decoded
+ * @returns {{meta: object, models: {ae: Model, vae: Model}, gallery: {name, label, kind, data, image}[],
+ *   remote: boolean}} where Model = {meta, net, d, pcaPoints, labels, pcaComponents, pcaMean, densityGrid, density,
+ *   quantiles, testBceQuantiles, testTypicalityQuantiles, factors, latents}; remote: some slot is decoded by Python
  */
-export function loadBundle(bytes) {
+export function loadBundle(bytes, { transport = null } = {}) {
   const { tensors, metadata } = readSafetensors(bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes));
   if (!metadata[META_KEY]) throw new Error("not an aevae explorer bundle (no metadata)");
   const meta = JSON.parse(metadata[META_KEY]);
@@ -24,14 +27,27 @@ export function loadBundle(bytes) {
     if (!tensors[name]) throw new Error(`the bundle lacks ${name}`);
     return tensors[name].data;
   };
+  const images = tensors["gallery.images"]; // (M, S, S) or (M, C, S, S)
+  const pixels = images.shape.slice(1).reduce((a, b) => a * b, 1);
+  const gallery = meta.gallery.map((item, i) => ({
+    ...item,
+    image: Float32Array.from(images.data.subarray(i * pixels, (i + 1) * pixels), (v) => v / 255),
+  }));
+  const queue = transport ? createDecodeQueue(transport) : null;
   const models = {};
   for (const slot of SLOTS) {
     const m = meta.models[slot];
-    const weights = readSafetensors(array(`${slot}.weights`)).tensors;
+    const net = m.decoder === "python"
+      ? createRemoteNetwork({ ...m, slot }, {
+        mu: array(`${slot}.gallery_mu`),
+        sigma: tensors[`${slot}.gallery_sigma`]?.data ?? null,
+        bce: array(`${slot}.gallery_bce`),
+      }, gallery.map((item) => item.image), queue)
+      : createNetwork(readSafetensors(array(`${slot}.weights`)).tensors, m);
     models[slot] = {
       slot,
       meta: m,
-      net: createNetwork(weights, m),
+      net,
       d: m.latent_dim,
       pcaPoints: array(`${slot}.pca_points`), // (N, 2) row-major
       labels: array(`${slot}.labels`),
@@ -49,11 +65,5 @@ export function loadBundle(bytes) {
       latents: tensors[`${slot}.latents`]?.data ?? null,
     };
   }
-  const images = tensors["gallery.images"];
-  const pixels = images.shape[1] * images.shape[2];
-  const gallery = meta.gallery.map((item, i) => ({
-    ...item,
-    image: Float32Array.from(images.data.subarray(i * pixels, (i + 1) * pixels), (v) => v / 255),
-  }));
-  return { meta, models, gallery };
+  return { meta, models, gallery, remote: SLOTS.some((slot) => models[slot].net.remote) };
 }

@@ -6,6 +6,7 @@
  * @returns {{a: string, many: string}} with its article, and plural: {a: "a digit", many: "digits"}
  */
 export function itemNoun(meta) {
+  if (meta.own) return { a: "an image", many: "images" }; // your own model's images: their labels say nothing of kind
   const classes = meta.classes || [];
   if (String(meta.data).startsWith("fashion")) return { a: "a garment", many: "clothes" };
   if (String(meta.data).startsWith("sprites")) return { a: "a sprite", many: "sprites" };

@@ -75,8 +75,13 @@ export function mount(el, bundle, options = {}) {
 
   createToolbar(part(".toolbar"), state);
   createGallery(part(".gallery"), state, { own: part(".own-inputs") });
-  createDrawPad(part(".drawpad"), state);
-  if (inputLayout(models.vae.meta).preprocess !== "glyph") part(".own-title").textContent = "Upload";
+  if (bundle.remote) { // a model only Python runs (remote.js) cannot encode new inputs in the page
+    part(".own-title").remove();
+    part(".drawpad").remove();
+  } else {
+    createDrawPad(part(".drawpad"), state);
+    if (inputLayout(models.vae.meta).preprocess !== "glyph") part(".own-title").textContent = "Upload";
+  }
   createParallel(part(".parallel-view"), state);
   createInputList(part(".input-list"), state);
   createOutput(part(".output"), state, { root: el });

@@ -14,7 +14,7 @@ import { imageCanvas } from "./images.js";
 export function createGallery(el, state, { own = el } = {}) {
   const noun = itemNoun(state.models.vae.meta);
   const sections = [
-    [el, ["test"], `Test ${noun.many}`],
+    [el, ["test"], state.models.vae.meta.own ? "Your images" : `Test ${noun.many}`], // own: your model's data
     [el, ["probe"], `Probes (not ${noun.many})`],
     [own, ["drawing", "upload"], "Your inputs"],
   ];

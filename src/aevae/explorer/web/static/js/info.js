@@ -68,7 +68,10 @@ function derivation(el, meta) {
   const image = `${side} · ${side}${channels > 1 ? ` · ${channels}` : ""}`;
   const steps = [
     [`${image} · log₂ ${number(2 ** pixelBits)}`, "input_bits", `${number(info.input_bits)} bits`,
-      `in an image: ${number(pixels)} pixels, each one of ${number(2 ** pixelBits)} grey levels`],
+      channels > 1
+        ? `in an image: ${number(side * side)} pixels × ${channels} colour channels, each value one of `
+          + `${number(2 ** pixelBits)} levels`
+        : `in an image: ${number(pixels)} pixels, each one of ${number(2 ** pixelBits)} grey levels`],
     [`${d} × ${floatBits}`, "latent_float_bits", `${number(info.latent_float_bits)} bits`,
       `at most in the code: ${d} float${floatBits} numbers`],
     [`${number(info.input_bits)} / ${number(info.latent_float_bits)}`, "ratio", `${number(ratio)}`,

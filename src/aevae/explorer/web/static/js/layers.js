@@ -32,6 +32,12 @@ export function silu(x) {
   return x;
 }
 
+/** ReLU, max(x, 0), in place. */
+export function relu(x) {
+  for (let i = 0; i < x.length; i++) if (x[i] < 0) x[i] = 0;
+  return x;
+}
+
 /**
  * The geometry of a convolution step of the table and its input map [C, H, W]: output side lengths as PyTorch
  * computes them.

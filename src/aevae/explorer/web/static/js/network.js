@@ -11,10 +11,11 @@ import {
   convTransposeLayer,
   linear,
   linearLayer,
+  relu,
   silu,
 } from "./layers.js";
 
-const ELEMENTWISE = { silu }; // in-place activations by their name in the layer table
+const ELEMENTWISE = { silu, relu }; // in-place activations by their name in the layer table
 const REGENERATE =
   "python -m aevae.explorer.bundle.make_defaults --from RUNS for the shipped models, " +
   "or aevae explore / aevae export --ae RUN_DIR --vae RUN_DIR for your own runs";

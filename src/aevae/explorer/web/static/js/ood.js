@@ -53,7 +53,8 @@ export function oodHint(model, mu) {
  */
 export function oodSignals(model, code, image, items) {
   const position = oodHint(model, code.mu);
-  const bce = reconstructionBce(model.net.decode(code.mu), image);
+  // A code from Python (remote.js) comes with its BCE: the page cannot decode that model by itself.
+  const bce = code.bce ?? reconstructionBce(model.net.decode(code.mu), image);
   const signals = [ranked("recon", "reconstruction error", bce, model.testBceQuantiles, items,
     (r) => `BCE ${bce.toFixed(0)} nats/image: higher than ${fmt(r)}% of test ${items}`)];
   if (code.sigma) {

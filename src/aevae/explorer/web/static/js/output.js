@@ -1,8 +1,9 @@
 // The output: the shown model's decoding of its reconstruction line, drawn large with crisp pixels, with a caption
 // saying what the line holds (an input's μ, a sample z ~ q(z|x), or a moved line); the VAE's samples of the
 // current input in a strip (click one to show it); and the focused input beside both models' outputs (AE and VAE
-// side by side). Decoding runs here, in the browser, on every move of a line; each finished drawing is announced
-// with an "aevae:output" event on the root element.
+// side by side). Decoding runs here, in the browser, on every move of a line, or, for a model only Python can run
+// (remote.js), as soon as Python answers, the newest line first; an error it reports is shown above the output
+// until the next image arrives. Each finished drawing is announced with an "aevae:output" event on the root.
 
 import { showSample } from "./actions.js";
 import { SLOTS } from "./bundle.js";
@@ -18,6 +19,7 @@ export function createOutput(el, state, { root }) {
   el.innerHTML = `
     <div class="output-main">
       <canvas class="output-canvas" width="32" height="32" aria-label="decoded output"></canvas>
+      <p class="output-error" role="alert" hidden></p>
       <div class="output-caption"><span class="output-origin"></span> <span class="output-z"></span></div>
     </div>
     <div class="samples" hidden><div class="samples-title"></div><div class="samples-strip"></div></div>
@@ -33,27 +35,46 @@ export function createOutput(el, state, { root }) {
   const compare = Object.fromEntries(
     ["input", ...SLOTS].map((k) => [k, el.querySelector(`figure[data-slot="${k}"]`)]),
   );
+  const error = el.querySelector(".output-error");
   const images = {}; // slot -> last decoded image
+  const decoded = {}; // slot -> the latent that image decodes (a remote image may lag the line)
   let drawn = 0; // drawings so far, exposed as data-drawn for tests and benchmarks
 
-  function decode(slot) {
-    images[slot] = state.models[slot].net.decode(state.latent[slot]);
+  // Decode a slot's line and draw it (`draw` false: not yet): at once in the browser, or when Python answers.
+  function decode(slot, draw = true) {
+    const net = state.models[slot].net;
+    const z = Float64Array.from(state.latent[slot]);
+    if (!net.remote) {
+      [images[slot], decoded[slot]] = [net.decode(z), z];
+      if (draw) render(slot);
+      return;
+    }
+    net.decodeLater(`output-${slot}`, z).then((image) => {
+      if (!image) return; // a newer line replaced this one before it was sent
+      [images[slot], decoded[slot]] = [image, z];
+      error.hidden = true;
+      render(slot);
+    }, (failure) => {
+      error.textContent = `${state.models[slot].meta.kind.toUpperCase()} could not decode this line: ${failure.message}`;
+      error.hidden = false;
+    });
   }
 
   // Draw what `changed` (a slot) alters: its compare image and, when it is the shown model, the big output.
   function render(changed) {
+    if (!images[changed]) return; // Python has not answered yet
     const slot = state.active;
     if (changed === slot) {
       drawImage(main, images[slot], state.invert);
       main.dataset.drawn = String(++drawn);
       origin.textContent = describe(state.models[slot].meta.kind.toUpperCase(), state.origin[slot]);
       origin.dataset.kind = (state.origin[slot] || { kind: "line" }).kind;
-      values.textContent = `z = (${Array.from(state.latent[slot], formatValue).join(", ")})`;
+      values.textContent = `z = (${Array.from(decoded[slot], formatValue).join(", ")})`;
       renderSamples();
     }
     drawImage(compare[changed].querySelector("canvas"), images[changed], state.invert);
     root.dispatchEvent(new CustomEvent("aevae:output", {
-      detail: { slot: changed, latent: Array.from(state.latent[changed]), image: images[changed] },
+      detail: { slot: changed, latent: Array.from(decoded[changed]), image: images[changed] },
     }));
   }
 
@@ -82,7 +103,13 @@ export function createOutput(el, state, { root }) {
         button.type = "button";
         button.className = "sample-thumb";
         button.title = `sample ${i + 1}: z = (${Array.from(z, formatValue).join(", ")})`;
-        button.appendChild(imageCanvas(net.decode(z), state.invert, "sample-canvas"));
+        if (net.remote) {
+          const canvas = button.appendChild(document.createElement("canvas"));
+          canvas.className = "sample-canvas";
+          net.decodeLater(`sample-${i}`, z).then((image) => image && drawImage(canvas, image, state.invert), () => {});
+        } else {
+          button.appendChild(imageCanvas(net.decode(z), state.invert, "sample-canvas"));
+        }
         button.addEventListener("click", () => showSample(state, i));
         return button;
       }));
@@ -103,10 +130,7 @@ export function createOutput(el, state, { root }) {
     }
   }
 
-  state.on("latent", ({ slot }) => {
-    decode(slot);
-    render(slot);
-  });
+  state.on("latent", ({ slot }) => decode(slot));
   state.on("active", renderAll);
   state.on("samples", renderSamples);
   state.on("invert", () => {
@@ -115,8 +139,8 @@ export function createOutput(el, state, { root }) {
     renderFocus();
   });
   state.on("focus", renderFocus);
-  for (const slot of SLOTS) decode(slot);
-  renderAll();
+  for (const slot of SLOTS) decode(slot, false);
+  renderAll(); // captions and the inactive model's dimming; each image is drawn by its decode
   return { canvas: main };
 }
 

@@ -164,7 +164,13 @@ export function createPcaMap(el, state, { slot, size: initialSize = 270 }) {
     const [x, y] = local(event);
     const [p1, p2] = toPca(x, y);
     tooltip.hidden = false;
-    drawImage(tooltip.querySelector("canvas"), model.net.decode(unproject(model, p1, p2)), state.invert);
+    const canvas = tooltip.querySelector("canvas");
+    if (model.net.remote) { // Python decodes; only the newest position's image is drawn
+      model.net.decodeLater(`map-${slot}`, unproject(model, p1, p2))
+        .then((image) => image && drawImage(canvas, image, state.invert), () => {}); // the output shows errors
+    } else {
+      drawImage(canvas, model.net.decode(unproject(model, p1, p2)), state.invert);
+    }
     const i = nearest(model.pcaPoints, p1, p2);
     const colouring = currentColouring(state, model);
     const label = colouring.levels[colouring.value(i)];

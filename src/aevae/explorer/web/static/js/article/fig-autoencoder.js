@@ -108,7 +108,8 @@ export function createAutoencoderFigure(el, ctx) {
   function draw(name, values) {
     const block = blocks.get(name); // the encoder's head has no block: the sliders show the code
     if (!block) return;
-    if (block.isOutput || name === "input") drawImage(block.canvas, values, true);
+    if (name === "input") drawImage(block.canvas, ctx.image(), true); // the trace holds it channels-last
+    else if (block.isOutput) drawImage(block.canvas, values, true);
     else drawActivation(block.canvas, values, block.shape);
   }
 

@@ -1,0 +1,107 @@
+// A network the page cannot build (a user's own model, aevae.explorer.bundle.own_model): its bundle slot says
+// "decoder": "python" and carries the gallery's codes instead of weights, and decoding is asked of Python (the
+// server's API for `aevae explore`, the kernel for the widget) through a transport:
+//
+//   transport(slot, latents: Float64Array[]) -> Promise<Float32Array[]>   one image (C·S·S, channels first) each
+//
+// Requests are coalesced: each view (the output, a PCA map's preview, the samples strip) keeps only its latest
+// latent, at most one request is in flight, and whatever the views queued while it flew goes out as one batch per
+// model when it lands. A superseded request resolves to null, so a view draws only the newest image.
+
+/**
+ * The coalescing queue in front of a transport.
+ * @param {(slot: string, latents: Float64Array[]) => Promise<Float32Array[]>} transport
+ * @returns {(view: string, slot: string, z: ArrayLike<number>) => Promise<Float32Array|null>} decode: the image
+ *   for `z`, null if a newer request of the same view replaced this one; rejects with the transport's error
+ */
+export function createDecodeQueue(transport) {
+  const queued = new Map(); // view -> {slot, z, resolve, reject}
+  let flying = false;
+
+  async function pump() {
+    if (flying || !queued.size) return;
+    flying = true;
+    const jobs = [...queued.values()];
+    queued.clear();
+    const bySlot = new Map();
+    for (const job of jobs) bySlot.set(job.slot, [...(bySlot.get(job.slot) || []), job]);
+    await Promise.all([...bySlot].map(async ([slot, list]) => {
+      try {
+        const images = await transport(slot, list.map((job) => job.z));
+        list.forEach((job, i) => job.resolve(images[i]));
+      } catch (error) {
+        for (const job of list) job.reject(error);
+      }
+    }));
+    flying = false;
+    pump();
+  }
+
+  return function decode(view, slot, z) {
+    return new Promise((resolve, reject) => {
+      queued.get(view)?.resolve(null);
+      queued.set(view, { slot, z: Float64Array.from(z), resolve, reject });
+      pump();
+    });
+  };
+}
+
+/**
+ * The network of a slot decoded by Python: encode looks the gallery's codes up (computed by Python when the bundle
+ * was made); decodeLater(view, z) asks the queue. It has no synchronous decode.
+ * @param {object} meta the slot's metadata; @param {{mu, sigma, bce}} codes gallery codes, (M, d), (M, d), (M,)
+ * @param {Float32Array[]} images the gallery's images, whose codes these are
+ */
+export function createRemoteNetwork(meta, codes, images, queue) {
+  const d = meta.latent_dim;
+  const index = new Map(images.map((image, i) => [image, i]));
+  const channels = meta.config?.model?.channels ?? 1;
+  return {
+    remote: true,
+    latentDim: d,
+    size: meta.image_size,
+    channels,
+    variational: Boolean(meta.variational),
+    encode(image) {
+      const i = index.get(image);
+      if (i === undefined) {
+        throw new Error("this model runs in Python only: the page can show the gallery's images, not encode new ones");
+      }
+      const row = (array) => Float64Array.from(array.subarray(i * d, (i + 1) * d));
+      return { mu: row(codes.mu), sigma: codes.sigma ? row(codes.sigma) : null, bce: codes.bce[i] };
+    },
+    decodeLater: (view, z) => {
+      if (!queue) return Promise.reject(new Error("this model runs in Python only, and this page has no Python"));
+      return queue(view, meta.slot, z);
+    },
+  };
+}
+
+/**
+ * The served page's transport: the server's decode API, answered as raw float32 pixels.
+ * @param {string} base the API's address ("api/" beside the page)
+ */
+export function serverTransport(base = "api/") {
+  return async (slot, latents) => {
+    const response = await fetch(`${base}models/${slot}/decode`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Accept: "application/octet-stream" },
+      body: JSON.stringify({ latents: latents.map((z) => Array.from(z)) }),
+    });
+    if (!response.ok) {
+      const text = await response.text();
+      let message = text;
+      try {
+        message = JSON.parse(text).error ?? text;
+      } catch { /* not JSON: the text itself */ }
+      throw new Error(message);
+    }
+    return splitImages(new Float32Array(await response.arrayBuffer()), latents.length);
+  };
+}
+
+/** `count` equal images from one buffer of pixels. */
+export function splitImages(pixels, count) {
+  const n = pixels.length / count;
+  return Array.from({ length: count }, (_, i) => pixels.subarray(i * n, (i + 1) * n));
+}

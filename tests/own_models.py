@@ -1,0 +1,137 @@
+"""Hand-written models that aevae did not build, for the tests of exploring your own model: an MLP VAE with a 7-d
+latent on 32×32 grey images (ELU activations, which the layer table does not describe: only Python runs it), a
+convolutional AE on 64×64 RGB images (with a BatchNorm: Python only too), and a plain conv VAE the layer table
+describes, which the page converts and runs itself. Tiny and untrained, seeded: their outputs still vary with the
+latent. The factories are what ``aevae explore --model own_models:mlp_vae`` imports."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from torch import nn
+
+
+class MlpVae(nn.Module):
+    """(N, 1, 32, 32) -> mu, logvar (N, 7) -> (N, 1, 32, 32) through one hidden layer each way."""
+
+    def __init__(self, d: int = 7, hidden: int = 64) -> None:
+        super().__init__()
+        self.enc = nn.Sequential(nn.Flatten(), nn.Linear(32 * 32, hidden), nn.ELU(), nn.Linear(hidden, 2 * d))
+        self.dec = nn.Sequential(nn.Linear(d, hidden), nn.ELU(), nn.Linear(hidden, 32 * 32))
+
+    def encode(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        mu, logvar = self.enc(x).chunk(2, dim=1)
+        return mu, logvar
+
+    def decode(self, z: torch.Tensor) -> torch.Tensor:
+        return torch.sigmoid(self.dec(z)).view(-1, 1, 32, 32)
+
+
+class ConvAe(nn.Module):
+    """(N, 3, 64, 64) -> (N, 5) -> (N, 3, 64, 64): two stride-2 convolutions, a BatchNorm, their transposes."""
+
+    def __init__(self, d: int = 5, w: int = 8) -> None:
+        super().__init__()
+        self.enc = nn.Sequential(nn.Conv2d(3, w, 4, 2, 1), nn.BatchNorm2d(w), nn.ReLU(), nn.Conv2d(w, w, 4, 2, 1),
+                                 nn.ReLU(), nn.Flatten(), nn.Linear(w * 16 * 16, d))
+        self.dec = nn.Sequential(nn.Linear(d, w * 16 * 16), nn.ReLU(), nn.Unflatten(1, (w, 16, 16)),
+                                 nn.ConvTranspose2d(w, w, 4, 2, 1), nn.ReLU(), nn.ConvTranspose2d(w, 3, 4, 2, 1))
+
+    def encode(self, x: torch.Tensor) -> torch.Tensor:
+        return self.enc(x)
+
+    def decode(self, z: torch.Tensor) -> torch.Tensor:
+        return torch.sigmoid(self.dec(z))
+
+
+class PlainVae(nn.Module):
+    """A plain chain the layer table describes: conv, ReLU, flatten, linear, chunk into (mu, logvar); linear, ReLU,
+    unflatten, transposed conv, sigmoid. d = 3 on 32×32 grey."""
+
+    def __init__(self, d: int = 3, w: int = 4) -> None:
+        super().__init__()
+        self.conv = nn.Conv2d(1, w, 4, stride=2, padding=1)
+        self.fc = nn.Linear(w * 16 * 16, 2 * d)
+        self.fc_dec = nn.Linear(d, w * 16 * 16)
+        self.deconv = nn.ConvTranspose2d(w, 1, 4, stride=2, padding=1)
+        self.w = w
+
+    def encode(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        h = torch.relu(self.conv(x)).flatten(1)
+        return self.fc(h).chunk(2, dim=1)
+
+    def decode(self, z: torch.Tensor) -> torch.Tensor:
+        h = torch.relu(self.fc_dec(z)).unflatten(1, (self.w, 16, 16))
+        return torch.sigmoid(self.deconv(h))
+
+
+def plain_vae() -> PlainVae:
+    """The plain conv VAE, seeded: converted to the layer table, decoded by the page."""
+    torch.manual_seed(3)
+    return PlainVae()
+
+
+def mlp_vae() -> MlpVae:
+    """The MLP VAE, seeded (the factory ``--model own_models:mlp_vae`` names)."""
+    torch.manual_seed(0)
+    return MlpVae()
+
+
+def conv_ae() -> ConvAe:
+    """The conv AE on 64×64 RGB, seeded."""
+    torch.manual_seed(1)
+    return ConvAe()
+
+
+def broken_factory() -> nn.Module:
+    """A factory that fails, as a user's might."""
+    raise RuntimeError("weights file not found: model.pt")
+
+
+def grey_images(n: int = 120, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """(n, 32, 32) float32 blobs in [0, 1] and labels 0..2 (blob left, centre, right)."""
+    rng = np.random.default_rng(seed)
+    yy, xx = np.mgrid[:32, :32]
+    labels = np.arange(n) % 3
+    cx = 8 + 8 * labels + rng.normal(0, 1.5, n)
+    cy = 16 + rng.normal(0, 3, n)
+    images = np.exp(-((xx - cx[:, None, None]) ** 2 + (yy - cy[:, None, None]) ** 2) / 18.0)
+    return images.astype(np.float32), labels
+
+
+def colour_images(n: int = 60, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """(n, 3, 64, 64) float32 squares of a random colour on black, and labels 0..1 (red-ish, blue-ish)."""
+    rng = np.random.default_rng(seed)
+    labels = np.arange(n) % 2
+    images = np.zeros((n, 3, 64, 64), np.float32)
+    for i in range(n):
+        colour = rng.uniform(0.2, 1.0, 3) * (np.array([1, 0.4, 0.2]) if labels[i] == 0 else np.array([0.2, 0.4, 1]))
+        x, y = rng.integers(4, 40, 2)
+        images[i, :, y : y + 20, x : x + 20] = colour[:, None, None]
+    return images, labels
+
+
+class FlakyAe(nn.Module):
+    """An MLP AE whose decode raises for a first latent value above any its images have: as a user's decoder might
+    fail on codes it never saw. Encoding its own images and decoding their codes works, so it passes the checks."""
+
+    def __init__(self, d: int = 3) -> None:
+        super().__init__()
+        torch.manual_seed(2)
+        self.enc = nn.Sequential(nn.Flatten(), nn.Linear(32 * 32, d))
+        self.dec = nn.Linear(d, 32 * 32)
+        with torch.no_grad():
+            self.limit = float(self.encode(torch.as_tensor(grey_images()[0])[:, None])[:, 0].max()) + 1e-4
+
+    def encode(self, x: torch.Tensor) -> torch.Tensor:
+        return self.enc(x)
+
+    def decode(self, z: torch.Tensor) -> torch.Tensor:
+        if (z[:, 0] > self.limit).any():
+            raise ValueError(f"z1 above {self.limit:.3g} is outside what this decoder was built for")
+        return torch.sigmoid(self.dec(z)).view(-1, 1, 32, 32)
+
+
+def flaky_ae() -> FlakyAe:
+    """The AE whose decode raises beyond its images' codes."""
+    return FlakyAe()
