@@ -120,3 +120,27 @@ def test_sprites_take_uploads_the_fit_way_and_offer_no_pad(page: Any, tmp_path: 
     }"""), np.float64).reshape(32, 32, 4)[:, :, 0] / 255
     shown = 1 - swatch  # grey swatches are drawn black on white by default
     assert np.abs(shown - expected).max() <= 0.5 / 255 + 1e-6
+
+
+def test_a_colour_sprites_model_is_drawn_in_colour(browser: Any, url: str, sprite_runs: dict[str, Path],
+                                                  sprites_cache: Path) -> None:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("AEVAE_DATA", str(sprites_cache))
+        bundle = build_bundle({"ae": sprite_runs["colour"], "vae": sprite_runs["colour"]},
+                              Bundle.from_bytes(shipped_bundle_bytes()), progress=False)
+    assert bundle.arrays["gallery.images"].shape[1] == 3  # (M, 3, S, S)
+    with explorer_page(browser, url, width=1280, bundle=bundle.to_bytes()) as pg:
+        first = pg.evaluate("""() => {
+            const c = document.querySelector('.gallery canvas');
+            return Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data);
+        }""")
+        rgba = np.array(first, np.int64).reshape(-1, 4)
+        # a red, green or blue sprite on black: somewhere the three channels differ a lot
+        assert (rgba[:, :3].max(1) - rgba[:, :3].min(1)).max() > 100
+        out = np.array(pg.evaluate("""() => {
+            const c = document.querySelector('.output-canvas');
+            return Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data);
+        }"""), np.int64).reshape(-1, 4)
+        assert (out[:, :3].max(1) - out[:, :3].min(1)).max() > 0  # the decoded output is not grey either
+        assert pg.locator(".colour-by select option").all_inner_texts()[:2] == ["class", "colour"]
+        save_screenshot(pg, "factors-colour-sprites-model", full_page=True)

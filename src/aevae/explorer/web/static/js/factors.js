@@ -27,8 +27,8 @@ export function createFactorMatrix(el, state) {
     const rows = f.mi_normalised.map((row, j) => `<tr data-dim="${j}"><th scope="row">z${j + 1}</th>${row.map((v) =>
       `<td style="--share: ${Math.min(Math.max(v, 0), 1).toFixed(3)}">${fixed(v)}</td>`).join("")}</tr>`).join("");
     const scores = SLOTS.map((slot) => {
-      const g = state.models[slot].meta.factors;
-      return `${slot.toUpperCase()}: MIG ${fixed(g?.mig)}, FactorVAE score ${fixed(g?.factorvae_score)}`;
+      const { factors: g, kind } = state.models[slot].meta;
+      return `${kind.toUpperCase()}: MIG ${fixed(g?.mig)}, FactorVAE score ${fixed(g?.factorvae_score)}`;
     }).join(" · ");
     el.innerHTML = `<h3>Which dimension carries which factor (${model.meta.kind.toUpperCase()})</h3>
       <table class="factor-table"><caption>Mutual information I(z; factor) as a share of the factor's entropy,
