@@ -109,6 +109,7 @@ def test_the_bundle_holds_the_analysis_and_the_gallerys_codes() -> None:
     assert np.abs(bundle.arrays["ae.gallery_mu"] - mu).max() < 1e-5
     assert bundle.arrays["ae.pca_points"].shape == (len(x), 2) and bundle.arrays["ae.quantiles"].shape == (5, 101)
     assert models["ae"] is models["vae"]  # one model fills both slots, analysed once
+    assert meta["both_slots"] and bundle.model("vae")["both_slots"]  # the page then offers no "Show AE"
 
 
 def test_two_models_side_by_side_each_in_its_slot() -> None:
@@ -117,6 +118,7 @@ def test_two_models_side_by_side_each_in_its_slot() -> None:
     bundle, _ = own_model_bundle({"ae": ae, "vae": mlp_vae()}, x, y)
     assert bundle.model("ae")["kind"] == "ae" and bundle.model("vae")["kind"] == "vae"
     assert "vae.gallery_sigma" in bundle.arrays and "ae.gallery_sigma" not in bundle.arrays
+    assert not bundle.model("ae")["both_slots"]
 
 
 @pytest.mark.parametrize(("model", "says"), [
@@ -171,8 +173,7 @@ def test_mlp_vae_end_to_end_drag_decodes_through_the_server(browser: Any, data_f
         assert any(r.endswith("/api/models/vae/decode") for r in requests)
         map_pixels = canvas_rgb(page, '.map[data-slot="vae"] canvas')
         assert (map_pixels != map_pixels[0, 0]).any(0).any()  # the PCA map has points drawn
-        page.get_by_label("Show AE").check()
-        page.wait_for_selector(".latent-title")
+        assert page.locator(".show-ae").is_hidden()  # one model fills both slots: nothing to switch to
         save_screenshot(page, "own-model-mlp-vae", full_page=True)
         page.close()
     assert not errors, errors

@@ -25,7 +25,8 @@ analysis arrays the views draw, and a gallery of input images. Its JSON metadata
 - ``SLOT.gallery_mu`` float32 (M, d), ``SLOT.gallery_bce`` float32 (M,) and, for VAEs, ``SLOT.gallery_sigma``
   float32 (M, d), only for a user's own model that the page cannot run (metadata ``"decoder": "python"``, no
   weights: ``SLOT.weights`` is empty): the gallery images' codes and reconstruction BCE (nats/image), computed by
-  Python (``aevae.explorer.bundle.own_model``)
+  Python (``aevae.explorer.bundle.own_model``); a user's model carries ``"own": true`` in its metadata, and
+  ``"both_slots": true`` where one model fills both slots (the page then offers no AE/VAE switch)
 - ``gallery.images``      uint8 (M, S, S) grey or (M, 3, S, S) colour: test images and probes, bright ink on black
 
 The same bytes are served to the browser, embedded in the static export and handed to the notebook widget.

@@ -68,7 +68,8 @@ def own_model_bundle(model: Any, images: Any, labels: Any = None, output: str = 
         if id(m) not in done:
             done[id(m)] = slot_entry(m, data, gallery, progress)
         entry, entry_arrays = done[id(m)]
-        meta["models"][slot] = {**entry, "slot": slot}
+        meta["models"][slot] = {**entry, "slot": slot,
+                                "both_slots": models["ae"] is models["vae"]}  # one model: no "Show AE" switch
         arrays.update({f"{slot}.{name}": value for name, value in entry_arrays.items()})
     label_names = [data.classes[i] for i in data.labels[gallery]]
     meta["gallery"] = [{"name": f"{label} (image #{i})", "label": label, "kind": "test", "data": data.name}

@@ -1,4 +1,5 @@
-// The toolbar: "Show AE" (colour the AE, grey the VAE), the Random dice, "Sample" (draws from the VAE's q(z|x) for
+// The toolbar: "Show AE" (colour the AE, grey the VAE; hidden when one model of your own fills both slots), the
+// Random dice, "Sample" (draws from the VAE's q(z|x) for
 // the current input) and the invert switch.
 
 import { randomLatent, sampleInput, setActive, setInvert } from "./actions.js";
@@ -17,6 +18,7 @@ export function createToolbar(el, state) {
     <button type="button" class="sample">Sample z ~ q(z|x)</button>
     <label class="switch"><input type="checkbox" class="invert"> Black on white</label>`;
   const showAe = el.querySelector(".show-ae");
+  showAe.closest("label").hidden = Boolean(state.models.ae.meta.both_slots); // one model shown in both slots
   const invert = el.querySelector(".invert");
   const sample = el.querySelector(".sample");
   showAe.addEventListener("change", () => setActive(state, showAe.checked ? "ae" : "vae"));
