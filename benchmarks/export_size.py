@@ -67,7 +67,8 @@ def main() -> None:
     for group, pattern in GROUPS.items():
         data = b"".join(a.tobytes() for n, a in bundle.arrays.items() if re.search(pattern, n))
         grouped += len(data)
-        print(f"  {group:<32}{len(data):>12,}{len(gzip.compress(data, 9)):>12,}")
+        if data:  # a part this bundle has (the sprites' factors only where the data has factors)
+            print(f"  {group:<32}{len(data):>12,}{len(gzip.compress(data, 9)):>12,}")
     header = len(raw) - grouped
     print(f"  {'metadata (JSON) and layout':<32}{header:>12,}{'':>12}")
     print(f"{'bundle':<34}{len(raw):>12,}{len(gzip.compress(raw, 9, mtime=0)):>12,}"
