@@ -92,5 +92,22 @@ def test_report_of_colour_sprites_shows_colour_figures_and_the_factor_matrix(spr
         assert f"<th>{name}</th>" in page
     assert page.count("<td>z3</td>") == 2  # one matrix per model, a row per latent dimension
     assert 'src="pca_by_factor.png"' in page and (tmp_path / "report" / "pca_by_factor.png").is_file()
+    assert 'src="violins_by_factor.png"' in page and (tmp_path / "report" / "violins_by_factor.png").is_file()
     recon = np.asarray(Image.open(tmp_path / "report" / "reconstructions.png").convert("RGB"), np.int64)
     assert (np.abs(recon[:, :, 0] - recon[:, :, 2]) > 60).any()  # red and blue sprites drawn in colour, not grey
+
+
+def test_factor_shares_split_a_violin_by_where_each_value_lies() -> None:
+    from aevae.report.latent_figures import factor_shares
+
+    rng = np.random.default_rng(0)
+    levels = rng.integers(0, 3, 3000)
+    grid = np.linspace(-1, 7, 161)
+    carried = levels * 3 + rng.normal(0, 0.2, len(levels))  # a dimension that carries the factor: values 0, 3, 6
+    shares = factor_shares(carried, levels, 3, grid)
+    assert np.allclose(shares.sum(1), 1)
+    for value in range(3):
+        assert shares[np.argmin(np.abs(grid - 3 * value)), value] > 0.99  # one colour at each value's height
+    ignored = factor_shares(rng.normal(3, 1, len(levels)), levels, 3, grid)  # one that ignores it: mixed
+    middle = np.abs(grid - 3) < 1
+    assert np.abs(ignored[middle] - 1 / 3).max() < 0.1

@@ -65,6 +65,9 @@ def build_report(run_ae: Path, run_vae: Path, out: Path, progress: bool = True) 
         figures.insert(1, ("pca_by_factor.png", latent_figures.pca_by_factor_figure(analyses),
                            "The same maps coloured by each known factor (the sprites' shape, scale, orientation, x, "
                            "y): a factor a model carries in one direction shows as a smooth gradient across its map."))
+        figures.insert(2, ("violins_by_factor.png", latent_figures.violin_by_factor_figure(analyses),
+                           "Each dimension's violin split across its width by the share of each factor value at each "
+                           "height: bands along an axis mean the dimension carries that factor."))
     for name, fig, _ in figures:
         save_figure(fig, out / name)
     rows = [summary_row(a) for a in analyses]

@@ -5,6 +5,7 @@ Every figure puts the models side by side on shared axes, so their spreads compa
 
 from __future__ import annotations
 
+import matplotlib
 import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
@@ -76,6 +77,60 @@ def violin_figure(analyses: list[Analysis]) -> Figure:
     axes[0].set_ylabel("latent value (training μ), latent units")
     fig.suptitle("Distribution of each latent dimension (kernel density; bar = 25–75 %, dot = median)")
     return fig
+
+
+SPLIT_SMOOTH = 3  # grid steps either side pooled when counting a factor's values, as the explorer's violins do
+
+
+def factor_shares(latent: np.ndarray, levels: np.ndarray, n_levels: int, grid: np.ndarray) -> np.ndarray:
+    """(G, L): at each grid point, the share of the training latents there (within ``SPLIT_SMOOTH`` grid steps)
+    that have each of the factor's ``n_levels`` values; an even split where no latent is near."""
+    step = (grid[-1] - grid[0]) / max(len(grid) - 1, 1) or 1.0
+    at = np.clip(np.rint((latent - grid[0]) / step).astype(np.int64), 0, len(grid) - 1)
+    counts = np.zeros((len(grid), n_levels))
+    np.add.at(counts, (at, levels), 1.0)
+    kernel = np.ones(2 * SPLIT_SMOOTH + 1)
+    pooled = np.stack([np.convolve(counts[:, l], kernel, mode="same") for l in range(n_levels)], axis=1)
+    total = pooled.sum(1, keepdims=True)
+    return np.where(total > 0, pooled / np.maximum(total, 1e-12), 1.0 / n_levels)
+
+
+def violin_by_factor_figure(analyses: list[Analysis]) -> Figure:
+    """For data with known factors: each model's violins (rows) split across their width by each factor's values
+    (columns), as the explorer draws them: a dimension that carries a factor shows its colours in bands along the
+    axis, one that ignores it shows them mixed at every height."""
+    names = analyses[0].extra["factors"]["factor_names"]
+    d = max(a.latent_dim for a in analyses)
+    fig = Figure(figsize=(max(2.2 + 0.55 * d, 3.0) * len(names), 2.8 * len(analyses) + 0.6), layout="constrained")
+    axes = fig.subplots(len(analyses), len(names), squeeze=False)
+    for row, a in zip(axes, analyses):
+        mu = a.mu.astype(np.float64)
+        for k, (ax, name) in enumerate(zip(row, names)):
+            levels = a.factors[:, k].astype(np.int64)
+            n_levels = int(levels.max()) + 1
+            colours = [_level_colour(name, l, n_levels) for l in range(n_levels)]
+            for j in range(a.latent_dim):
+                grid, density = a.density_grid[j], a.density[j]
+                half = VIOLIN_HALF_WIDTH * density / max(density.max(), 1e-12)
+                below = np.zeros_like(grid)
+                for l, share in enumerate(factor_shares(mu[:, j], levels, n_levels, grid).T):
+                    ax.fill_betweenx(grid, j + 1 - half + 2 * half * below, j + 1 - half + 2 * half * (below + share),
+                                     color=colours[l], linewidth=0)
+                    below = below + share
+            ax.set_xticks(range(1, a.latent_dim + 1), [f"z{j + 1}" for j in range(a.latent_dim)], fontsize=8)
+            ax.set_title(name, fontsize=9)
+            ax.tick_params(labelsize=7)
+        row[0].set_ylabel(f"{model_label(a.kind, a.latent_dim)}\nlatent value, latent units", fontsize=8)
+    fig.suptitle("Each dimension's violin split by each known factor's values (ordered factors: dark = first value)",
+                 fontsize=10)
+    return fig
+
+
+def _level_colour(name: str, level: int, n_levels: int) -> tuple:
+    """Viridis for ordered factors (scale, orientation, position), the class palette for shape and colour."""
+    if name in ("shape", "colour"):
+        return class_colour(level)
+    return tuple(matplotlib.colormaps["viridis"](level / max(n_levels - 1, 1)))
 
 
 def violin_by_class_figure(analyses: list[Analysis]) -> Figure:
