@@ -83,6 +83,12 @@ def conv_ae() -> ConvAe:
     return ConvAe()
 
 
+def ae_and_vae() -> dict:
+    """Two models side by side, as a factory may return them: an AE made of the MLP VAE's mean, and the VAE."""
+    vae = mlp_vae()
+    return {"ae": (lambda x: vae.encode(x)[0], vae.decode), "vae": vae}
+
+
 def broken_factory() -> nn.Module:
     """A factory that fails, as a user's might."""
     raise RuntimeError("weights file not found: model.pt")

@@ -180,6 +180,30 @@ def test_mlp_vae_end_to_end_drag_decodes_through_the_server(browser: Any, data_f
 
 
 @pytest.mark.browser
+def test_two_models_of_your_own_switch_with_show_ae(browser: Any, data_files: dict[str, Path]) -> None:
+    with served_own("own_models:ae_and_vae", data_files["grey"]) as url:
+        page = browser.new_page(viewport={"width": 1300, "height": 1000})
+        requests, errors = record_traffic(page)
+        page.goto(url)
+        page.wait_for_selector(".output-canvas[data-drawn]")
+        assert page.locator(".latent-title").inner_text().startswith("VAE")
+        page.get_by_label("Show AE").check()  # two models: the switch is there and shows the other one
+        assert page.locator(".latent-title").inner_text().startswith("AE")
+        count = drawn(page)
+        drag_handle(page, 1, 50)
+        wait_for_drawn_after(page, count)
+        page.wait_for_timeout(300)
+        assert any(r.endswith("/api/models/ae/decode") for r in requests)  # the AE's own decoder, in Python
+        z = handle_values(page)
+        with torch.inference_mode():
+            want = mlp_vae().decode(torch.tensor(z[None], dtype=torch.float32))[0, 0].numpy()
+        after = canvas_rgb(page, ".output-canvas")
+        assert np.abs(after[:, :, 0].astype(int) - np.round(255 * (1 - want))).max() <= 1
+        page.close()
+    assert not errors, errors
+
+
+@pytest.mark.browser
 def test_conv_ae_on_colour_images_draws_colour_and_decodes(browser: Any, data_files: dict[str, Path]) -> None:
     with served_own("own_models:conv_ae", data_files["colour"]) as url:
         page = browser.new_page(viewport={"width": 1300, "height": 1000})
