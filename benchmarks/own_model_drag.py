@@ -37,6 +37,7 @@ from aevae.explorer.server.serve import bind, url_of
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # the test models, Chromium as tests run it
 from browser_support import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+from explorer_drag import scripted_drag  # noqa: E402  (this folder: the same scripted drag as the in-browser path)
 from own_models import colour_images, conv_ae, grey_images, mlp_vae  # noqa: E402
 
 TARGETS_MS = {"MLP VAE, 32×32 grey": 30.0, "conv AE, 64×64 RGB": 60.0}
@@ -102,21 +103,11 @@ def decode_alone(model: torch.nn.Module, d: int) -> list[float]:
     return times
 
 
-def scripted_drag(page: object, dim: int, moves: int) -> float:
+def drag_handle(page: object, dim: int, moves: int) -> float:
     """Drag handle ``dim`` up and down the middle 80 % of its axis, one pointer move at a time; wall seconds."""
     box = page.locator(".handle").nth(dim).bounding_box()
     axis = page.locator(".axis").nth(dim).bounding_box()
-    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
-    page.mouse.move(x, y)
-    page.mouse.down()
-    started = time.perf_counter()
-    for i in range(moves):
-        phase = (i % 80) / 80
-        offset = (phase * 2 if phase < 0.5 else 2 - phase * 2) - 0.5
-        page.mouse.move(x, axis["y"] + axis["height"] * (0.5 - 0.8 * offset))
-    wall = time.perf_counter() - started
-    page.mouse.up()
-    return wall
+    return scripted_drag(page, box["x"] + box["width"] / 2, box["y"] + box["height"] / 2, axis, moves)
 
 
 def run(browser: object, name: str, model: torch.nn.Module, images: np.ndarray, labels: np.ndarray,
@@ -131,7 +122,7 @@ def run(browser: object, name: str, model: torch.nn.Module, images: np.ndarray, 
     page.wait_for_selector(".output-canvas[data-drawn]")
     round_trip = page.evaluate(ROUND_TRIP, ["vae", d])
     page.evaluate(RECORDER, [page.query_selector(".aevae"), 0])
-    wall = scripted_drag(page, 0, moves)
+    wall = drag_handle(page, 0, moves)
     page.wait_for_timeout(300)  # the last request lands
     served = page.evaluate("() => window.__served")
     page.close()

@@ -35,6 +35,16 @@ def handle_values(page: Any) -> np.ndarray:
     return np.array([float(v) for v in page.eval_on_selector_all(".handle", "hs => hs.map(h => h.dataset.value)")])
 
 
+def drag_handle(page: Any, dim: int, dy: float, steps: int = 8) -> None:
+    """Drag the black line's handle on axis ``dim`` by ``dy`` CSS pixels (down is positive) with the mouse."""
+    box = page.locator(".handle").nth(dim).bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x, y + dy, steps=steps)
+    page.mouse.up()
+
+
 def record_traffic(page: Any) -> tuple[list[str], list[str]]:
     """Lists that fill, as the page runs, with the URL of every request it makes and every console or page error."""
     requests: list[str] = []

@@ -24,7 +24,7 @@ import torch
 from aevae.explorer.bundle import Bundle
 from aevae.explorer.bundle.own_model import own_model_bundle, python_only
 
-from browser_support import handle_values, record_traffic, save_screenshot
+from browser_support import drag_handle, handle_values, record_traffic, save_screenshot
 from own_models import colour_images, conv_ae, grey_images, mlp_vae, plain_vae
 
 TESTS = Path(__file__).parent
@@ -67,6 +67,27 @@ def served_own(model: str, data: Path) -> Iterator[str]:
         proc.wait(10)
 
 
+@contextmanager
+def own_page(browser: Any, model: str, data: Path) -> Iterator[tuple[Any, list[str]]]:
+    """A Chromium page on ``aevae explore --model MODEL --data DATA`` once its output is drawn, and the list the
+    URLs it requests fill; fails at the end on any console or page error."""
+    with served_own(model, data) as url:
+        page = browser.new_page(viewport={"width": 1300, "height": 1000})
+        requests, errors = record_traffic(page)
+        page.goto(url)
+        page.wait_for_selector(".output-canvas[data-drawn]")
+        yield page, requests
+        page.close()
+    assert not errors, errors
+
+
+def shows_mlp_decoding(page: Any, output: np.ndarray) -> bool:
+    """True when the output canvas (H, W, 3) is the test MLP VAE's decoding of the black line, drawn inverted."""
+    with torch.inference_mode():
+        want = mlp_vae().decode(torch.tensor(handle_values(page)[None], dtype=torch.float32))[0, 0].numpy()
+    return bool(np.abs(output[:, :, 0].astype(int) - np.round(255 * (1 - want))).max() <= 1)
+
+
 def canvas_rgb(page: Any, selector: str) -> np.ndarray:
     """A canvas as drawn: (H, W, 3) uint8."""
     values = page.evaluate("""(sel) => {
@@ -75,15 +96,6 @@ def canvas_rgb(page: Any, selector: str) -> np.ndarray:
     }""", selector)
     w, h, data = values
     return np.array(data, np.uint8).reshape(h, w, 4)[:, :, :3]
-
-
-def drag_handle(page: Any, dim: int, dy: float) -> None:
-    box = page.locator(".handle").nth(dim).bounding_box()
-    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
-    page.mouse.move(x, y)
-    page.mouse.down()
-    page.mouse.move(x, y + dy, steps=8)
-    page.mouse.up()
 
 
 def wait_for_drawn_after(page: Any, count: int) -> None:
@@ -150,11 +162,7 @@ def test_bad_images_are_refused_before_the_server_starts(tmp_path: Path) -> None
 
 @pytest.mark.browser
 def test_mlp_vae_end_to_end_drag_decodes_through_the_server(browser: Any, data_files: dict[str, Path]) -> None:
-    with served_own("own_models:mlp_vae", data_files["grey"]) as url:
-        page = browser.new_page(viewport={"width": 1300, "height": 1000})
-        requests, errors = record_traffic(page)
-        page.goto(url)
-        page.wait_for_selector(".output-canvas[data-drawn]")
+    with own_page(browser, "own_models:mlp_vae", data_files["grey"]) as (page, requests):
         assert page.locator(".handle").count() == 7  # the black line over seven axes
         assert page.locator(".drawpad").count() == 0  # no pad, no upload: the page cannot encode for this model
         before, count = canvas_rgb(page, ".output-canvas"), drawn(page)
@@ -166,26 +174,17 @@ def test_mlp_vae_end_to_end_drag_decodes_through_the_server(browser: Any, data_f
         wait_for_drawn_after(page, count)
         after = canvas_rgb(page, ".output-canvas")
         assert np.abs(after.astype(int) - before).max() > 0
-        z = handle_values(page)
-        with torch.inference_mode():
-            want = mlp_vae().decode(torch.tensor(z[None], dtype=torch.float32))[0, 0].numpy()
-        assert np.abs(after[:, :, 0].astype(int) - np.round(255 * (1 - want))).max() <= 1  # the line's image
+        assert shows_mlp_decoding(page, after)  # the line's image
         assert any(r.endswith("/api/models/vae/decode") for r in requests)
         map_pixels = canvas_rgb(page, '.map[data-slot="vae"] canvas')
         assert (map_pixels != map_pixels[0, 0]).any(0).any()  # the PCA map has points drawn
         assert page.locator(".show-ae").is_hidden()  # one model fills both slots: nothing to switch to
         save_screenshot(page, "own-model-mlp-vae", full_page=True)
-        page.close()
-    assert not errors, errors
 
 
 @pytest.mark.browser
 def test_two_models_of_your_own_switch_with_show_ae(browser: Any, data_files: dict[str, Path]) -> None:
-    with served_own("own_models:ae_and_vae", data_files["grey"]) as url:
-        page = browser.new_page(viewport={"width": 1300, "height": 1000})
-        requests, errors = record_traffic(page)
-        page.goto(url)
-        page.wait_for_selector(".output-canvas[data-drawn]")
+    with own_page(browser, "own_models:ae_and_vae", data_files["grey"]) as (page, requests):
         assert page.locator(".latent-title").inner_text().startswith("VAE")
         page.get_by_label("Show AE").check()  # two models: the switch is there and shows the other one
         assert page.locator(".latent-title").inner_text().startswith("AE")
@@ -194,22 +193,12 @@ def test_two_models_of_your_own_switch_with_show_ae(browser: Any, data_files: di
         wait_for_drawn_after(page, count)
         page.wait_for_timeout(300)
         assert any(r.endswith("/api/models/ae/decode") for r in requests)  # the AE's own decoder, in Python
-        z = handle_values(page)
-        with torch.inference_mode():
-            want = mlp_vae().decode(torch.tensor(z[None], dtype=torch.float32))[0, 0].numpy()
-        after = canvas_rgb(page, ".output-canvas")
-        assert np.abs(after[:, :, 0].astype(int) - np.round(255 * (1 - want))).max() <= 1
-        page.close()
-    assert not errors, errors
+        assert shows_mlp_decoding(page, canvas_rgb(page, ".output-canvas"))
 
 
 @pytest.mark.browser
 def test_conv_ae_on_colour_images_draws_colour_and_decodes(browser: Any, data_files: dict[str, Path]) -> None:
-    with served_own("own_models:conv_ae", data_files["colour"]) as url:
-        page = browser.new_page(viewport={"width": 1300, "height": 1000})
-        _, errors = record_traffic(page)
-        page.goto(url)
-        page.wait_for_selector(".output-canvas[data-drawn]")
+    with own_page(browser, "own_models:conv_ae", data_files["colour"]) as (page, _):
         thumb = canvas_rgb(page, ".thumb-canvas")
         assert thumb.shape == (64, 64, 3) and (thumb[:, :, 0] > thumb[:, :, 2] + 50).any()  # a red square, in red
         before, count = canvas_rgb(page, ".output-canvas"), drawn(page)
@@ -222,8 +211,6 @@ def test_conv_ae_on_colour_images_draws_colour_and_decodes(browser: Any, data_fi
             want = conv_ae().decode(torch.tensor(handle_values(page)[None], dtype=torch.float32))[0].numpy()
         assert np.abs(after.astype(int) - np.round(255 * want.transpose(1, 2, 0))).max() <= 1  # colour, not inverted
         save_screenshot(page, "own-model-conv-ae-colour", full_page=True)
-        page.close()
-    assert not errors, errors
 
 
 @pytest.mark.browser
@@ -255,11 +242,7 @@ def test_models_that_only_python_runs_say_why() -> None:
 def test_a_plain_chain_is_converted_and_the_page_decodes_it_like_pytorch(browser: Any,
                                                                           data_files: dict[str, Path]) -> None:
     model = plain_vae()
-    with served_own("own_models:plain_vae", data_files["grey"]) as url:
-        page = browser.new_page(viewport={"width": 1300, "height": 1000})
-        requests, errors = record_traffic(page)
-        page.goto(url)
-        page.wait_for_selector(".output-canvas[data-drawn]")
+    with own_page(browser, "own_models:plain_vae", data_files["grey"]) as (page, requests):
         zs = np.random.default_rng(0).normal(0, 1, (6, 3)).round(4)
         images = grey_images(4)[0]
         got = page.evaluate("""async ([zs, images]) => {
@@ -278,8 +261,6 @@ def test_a_plain_chain_is_converted_and_the_page_decodes_it_like_pytorch(browser
         wait_for_drawn_after(page, count)
         assert not any("/decode" in r for r in requests)  # decoded in the page, no server round trip
         assert page.locator(".upload-button").count() == 1  # the page runs this network: it can encode uploads
-        page.close()
-    assert not errors, errors
 
 
 def test_export_writes_a_converted_model_and_refuses_one_that_needs_python(browser: Any, tmp_path: Path,

@@ -19,7 +19,7 @@ import pytest
 
 from aevae.explorer.widget import Explorer
 
-from browser_support import handle_values, output_pixels, save_screenshot
+from browser_support import drag_handle, handle_values, output_pixels, save_screenshot
 
 from widget_comm import RecordingComm, from_page, message_from_page
 
@@ -144,15 +144,6 @@ def as_drawn(image: np.ndarray) -> np.ndarray:
     return np.round(255 * (1 - image)).astype(np.uint8)
 
 
-def drag(page: Any, dim: int, dy: float) -> None:
-    box = page.locator(".handle").nth(dim).bounding_box()
-    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
-    page.mouse.move(x, y)
-    page.mouse.down()
-    page.mouse.move(x, y + dy, steps=6)
-    page.mouse.up()
-
-
 def test_the_widget_shows_the_kernels_state(relay: Relay) -> None:
     w, page = relay.widget, relay.page
     assert page.locator(".thumb").count() == len(w.inputs) and page.locator(".handle").count() == 4
@@ -167,7 +158,7 @@ def test_dragging_updates_latent_and_output_image_in_the_kernel(relay: Relay) ->
     before = w.output_image
     dim = int(np.argmax(np.ptp(np.array(page.eval_on_selector_all(
         ".axis", "as => as.map(a => [+a.dataset.min, +a.dataset.max])")), axis=1)))
-    drag(page, dim, -70)
+    drag_handle(page, dim, -70, steps=6)
     updates = relay.to_kernel()
     assert updates and all(set(u) <= {"latent", "_latents"} for u in updates)  # only what changed is sent
     assert w.latent == handle_values(page).tolist() and w._latents["vae"] == w.latent
@@ -244,7 +235,7 @@ def test_your_own_model_in_the_widget_decodes_in_the_kernel_and_shows_its_errors
         assert page.locator(".handle").count() == 7
         assert np.abs(output_pixels(page).astype(int) - as_drawn(w.output_image)).max() <= 1
         count = int(page.get_attribute(".output-canvas", "data-drawn"))
-        drag(page, 3, -70)
+        drag_handle(page, 3, -70, steps=6)
         relay.to_kernel()
         for _ in range(20):  # the drag's coalesced requests, one at a time, until the page asks no more
             if not relay.messages():
@@ -255,7 +246,7 @@ def test_your_own_model_in_the_widget_decodes_in_the_kernel_and_shows_its_errors
 
     w = Explorer(model=flaky_ae(), images=x, labels=y, comm=RecordingComm())
     with rendered(browser, w, "own-model-widget-error") as relay:
-        drag(relay.page, 0, -400)  # beyond the codes this decoder accepts
+        drag_handle(relay.page, 0, -400, steps=6)  # beyond the codes this decoder accepts
         while relay.messages():
             pass
         assert "outside what this decoder was built for" in relay.page.inner_text(".output-error")
