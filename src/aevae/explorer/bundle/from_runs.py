@@ -47,7 +47,7 @@ def build_bundle(runs: dict[str, Path | None], fallback: Bundle | None = None, p
             meta["models"][slot] = fallback.model(slot)
             arrays.update({k: v for k, v in fallback.arrays.items() if k.startswith(f"{slot}.")})
             kept.append(fallback.model(slot)["data"])
-            layouts[slot] = _layout(fallback.model(slot)["config"]["model"])
+            layouts[slot] = input_layout(fallback.model(slot))[1:]  # (side, channels)
         else:
             model_meta, model_arrays = run_entry(slot, Path(run), progress, half)
             meta["models"][slot] = model_meta
@@ -55,7 +55,7 @@ def build_bundle(runs: dict[str, Path | None], fallback: Bundle | None = None, p
             train_cfg = model_meta["config"]["train"]
             specs.append(train_cfg["data"])
             how[train_cfg["data"]] = train_cfg.get("preprocess", "auto")
-            layouts[slot] = _layout(model_meta["config"]["model"])
+            layouts[slot] = input_layout(model_meta)[1:]
     if len(set(layouts.values())) > 1:  # one gallery feeds both models, so both must take the same images
         shown = ", ".join(f"{slot} {c}×{s}×{s}" for slot, (s, c) in layouts.items())
         raise BundleError(f"the two models take different images ({shown}, channels × height × width); explore "
@@ -71,11 +71,6 @@ def build_bundle(runs: dict[str, Path | None], fallback: Bundle | None = None, p
     meta["gallery"] = items
     arrays["gallery.images"] = np.ascontiguousarray(images, np.uint8)
     return Bundle(meta, arrays)
-
-
-def _layout(model_config: dict[str, Any]) -> tuple[int, int]:
-    """(image size, channels) of a model's config as stored in a bundle or a run's config.json."""
-    return int(model_config.get("image_size", 32)), int(model_config.get("channels", 1))
 
 
 def run_entry(slot: str, run: Path, progress: bool = True, half: bool = False
