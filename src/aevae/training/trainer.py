@@ -21,7 +21,6 @@ from typing import Any
 import numpy as np
 import torch
 from torch.nn.parallel import DistributedDataParallel
-from tqdm.auto import tqdm
 
 from aevae import __version__
 from aevae.config import RunConfig
@@ -46,6 +45,7 @@ from aevae.runs import (
 )
 from aevae.training import distributed
 from aevae.training.checkpoint import Progress, load_checkpoint, save_checkpoint
+from aevae.training.console import Console
 from aevae.training.step import Sums, make_optimizer, part_names, resolve_precision, train_step
 
 FINAL_LR_FRACTION = 0.05  # cosine decay ends at lr/20: late epochs polish rather than jump
@@ -160,7 +160,8 @@ def ensure_new_folder(out: Path) -> None:
 
 
 def train(cfg: RunConfig | None, out: Path, resume: bool = False, progress_bar: bool = True,
-          on_step: Callable[[int, int, dict], None] | None = None, changes: dict[str, Any] | None = None) -> dict:
+          on_step: Callable[[int, int, dict], None] | None = None, changes: dict[str, Any] | None = None,
+          console: Console | None = None) -> dict:
     """Train ``cfg`` into run folder ``out`` (or continue it with ``resume``); returns the final test metrics.
 
     ``changes``: with ``resume``, new values of the fields in ``RESUME_OPTIONS``, saved in the run's config. More
@@ -170,7 +171,8 @@ def train(cfg: RunConfig | None, out: Path, resume: bool = False, progress_bar: 
     ``on_step(epoch, step, parts)`` is called after every batch (e.g. for logging). Ctrl-C (SIGINT) or SIGTERM
     lets the batch in flight finish, saves a checkpoint there and raises KeyboardInterrupt; so does a
     KeyboardInterrupt raised by ``on_step``. A second signal stops at once (the last checkpoint on disk stays
-    intact). The caller's torch thread count and random state are the same afterwards as before.
+    intact). The caller's torch thread count and random state are the same afterwards as before. Bars and lines go
+    to ``console`` (default: this terminal, bars only with ``progress_bar``).
     """
     out = Path(out)
     if resume:
@@ -191,7 +193,8 @@ def train(cfg: RunConfig | None, out: Path, resume: bool = False, progress_bar: 
         cuda = [ctx.device] if ctx.device.type == "cuda" else []
         with (interrupt_requests() as stop, torch.random.fork_rng(devices=cuda),  # seeding stays inside the run
               repeatable_kernels(ctx.device)):
-            return _train(cfg, out, resume, ctx, progress_bar, on_step, stop, changed=bool(changes))
+            return _train(cfg, out, resume, ctx, console or Console(progress_bar), on_step, stop,
+                          changed=bool(changes))
     finally:
         torch.set_num_threads(threads)
         distributed.teardown(ctx)
@@ -211,7 +214,7 @@ def check_data_fits(cfg: RunConfig, data: ImageSet, world: int = 1) -> None:
                           f"{data.name}; choose --batch-size {len(data)} or fewer")
 
 
-def _train(cfg: RunConfig, out: Path, resume: bool, ctx: distributed.Context, progress_bar: bool,
+def _train(cfg: RunConfig, out: Path, resume: bool, ctx: distributed.Context, console: Console,
            on_step: Callable[[int, int, dict], None] | None, stop: dict[str, bool], changed: bool = False) -> dict:
     t = cfg.train
     if t.threads:
@@ -236,20 +239,19 @@ def _train(cfg: RunConfig, out: Path, resume: bool, ctx: distributed.Context, pr
             saved = read_json(out / METRICS)["history"] if (out / METRICS).is_file() else []
             progress.history = [h for h in saved if h["epoch"] <= progress.epoch]
     elif resume and ctx.main:
-        print(f"{out} has no checkpoint: its run stopped before the first save; training it from the start",
-              flush=True)
+        console.line(f"{out} has no checkpoint: its run stopped before the first save; training it from the start")
     history = progress.history
     if progress.epoch > t.epochs:
         raise RunError(f"{out} has already trained {progress.epoch} epochs; --epochs {t.epochs} would undo some")
     if changed and ctx.main:  # checked above, so a refused change never reaches config.json
         write_json(out / CONFIG, cfg.to_dict())
     if resume and ctx.main:
-        _repair(out, cfg, train_set.name, model, history,
+        _repair(out, cfg, train_set.name, model, history, console,
                 finished=progress.epoch == t.epochs and (out / CHECKPOINT).is_file())
     if progress.epoch == t.epochs and resume:
         if ctx.main:
-            print(f"{out} is finished: trained {progress.epoch} of {t.epochs} epochs; nothing to do "
-                  f"(to train further: aevae train --resume {out} --epochs N)", flush=True)
+            console.line(f"{out} is finished: trained {progress.epoch} of {t.epochs} epochs; nothing to do "
+                         f"(to train further: aevae train --resume {out} --epochs N)")
         return history[-1]["test"] if history else {}
     net = DistributedDataParallel(model) if ctx.world > 1 else model
 
@@ -264,8 +266,8 @@ def _train(cfg: RunConfig, out: Path, resume: bool, ctx: distributed.Context, pr
     for epoch in range(progress.epoch, t.epochs):
         order = torch.as_tensor(epoch_order(t.seed, epoch, len(x_all)), device=ctx.device)
         sums = Sums(part_names(cfg.model), progress.sums, ctx.device)
-        bar = tqdm(total=steps, initial=progress.step, desc=f"epoch {epoch + 1}/{t.epochs}", unit="batch",
-                   disable=not (ctx.main and progress_bar), leave=False, dynamic_ncols=True)
+        bar = console.bar(steps, progress.step, f"epoch {epoch + 1}/{t.epochs}")
+        bar.disable = bar.disable or not ctx.main
         model.train()
         try:
             while progress.step < steps:
@@ -282,7 +284,7 @@ def _train(cfg: RunConfig, out: Path, resume: bool, ctx: distributed.Context, pr
                 progress.seconds += time.perf_counter() - started
                 bar.update(1)
                 if s % 10 == 0 and not bar.disable:
-                    bar.set_postfix(loss=f"{sums.read()['loss'] / progress.seen:.1f} nats/img")
+                    bar.set_postfix_str(f"loss={sums.read()['loss'] / progress.seen:.1f} nats/img")
                 if on_step is not None:
                     on_step(epoch, s, dict(zip(sums.names, parts.tolist())))
                 if distributed.any_rank(ctx, stop["requested"]):
@@ -291,12 +293,12 @@ def _train(cfg: RunConfig, out: Path, resume: bool, ctx: distributed.Context, pr
             progress.sums = sums.read()
             bar.close()
             if ctx.main and stop["hard"]:
-                print(f"\nstopped at once, without saving; continue from the last save with: "
-                      f"aevae train --resume {out}", flush=True)
+                console.line(f"stopped at once, without saving; continue from the last save with: "
+                             f"aevae train --resume {out}")
             elif ctx.main:
                 save_checkpoint(out / CHECKPOINT, model, optimizer, progress)
-                print(f"\ninterrupted: saved epoch {epoch + 1} at batch {progress.step}/{steps} in {out}; "
-                      f"continue with: aevae train --resume {out}", flush=True)
+                console.line(f"interrupted: saved epoch {epoch + 1} at batch {progress.step}/{steps} in {out}; "
+                             f"continue with: aevae train --resume {out}")
             raise
         bar.close()
         started = time.perf_counter()
@@ -313,15 +315,17 @@ def _train(cfg: RunConfig, out: Path, resume: bool, ctx: distributed.Context, pr
             record["train_mmd"] = progress.sums["mmd"] / progress.seen
         progress = Progress(epoch=epoch + 1, history=history)
         if ctx.main:
+            started = time.perf_counter()
             test_metrics = evaluate(model, test_set.images)
             record["test"] = test_metrics
+            record["test_seconds"] = time.perf_counter() - started  # with train_seconds: a time-to-quality curve
             history.append(record)
             # Weights, then the checkpoint (the commit point), then metrics.json, which the checkpoint can rebuild:
             # a kill between any two leaves a folder that --resume makes whole.
             save_weights(out / WEIGHTS, model, cfg)
             save_checkpoint(out / CHECKPOINT, model, optimizer, progress)
             write_json(out / METRICS, metrics_file(cfg, train_set.name, history))
-            tqdm.write(f"epoch {epoch + 1}/{t.epochs}  train loss {record['train_loss_nats_per_image']:.2f} "
+            console.line(f"epoch {epoch + 1}/{t.epochs}  train loss {record['train_loss_nats_per_image']:.2f} "
                        f"nats/image ({record['train_images_per_second']:.0f} images/s) | test {summary_line(test_metrics)}")
         distributed.barrier(ctx)
     return test_metrics
@@ -333,7 +337,8 @@ def metrics_file(cfg: RunConfig, data: str, history: list[dict]) -> dict:
             "history": history, "final": history[-1]["test"] if history else {}}
 
 
-def _repair(out: Path, cfg: RunConfig, data: str, model: torch.nn.Module, history: list[dict], finished: bool) -> None:
+def _repair(out: Path, cfg: RunConfig, data: str, model: torch.nn.Module, history: list[dict], console: Console,
+            finished: bool) -> None:
     """Make ``metrics.json`` (and, for a finished run, the weights) agree with the checkpoint just loaded."""
     try:
         current = read_json(out / METRICS) if (out / METRICS).is_file() else None
@@ -341,7 +346,7 @@ def _repair(out: Path, cfg: RunConfig, data: str, model: torch.nn.Module, histor
         current = None
     if history and not (isinstance(current, dict) and current.get("history") == history):
         write_json(out / METRICS, metrics_file(cfg, data, history))
-        print(f"rewrote {out / METRICS} from {CHECKPOINT} ({len(history)} epochs)", flush=True)
+        console.line(f"rewrote {out / METRICS} from {CHECKPOINT} ({len(history)} epochs)")
     if not finished:
         return
     expected = {k: v.detach().cpu() for k, v in model.state_dict().items()}
@@ -352,4 +357,4 @@ def _repair(out: Path, cfg: RunConfig, data: str, model: torch.nn.Module, histor
         intact = False
     if not intact:
         save_weights(out / WEIGHTS, model, cfg)
-        print(f"rewrote {out / WEIGHTS} from {CHECKPOINT}: it was missing, corrupt or out of date", flush=True)
+        console.line(f"rewrote {out / WEIGHTS} from {CHECKPOINT}: it was missing, corrupt or out of date")
