@@ -6,6 +6,7 @@ import argparse
 import dataclasses
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from aevae import __version__
 from aevae.config import (
@@ -19,6 +20,9 @@ from aevae.config import (
     value_type,
 )
 from aevae.errors import AevaeError
+
+if TYPE_CHECKING:
+    from aevae.training.concurrent import Job
 
 # CLI spellings that differ from the dataclass field names (the field name works too).
 FLAG_NAMES = {"kind": "--model", "latent_dim": "--latent"}
@@ -81,6 +85,7 @@ def _flag(name: str) -> str:
 
 
 def _cmd_train(args: argparse.Namespace) -> int:
+    from aevae.training.concurrent import Job, runs_in
     from aevae.training.trainer import RESUME_OPTIONS, train
 
     model_flags, train_flags = _given(args, "model"), _given(args, "train")
@@ -90,7 +95,12 @@ def _cmd_train(args: argparse.Namespace) -> int:
             named = [_flag(f) for f in fixed] + ["--out"] * bool(args.out) + ["--preset"] * bool(args.preset)
             raise UsageError(f"--resume continues a run with the settings in its config.json; it cannot be combined "
                              f"with {', '.join(named)} (allowed: {', '.join(_flag(f) for f in RESUME_OPTIONS)})")
-        train(None, Path(args.resume), resume=True, changes=train_flags)
+        runs = runs_in(Path(args.resume))  # a preset's folder: continue every run in it
+        if runs:
+            print(f"== resuming {', '.join(str(r) for r in runs)}", flush=True)
+            _train_jobs([Job(r, changes=train_flags) for r in runs], Path(args.resume))
+        else:
+            train(None, Path(args.resume), resume=True, changes=train_flags)
         return 0
     if args.preset:
         if model_flags:
@@ -102,10 +112,11 @@ def _cmd_train(args: argparse.Namespace) -> int:
         from aevae.data import data_channels
 
         channels = data_channels(base_train.data, base_train.preprocess)  # the preset's models on colour data too
-        for preset_cfg in PRESETS[args.preset]:
-            model_cfg = dataclasses.replace(preset_cfg, channels=channels)
-            print(f"== training {model_cfg.kind} (d = {model_cfg.latent_dim}) into {out / model_cfg.kind}")
-            train(RunConfig(model=model_cfg, train=base_train), out / model_cfg.kind)
+        jobs = [Job(out / cfg.kind, RunConfig(model=dataclasses.replace(cfg, channels=channels), train=base_train))
+                for cfg in PRESETS[args.preset]]
+        print(f"== training {' and '.join(j.label for j in jobs)} (d = {PRESETS[args.preset][0].latent_dim}) "
+              f"into {', '.join(str(j.out) for j in jobs)}", flush=True)
+        _train_jobs(jobs, out)
         return 0
     if not args.out:
         raise UsageError("--out RUN_DIR is required (or --preset / --resume)")
@@ -113,6 +124,17 @@ def _cmd_train(args: argparse.Namespace) -> int:
     cfg = RunConfig(model=_collect(args, ModelConfig, "model"), train=_collect(args, TrainConfig, "train"))
     train(cfg, Path(args.out))
     return 0
+
+
+def _train_jobs(jobs: list[Job], folder: Path) -> None:
+    """Train a preset's runs (side by side where that is faster); after Ctrl-C, say how to continue them all."""
+    from aevae.training.concurrent import train_all
+
+    try:
+        train_all(jobs)
+    except KeyboardInterrupt:
+        print(f"continue them all with: aevae train --resume {folder}", flush=True)
+        raise
 
 
 def _cmd_data(args: argparse.Namespace) -> int:

@@ -1,0 +1,244 @@
+"""Several runs trained at once, one worker process each, the CPU cores split between them.
+
+The networks aevae trains are small: one core runs a training step at a higher fraction of its peak than two
+cores share one step (their per-layer work is too small to split well). So a pair such as the paper preset trains
+faster side by side, one core each, than one after the other on both cores (``benchmarks/time_to_quality.py``).
+
+Each worker is an ordinary ``trainer.train`` in its own process with its own run folder, so a run trained here is
+the same as one trained alone with the same thread count: resumable, interruptible, repeatable. Workers report
+through a queue (``RelayConsole``); this process draws one bar per run and prints their lines. Ctrl-C and SIGTERM
+reach this process and are passed on to every worker, which saves at its next batch boundary as a lone run does.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import multiprocessing as mp
+import os
+import pickle
+import queue
+import signal
+import threading
+import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from tqdm.auto import tqdm
+
+from aevae.config import RunConfig
+from aevae.errors import AevaeError
+from aevae.runs import CONFIG, RunError, load_config
+from aevae.training.console import Console
+from aevae.training.distributed import pick_device
+from aevae.training.trainer import STOP_SIGNALS, train
+
+
+@dataclasses.dataclass(frozen=True)
+class Job:
+    """One run to train: a new one (``cfg``) into ``out``, or, with ``cfg`` None, the run in ``out`` resumed."""
+
+    out: Path
+    cfg: RunConfig | None = None
+    changes: dict[str, Any] | None = None  # with a resume: new values of trainer.RESUME_OPTIONS
+
+    @property
+    def label(self) -> str:
+        """How the run is named on the terminal: its folder's name (``ae``, ``vae``)."""
+        return self.out.name
+
+
+def usable_cores() -> int:
+    """CPU cores this process may run on (a container or ``taskset`` may allow fewer than the machine has)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def planned_threads(job: Job) -> int:
+    """The thread count ``job`` will train with; 0 for a new run that leaves it open (it then gets a share)."""
+    if job.cfg is not None:
+        return job.cfg.train.threads
+    saved = (job.changes or {}).get("threads", load_config(job.out).train.threads)
+    return saved or usable_cores()  # 0 in a saved run: PyTorch's default, a thread per core
+
+
+def side_by_side(jobs: list[Job]) -> bool:
+    """True where ``jobs`` train faster at once than in turn: several CPU runs whose threads fit on the cores
+    (those left open count one each), and not inside a ``torchrun`` launch (whose processes already share the
+    cores). On a GPU they train in turn (side by side there was not measured)."""
+    if len(jobs) < 2 or "WORLD_SIZE" in os.environ:
+        return False
+    if sum(planned_threads(j) or 1 for j in jobs) > usable_cores():
+        return False
+    devices = {(j.cfg or load_config(j.out)).train.device for j in jobs}
+    return all(pick_device(d).type == "cpu" for d in devices)
+
+
+def split_threads(job: Job, threads: int) -> Job:
+    """``job`` with ``threads`` threads if it leaves its count open (a resume keeps the count it was trained with,
+    so it continues exactly)."""
+    if planned_threads(job):
+        return job
+    return dataclasses.replace(job, cfg=dataclasses.replace(job.cfg, train=dataclasses.replace(job.cfg.train,
+                                                                                              threads=threads)))
+
+
+def train_all(jobs: list[Job], progress_bar: bool = True) -> list[dict]:
+    """Train ``jobs`` side by side where that is faster (``side_by_side``), else one after the other in this
+    process; returns each run's final test metrics, in order.
+
+    Ctrl-C stops every run at a batch boundary with a checkpoint saved, then raises KeyboardInterrupt; the first
+    run that fails for another reason raises its error once all runs have stopped.
+    """
+    if not side_by_side(jobs):
+        return [train(j.cfg, j.out, resume=j.cfg is None, changes=j.changes, progress_bar=progress_bar)
+                for j in jobs]
+    fixed = sum(planned_threads(j) for j in jobs)
+    open_jobs = sum(not planned_threads(j) for j in jobs)
+    share = max((usable_cores() - fixed) // max(open_jobs, 1), 1)
+    jobs = [split_threads(j, share) for j in jobs]
+    counts = sorted({planned_threads(j) for j in jobs})
+    each = f"{counts[0]} thread{'s' * (counts[0] > 1)} each" if len(counts) == 1 else \
+        f"{', '.join(str(planned_threads(j)) for j in jobs)} threads"
+    print(f"training {', '.join(j.label for j in jobs)} side by side: one process each, {each}", flush=True)
+    return _run_workers(jobs, progress_bar)
+
+
+def runs_in(folder: Path) -> list[Path]:
+    """The run folders directly inside ``folder`` (a preset's ``ae/`` and ``vae/``), sorted; [] for a run folder."""
+    folder = Path(folder)
+    if (folder / CONFIG).is_file() or not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if (p / CONFIG).is_file())
+
+
+class RelayBar:
+    """A worker's progress bar: every call becomes a message to the process drawing the bars."""
+
+    disable = False
+
+    def __init__(self, messages: mp.Queue, index: int) -> None:
+        self.messages, self.index = messages, index
+
+    def update(self, n: int = 1) -> None:
+        self.messages.put(("update", self.index, n))
+
+    def set_postfix_str(self, s: str = "") -> None:
+        self.messages.put(("postfix", self.index, s))
+
+    def close(self) -> None:
+        """Nothing to do: the drawing process keeps one bar per run and resets it for the next epoch."""
+
+
+class RelayConsole(Console):
+    """A worker's console: bars and lines are sent to the process that started it."""
+
+    def __init__(self, messages: mp.Queue, index: int) -> None:
+        super().__init__(bars=True)
+        self.messages, self.index = messages, index
+
+    def bar(self, total: int, initial: int, desc: str) -> RelayBar:
+        self.messages.put(("bar", self.index, (total, initial, desc)))
+        return RelayBar(self.messages, self.index)
+
+    def line(self, text: str) -> None:
+        self.messages.put(("line", self.index, text))
+
+
+def _worker(job: Job, index: int, messages: mp.Queue) -> None:
+    """Train one job in this worker process and report how it ended: ("done", metrics), ("stopped", None) after
+    Ctrl-C or SIGTERM, or ("failed", error)."""
+    os.setpgid(0, 0)  # a terminal's Ctrl-C reaches the parent only, which passes it on once (two would stop hard)
+    try:
+        metrics = train(job.cfg, job.out, resume=job.cfg is None, changes=job.changes,
+                        console=RelayConsole(messages, index))
+        messages.put(("end", index, ("done", metrics)))
+    except KeyboardInterrupt:
+        messages.put(("end", index, ("stopped", None)))
+    except Exception as exc:  # noqa: BLE001 - every failure goes to the parent, which raises it
+        if not isinstance(exc, AevaeError):
+            traceback.print_exc()  # a bug rather than bad input: keep its trace
+        messages.put(("end", index, ("failed", portable(exc))))
+
+
+def portable(exc: Exception) -> Exception:
+    """``exc`` if it survives the trip to the parent process, else a RunError with its message."""
+    try:
+        pickle.loads(pickle.dumps(exc))
+        return exc
+    except Exception:  # noqa: BLE001 - an exception class whose arguments do not round-trip
+        return RunError(f"{type(exc).__name__}: {exc}")
+
+
+@contextmanager
+def passed_on(processes: list[mp.Process]) -> Iterator[None]:
+    """Pass SIGINT and SIGTERM on to the live ``processes`` instead of acting on them here."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def forward(signum: int, frame: object) -> None:
+        for p in processes:
+            if p.is_alive() and p.pid is not None:
+                os.kill(p.pid, signum)
+
+    previous = {sig: signal.signal(sig, forward) for sig in STOP_SIGNALS}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _run_workers(jobs: list[Job], progress_bar: bool) -> list[dict]:
+    context = mp.get_context("spawn")  # a fresh interpreter: no torch thread pool inherited half-initialised
+    messages: mp.Queue = context.Queue()
+    processes = [context.Process(target=_worker, args=(job, i, messages), name=f"aevae-train-{job.label}")
+                 for i, job in enumerate(jobs)]
+    width = max(len(j.label) for j in jobs)
+    bars = [tqdm(total=0, desc=j.label, position=i, unit="batch", disable=not progress_bar, leave=False,
+                 dynamic_ncols=True) for i, j in enumerate(jobs)]
+    ends: dict[int, tuple[str, Any]] = {}
+    try:
+        with passed_on(processes):
+            for p in processes:
+                p.start()
+            while len(ends) < len(jobs):
+                try:
+                    kind, i, body = messages.get(timeout=0.5)
+                except queue.Empty:
+                    for i, p in enumerate(processes):  # killed (SIGKILL, out of memory) before it could report
+                        if i not in ends and not p.is_alive() and messages.empty():
+                            ends[i] = ("failed", RunError(
+                                f"the process training {jobs[i].out} ended with exit code {p.exitcode} (killed, or out "
+                                f"of memory?) before it could report; continue it with: aevae train --resume "
+                                f"{jobs[i].out}"))
+                    continue
+                if kind == "end":
+                    ends[i] = body
+                elif kind == "line":
+                    tqdm.write(f"[{jobs[i].label:>{width}}] {body}")
+                elif kind == "bar":
+                    total, initial, desc = body
+                    bars[i].reset(total=total)
+                    bars[i].update(initial)
+                    bars[i].set_description(f"{jobs[i].label:>{width}} {desc}")
+                elif kind == "update":
+                    bars[i].update(body)
+                elif kind == "postfix":
+                    bars[i].set_postfix_str(body)
+            for p in processes:
+                p.join()
+    finally:
+        for bar in bars:
+            bar.close()
+        for p in processes:
+            if p.is_alive():  # this process is failing: let the workers save, then wait for them
+                p.terminate()
+                p.join()
+    failed = [body for how, body in ends.values() if how == "failed"]
+    if failed:
+        raise failed[0]
+    if any(how == "stopped" for how, _ in ends.values()):
+        raise KeyboardInterrupt
+    return [ends[i][1] for i in range(len(jobs))]
