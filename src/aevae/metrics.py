@@ -40,8 +40,11 @@ def as_batch(images: np.ndarray | torch.Tensor, device: torch.device | str | Non
 
 
 @torch.no_grad()
-def evaluate(model: LatentModel, images: np.ndarray, batch_size: int = 1000) -> dict[str, float | list[float]]:
-    """Metrics of ``model`` on ``images`` (uint8, (N, S, S)); see the module docstring for reductions."""
+def evaluate(model: LatentModel, images: np.ndarray, batch_size: int = 500) -> dict[str, float | list[float]]:
+    """Metrics of ``model`` on ``images`` (uint8, (N, S, S)); see the module docstring for reductions.
+
+    500 images per pass: the trainer evaluates after every epoch, and on one CPU core a 32×32 VAE's 10,000 test
+    images took 1.95 s in passes of 500 against 2.30 s in passes of 1,000 (the activations stay in cache)."""
     was_training = model.training
     model.eval()
     device = next(model.parameters()).device
