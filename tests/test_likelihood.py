@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import torch
 
+from aevae.analysis import describe
 from aevae.analysis.likelihood import importance_weighted_nll, log_normal
 from aevae.config import ModelConfig
 from aevae.data import load_splits
@@ -74,3 +75,5 @@ def test_full_analysis_reports_it_for_the_vae_only(analysed_runs: dict[str, Path
     assert vae.metrics["iw_samples"] == 500 and vae.metrics["iw_test_images"] > 0
     assert "nats per image" in vae.units["iw_nll_nats_per_image"]
     assert "iw_nll_nats_per_image" not in ae.metrics
+    shown = f"-log p(x) <= {vae.metrics['iw_nll_nats_per_image']:.2f} nats/image by the importance-weighted bound"
+    assert shown in describe(vae) and "importance-weighted" not in describe(ae)  # what `aevae analyze` prints

@@ -201,6 +201,10 @@ def describe(a: Analysis) -> str:
         lines.append(f"  KL {m['kl_nats_per_image']:.2f} nats/image = {m['kl_bits_per_image']:.2f} bits/image, "
                      f"-ELBO {m['neg_elbo_nats_per_image']:.2f} nats/image, active units {m['active_units']} of "
                      f"{a.latent_dim} (KL > {m['active_units_threshold_nats_per_dim']} nats)")
+    if "iw_nll_nats_per_image" in m:
+        lines.append(f"  -log p(x) <= {m['iw_nll_nats_per_image']:.2f} nats/image by the importance-weighted bound "
+                     f"(Burda et al. 2016, k = {m['iw_samples']}; first {m['iw_test_images']} test images, where the "
+                     f"one-sample -ELBO is {m['iw_neg_elbo_nats_per_image']:.2f})")
     sil = o["silhouette_by_label"]
     lines.append(f"  latents: mean |z| {o['mean_latent_norm']:.2f} latent units, k-NN(5) test accuracy "
                  f"{o['knn5_accuracy']:.1%}, k-means NMI {o['kmeans10_nmi']:.3f} (0-1), purity "
