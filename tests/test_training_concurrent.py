@@ -95,7 +95,8 @@ def worker_pids(pid: int) -> list[int]:
 
 
 @two_cores
-def test_ctrl_c_stops_the_pair_and_resume_continues_it_exactly(tiny_folder: Path, tmp_path: Path) -> None:
+def test_ctrl_c_stops_the_pair_and_resume_continues_it_exactly(tiny_folder: Path, tmp_path: Path,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "paper"
     proc = subprocess.Popen(preset_command(tiny_folder, out), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True, env=_env())
@@ -115,6 +116,9 @@ def test_ctrl_c_stops_the_pair_and_resume_continues_it_exactly(tiny_folder: Path
     assert main(["train", "--resume", str(out)]) == 0
     straight = tmp_path / "straight"
     assert main(preset_command(tiny_folder, straight)[3:]) == 0
+    said = capsys.readouterr().out  # at the end: what each run reached, and how to look at the pair
+    assert f"{straight / 'vae'}: test BCE" in said and "-ELBO" in said
+    assert f"explore them with: aevae explore --ae {straight / 'ae'} --vae {straight / 'vae'}" in said
     for kind in ("ae", "vae"):
         for name, tensor in weights(straight / kind).items():
             assert torch.equal(tensor, weights(out / kind)[name]), (kind, name)

@@ -196,7 +196,7 @@ def _run_workers(jobs: list[Job], progress_bar: bool) -> list[dict]:
     processes = [context.Process(target=_worker, args=(job, i, messages), name=f"aevae-train-{job.label}")
                  for i, job in enumerate(jobs)]
     width = max(len(j.label) for j in jobs)
-    bars = [tqdm(total=0, desc=j.label, position=i, unit="batch", disable=not progress_bar, leave=False,
+    bars = [tqdm(total=0, desc=f"{j.label:>{width}} starting", position=i, unit="batch", disable=not progress_bar, leave=False,
                  dynamic_ncols=True) for i, j in enumerate(jobs)]
     ends: dict[int, tuple[str, Any]] = {}
     try:
@@ -230,7 +230,7 @@ def _run_workers(jobs: list[Job], progress_bar: bool) -> list[dict]:
             for p in processes:
                 p.join()
     finally:
-        for bar in bars:
+        for bar in reversed(bars):  # the top one last: tqdm leaves the cursor at the start of its line
             bar.close()
         for p in processes:
             if p.is_alive():  # this process is failing: let the workers save, then wait for them
