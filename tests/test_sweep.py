@@ -37,6 +37,9 @@ def test_sweep_trains_analyses_and_tabulates_the_grid(tiny_folder: Path, tmp_pat
 
     assert main(sweep_args(tiny_folder, out)) == 0  # a second run reuses every trained point
     assert capsys.readouterr().out.count("already trained") == 4
+    more_threads = sweep_args(tiny_folder, out)
+    more_threads[more_threads.index("--threads") + 1] = "2"  # the thread count sets speed only: still the same points
+    assert main(more_threads) == 0 and capsys.readouterr().out.count("already trained") == 4
 
     assert main(sweep_args(tiny_folder, out, epochs=2)) == 2  # other settings: refused, not overwritten
     assert "other settings" in capsys.readouterr().err

@@ -1,7 +1,9 @@
 """``aevae sweep``: train and analyse a grid of models × latent sizes, then write one table beside the paper's claims.
 
 Each grid point is a run folder ``OUT/<kind>-d<d>/``. A point that already finished training is not retrained,
-an interrupted one is resumed, and an existing analysis is reused, so a sweep can be re-run after a stop.
+an interrupted one is resumed, and an existing analysis is reused, so a sweep can be re-run after a stop. The
+points train as many at a time as there are cores, side by side where that pays (``training.concurrent``), then
+each is analysed.
 ``OUT/sweep.json`` holds the rows, the claims and the units; ``OUT/sweep.md`` the same for people.
 """
 
@@ -13,13 +15,13 @@ from pathlib import Path
 from aevae.analysis import ensure_analysis
 from aevae.analysis.analyze import ANALYSIS_UNITS
 from aevae.config import ModelConfig, RunConfig, TrainConfig
-from aevae.files import atomic_write
 from aevae.data import resolve_preprocess
+from aevae.files import atomic_write
 from aevae.report.claims import check_claims, claims_markdown
 from aevae.report.table import columns, markdown_table, summary_row
 from aevae.runs import CONFIG, RunError, is_trained, load_config, write_json
 from aevae.training.step import resolved
-from aevae.training.trainer import train
+from aevae.training.concurrent import Job, train_all, usable_cores
 
 
 def point_dir(out: Path, kind: str, latent_dim: int) -> Path:
@@ -28,12 +30,16 @@ def point_dir(out: Path, kind: str, latent_dim: int) -> Path:
 
 
 def as_saved(train_cfg: TrainConfig) -> TrainConfig:
-    """``train_cfg`` with its preprocessing resolved, as a new run saves it (runs from before the choice say "auto")."""
-    return dataclasses.replace(train_cfg, preprocess=resolve_preprocess(train_cfg.data, train_cfg.preprocess))
+    """``train_cfg`` as it identifies a grid point: preprocessing resolved as a new run saves it (runs from before the
+    choice say "auto"), and no thread count, which only sets how fast it trains (points trained side by side get a
+    share of the cores)."""
+    return dataclasses.replace(train_cfg, preprocess=resolve_preprocess(train_cfg.data, train_cfg.preprocess),
+                               threads=0)
 
 
-def train_point(cfg: RunConfig, run: Path, progress: bool = True) -> None:
-    """Train one grid point unless it is already trained; resume it if it was interrupted.
+def point_job(cfg: RunConfig, run: Path) -> Job | None:
+    """The training grid point ``run`` still needs: none if it is trained, its resume if it was interrupted (or
+    killed before its first save), else a new run of ``cfg``.
 
     A folder trained with other settings is an error, never silently reused.
     """
@@ -44,12 +50,12 @@ def train_point(cfg: RunConfig, run: Path, progress: bool = True) -> None:
                            "choose another --out or remove that folder")
     if is_trained(run):
         print(f"== {run}: already trained, kept", flush=True)
-    elif (run / CONFIG).is_file():  # interrupted, or killed before its first save: --resume handles both
+        return None
+    if (run / CONFIG).is_file():
         print(f"== {run}: resuming", flush=True)
-        train(None, run, resume=True, progress_bar=progress)
-    else:
-        print(f"== training {cfg.model.kind} (d = {cfg.model.latent_dim}) into {run}", flush=True)
-        train(cfg, run, progress_bar=progress)
+        return Job(run)
+    print(f"== training {cfg.model.kind} (d = {cfg.model.latent_dim}) into {run}", flush=True)
+    return Job(run, cfg)
 
 
 def run_sweep(kinds: list[str], latents: list[int], train_cfg: TrainConfig, out: Path,
@@ -58,14 +64,17 @@ def run_sweep(kinds: list[str], latents: list[int], train_cfg: TrainConfig, out:
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     base = dataclasses.asdict(model_defaults or ModelConfig())
+    points = {point_dir(out, kind, d): RunConfig(
+        model=ModelConfig(**{**base, "kind": kind, "latent_dim": d, "beta": None, "mmd_weight": None}),
+        train=dataclasses.replace(train_cfg)) for kind in kinds for d in latents}
+    jobs = [job for run, cfg in points.items() if (job := point_job(cfg, run)) is not None]
+    at_once = max(usable_cores(), 1)  # as many at a time as there are cores: side by side where that pays
+    for start in range(0, len(jobs), at_once):
+        train_all(jobs[start : start + at_once], progress_bar=progress)
     rows = []
-    for kind in kinds:
-        for d in latents:
-            model_cfg = ModelConfig(**{**base, "kind": kind, "latent_dim": d, "beta": None, "mmd_weight": None})
-            run = point_dir(out, kind, d)
-            train_point(RunConfig(model=model_cfg, train=dataclasses.replace(train_cfg)), run, progress)
-            analysis = ensure_analysis(run, progress=progress)
-            rows.append({**summary_row(analysis), "run": run.name})
+    for run in points:
+        analysis = ensure_analysis(run, progress=progress)
+        rows.append({**summary_row(analysis), "run": run.name})
     claims = check_claims(rows)
     write_json(out / "sweep.json", {
         "rows": rows, "claims": [dataclasses.asdict(c) for c in claims],
