@@ -101,8 +101,8 @@ def main() -> None:
               f"against the recorded preset {RECORDED_FLOAT32['seconds'] / r['seconds']:.2f}x")
         if "in turn, float32" in results:
             b = results["in turn, float32"]
-            print(f"  against the former recipe in this run: AE {r['ae'] - b['ae']:+.2f}, VAE {r['vae'] - b['vae']:+.2f} "
-                  f"nats/image (negative = better now)")
+            print(f"  against the former recipe in this run: AE {r['ae'] - b['ae']:+.2f}, "
+                  f"VAE {r['vae'] - b['vae']:+.2f} nats/image (negative = better now)")
         for label in [k for k in results if k != "now"]:
             print(f"  time ratio in this run, {label} / now: {results[label]['seconds'] / r['seconds']:.2f}x")
 

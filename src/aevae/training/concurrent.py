@@ -97,9 +97,8 @@ def train_all(jobs: list[Job], progress_bar: bool = True) -> list[dict]:
     open_jobs = sum(not planned_threads(j) for j in jobs)
     share = max((usable_cores() - fixed) // max(open_jobs, 1), 1)
     jobs = [split_threads(j, share) for j in jobs]
-    counts = sorted({planned_threads(j) for j in jobs})
-    each = f"{counts[0]} thread{'s' * (counts[0] > 1)} each" if len(counts) == 1 else \
-        f"{', '.join(str(planned_threads(j)) for j in jobs)} threads"
+    threads = [planned_threads(j) for j in jobs]
+    each = f"{threads[0]} thread(s) each" if len(set(threads)) == 1 else f"threads {', '.join(map(str, threads))}"
     print(f"training {', '.join(j.label for j in jobs)} side by side: one process each, {each}", flush=True)
     return _run_workers(jobs, progress_bar)
 
@@ -190,14 +189,40 @@ def passed_on(processes: list[mp.Process]) -> Iterator[None]:
             signal.signal(sig, handler)
 
 
+class Board:
+    """What the workers report, drawn in this process: one bar per run (reset at each epoch) and their lines, each
+    line marked with its run's name."""
+
+    def __init__(self, jobs: list[Job], bars: bool) -> None:
+        self.labels = [j.label.rjust(max(len(j.label) for j in jobs)) for j in jobs]
+        self.bars = [tqdm(total=0, desc=f"{label} starting", position=i, unit="batch", disable=not bars, leave=False,
+                          dynamic_ncols=True) for i, label in enumerate(self.labels)]
+
+    def show(self, kind: str, i: int, body: Any) -> None:
+        """Draw one message of worker ``i`` (see ``RelayConsole``)."""
+        if kind == "line":
+            tqdm.write(f"[{self.labels[i]}] {body}")
+        elif kind == "bar":
+            total, initial, desc = body
+            self.bars[i].reset(total=total)
+            self.bars[i].update(initial)
+            self.bars[i].set_description(f"{self.labels[i]} {desc}")
+        elif kind == "update":
+            self.bars[i].update(body)
+        elif kind == "postfix":
+            self.bars[i].set_postfix_str(body)
+
+    def close(self) -> None:
+        for bar in reversed(self.bars):  # the top one last: tqdm leaves the cursor at the start of its line
+            bar.close()
+
+
 def _run_workers(jobs: list[Job], progress_bar: bool) -> list[dict]:
     context = mp.get_context("spawn")  # a fresh interpreter: no torch thread pool inherited half-initialised
     messages: mp.Queue = context.Queue()
     processes = [context.Process(target=_worker, args=(job, i, messages), name=f"aevae-train-{job.label}")
                  for i, job in enumerate(jobs)]
-    width = max(len(j.label) for j in jobs)
-    bars = [tqdm(total=0, desc=f"{j.label:>{width}} starting", position=i, unit="batch", disable=not progress_bar, leave=False,
-                 dynamic_ncols=True) for i, j in enumerate(jobs)]
+    board = Board(jobs, progress_bar)
     ends: dict[int, tuple[str, Any]] = {}
     try:
         with passed_on(processes):
@@ -210,28 +235,18 @@ def _run_workers(jobs: list[Job], progress_bar: bool) -> list[dict]:
                     for i, p in enumerate(processes):  # killed (SIGKILL, out of memory) before it could report
                         if i not in ends and not p.is_alive() and messages.empty():
                             ends[i] = ("failed", RunError(
-                                f"the process training {jobs[i].out} ended with exit code {p.exitcode} (killed, or out "
-                                f"of memory?) before it could report; continue it with: aevae train --resume "
+                                f"the process training {jobs[i].out} ended with exit code {p.exitcode} (killed, or "
+                                f"out of memory?) before it could report; continue it with: aevae train --resume "
                                 f"{jobs[i].out}"))
                     continue
                 if kind == "end":
                     ends[i] = body
-                elif kind == "line":
-                    tqdm.write(f"[{jobs[i].label:>{width}}] {body}")
-                elif kind == "bar":
-                    total, initial, desc = body
-                    bars[i].reset(total=total)
-                    bars[i].update(initial)
-                    bars[i].set_description(f"{jobs[i].label:>{width}} {desc}")
-                elif kind == "update":
-                    bars[i].update(body)
-                elif kind == "postfix":
-                    bars[i].set_postfix_str(body)
+                else:
+                    board.show(kind, i, body)
             for p in processes:
                 p.join()
     finally:
-        for bar in reversed(bars):  # the top one last: tqdm leaves the cursor at the start of its line
-            bar.close()
+        board.close()
         for p in processes:
             if p.is_alive():  # this process is failing: let the workers save, then wait for them
                 p.terminate()

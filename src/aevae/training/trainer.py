@@ -326,7 +326,8 @@ def _train(cfg: RunConfig, out: Path, resume: bool, ctx: distributed.Context, co
             save_checkpoint(out / CHECKPOINT, model, optimizer, progress)
             write_json(out / METRICS, metrics_file(cfg, train_set.name, history))
             console.line(f"epoch {epoch + 1}/{t.epochs}  train loss {record['train_loss_nats_per_image']:.2f} "
-                       f"nats/image ({record['train_images_per_second']:.0f} images/s) | test {summary_line(test_metrics)}")
+                         f"nats/image ({record['train_images_per_second']:.0f} images/s) | "
+                         f"test {summary_line(test_metrics)}")
         distributed.barrier(ctx)
     return test_metrics
 
