@@ -68,9 +68,8 @@ def run_sweep(kinds: list[str], latents: list[int], train_cfg: TrainConfig, out:
         model=ModelConfig(**{**base, "kind": kind, "latent_dim": d, "beta": None, "mmd_weight": None}),
         train=dataclasses.replace(train_cfg)) for kind in kinds for d in latents}
     jobs = [job for run, cfg in points.items() if (job := point_job(cfg, run)) is not None]
-    at_once = max(usable_cores(), 1)  # as many at a time as there are cores: side by side where that pays
-    for start in range(0, len(jobs), at_once):
-        train_all(jobs[start : start + at_once], progress_bar=progress)
+    for start in range(0, len(jobs), usable_cores()):  # as many at a time as there are cores
+        train_all(jobs[start : start + usable_cores()], progress_bar=progress)
     rows = []
     for run in points:
         analysis = ensure_analysis(run, progress=progress)

@@ -193,7 +193,7 @@ def train(cfg: RunConfig | None, out: Path, resume: bool = False, progress_bar: 
         cuda = [ctx.device] if ctx.device.type == "cuda" else []
         with (interrupt_requests() as stop, torch.random.fork_rng(devices=cuda),  # seeding stays inside the run
               repeatable_kernels(ctx.device)):
-            return _train(cfg, out, resume, ctx, console or Console(progress_bar), on_step, stop,
+            return _train(cfg, out, resume, ctx, console or Console(progress_bar and ctx.main), on_step, stop,
                           changed=bool(changes))
     finally:
         torch.set_num_threads(threads)
@@ -267,7 +267,6 @@ def _train(cfg: RunConfig, out: Path, resume: bool, ctx: distributed.Context, co
         order = torch.as_tensor(epoch_order(t.seed, epoch, len(x_all)), device=ctx.device)
         sums = Sums(part_names(cfg.model), progress.sums, ctx.device)
         bar = console.bar(steps, progress.step, f"epoch {epoch + 1}/{t.epochs}")
-        bar.disable = bar.disable or not ctx.main
         model.train()
         try:
             while progress.step < steps:
