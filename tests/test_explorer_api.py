@@ -483,6 +483,13 @@ def test_encodes_beyond_the_slots_wait_then_get_503(url: str, client: httpx.Clie
     {"host": "127.0.0.1.evil.example"},
     {"host": "localhost.evil.example"},
     {"host": ""},
+    {"host": "evil.example@127.0.0.1"},  # userinfo, which a URL parser skips: never part of a Host header
+    {"host": "[::1].nip.io"},  # an IPv6 literal with a name after it
+    {"host": "127.0.0.1:80:80"},  # two ports
+    {"host": "127.0.0.1:http"},
+    {"host": "127.0.0.1 evil.example"},
+    {"host": "[::1"},
+    {"host": "[localhost]"},
 ])
 def test_requests_for_other_host_names_are_refused(client: httpx.Client, headers: dict[str, str]) -> None:
     for path in ("/api/models", "/api/bundle", "/"):
@@ -513,8 +520,8 @@ def test_cross_origin_api_requests_are_refused(client: httpx.Client, headers: di
 
 @pytest.mark.parametrize(("served", "answered", "refused"), [
     ("0.0.0.0", ["192.168.1.20:8765", "[fe80::1]", "localhost", socket.gethostname()],
-     ["evil.example", "1.2.3.4.nip.io"]),
-    ("::", ["10.0.0.7", "[::1]:8765"], ["evil.example"]),
+     ["evil.example", "1.2.3.4.nip.io", "evil.example@10.0.0.7", "[::1].nip.io", "10.0.0.7:80:80", "[10.0.0.7]"]),
+    ("::", ["10.0.0.7", "[::1]:8765"], ["evil.example", "[::1]evil.example", "::1"]),
     ("myhost.lan", ["myhost.lan:8765", "MyHost.LAN", "127.0.0.1"], ["192.168.1.20", "evil.example"]),
 ])
 def test_hosts_answered_follow_the_address_served(served: str, answered: list[str], refused: list[str]) -> None:
@@ -572,6 +579,12 @@ def test_a_malformed_allowed_origin_is_refused_at_start(bundle: Bundle) -> None:
     ('{"latent": [1e39, 0]}', 422, "within ±"),  # beyond float32
     ('{"latent": [1' + "0" * 300 + ', 0]}', 422, "within ±"),
     ('{"latent": [1' + "0" * 5000 + ', 0]}', 422, "too long"),
+    ('{"latent": [1' + "0" * 308 + ', 0]}', 422, "within ±"),  # integers of 309 to 4,300 digits
+    ('{"latent": [-1' + "0" * 4299 + ', 0]}', 422, "finite.*float64's range"),
+    ('{"latent": [1' + "0" * 400 + ', 0.5]}', 422, "finite.*float64's range"),
+    ('{"latent": [1' + "0" * 20 + ', 0.5]}', 422, "within ±"),  # beyond int64 beside a float
+    ('{"latents": [[1' + "0" * 400 + ', 0], [1, 2]]}', 422, "finite.*float64's range"),
+    ('{"latent": [1e400, 0]}', 422, "finite"),
     ('{"latent": ' + "[" * 5000 + "]" * 5000 + "}", 400, "nested too deeply"),
     ('{"latent": [' + "[" * 50 + "0" + "]" * 50 + ", 0]}", 422, "rectangular|numbers"),
 ])
@@ -592,6 +605,10 @@ def test_pixels_of_absurd_size_are_refused_with_json(client: httpx.Client) -> No
                              headers=JSON), 400, "nested too deeply")
     expect_error(client.post("/api/models/vae/encode", content=b'{"pixels": [[1' + b"0" * 5000 + b', 0]]}',
                              headers=JSON), 422, "too long")
+    for digits in (310, 4300):  # beyond float64, within what Python's JSON parser reads
+        for row in (b"[1" + b"0" * (digits - 1) + b", 0]", b"[-1" + b"0" * (digits - 1) + b", 0.5]"):
+            expect_error(client.post("/api/models/vae/encode", content=b'{"pixels": [' + row + b", [0, 1]]}",
+                                     headers=JSON), 422, "finite|range")
     still_serving(client)
 
 
