@@ -158,7 +158,7 @@ export function mountArticle(el, bundle, options = {}) {
   linkTerms(el);
   linkDefinitions(el);
 
-  // The sections a reader sees first are drawn; the rest (Figure 4's 2 × N points, the embedded explorer) waits
+  // The sections a reader sees first are drawn; the rest (Figure 5's 2 × N points, Figure 6, the embedded explorer) waits
   // for the next frame, so the page paints its opening before that work.
   const handle = { ctx, figures, explorer: null, destroy: () => {} };
   requestAnimationFrame(() => {

@@ -78,7 +78,7 @@ export function holesProse(ctx) {
     <p><strong>Look at a whole slice.</strong> The grids sweep two dimensions across each model's span of training
       codes, the others held at A's code. Cells far from where training codes lie show what the decoder does in the
       holes.</p>
-    ${nowSee("the AE decodes its own codes well but was never asked about the space between and around them; the VAE's images change more smoothly along the same paths. The next two sections explain why.")}`;
+    ${nowSee("an AE is only ever asked about its own codes. Wherever, past A and B or across a slice, the AE's images break up while the VAE's at the same place stay digits, you are looking at a hole. The next two sections explain why the VAE has fewer.")}`;
 }
 
 /** Section 3: the VAE, its objective with the loaded numbers, and Figure 3 (the graph, with σ made visible). */
