@@ -3,9 +3,10 @@
 // and the other model greyed on the same axes (outlined violins, grey lines), as in the paper: "the VAE values get
 // greyed out and the latent activations of the AE will be shown". By default the axes span both models, so the
 // AE's wide spread and the VAE's compact one are seen to one scale; a switch fits them to the shown model.
-// The black reconstruction line's points drag along their axes; double-clicking an input's line snaps to it.
+// The black reconstruction line's points drag along their axes. Pointing at the plot highlights the input line
+// nearest the pointer (and its row in the list), and a double-click or a double tap snaps the black line to that one.
 
-import { setFit, setLatentValue, snapTo } from "./actions.js";
+import { setFit, setHover, setLatentValue, snapTo } from "./actions.js";
 import { SLOTS } from "./bundle.js";
 import { niceTicks, plotAxes } from "./latent.js";
 import { OTHER_MODEL, RECONSTRUCTION } from "./palette.js";
@@ -13,6 +14,8 @@ import { formatValue, svg } from "./svg.js";
 import { createViolins } from "./violins.js";
 
 const MIN_BAND_PX = 2; // a ±σ band thinner than this on screen is drawn this tall, so it never vanishes
+const PICK_PX = 12; // an input line within this many screen pixels of the pointer can be picked
+const DOUBLE_MS = 450; // two presses this close in time (and on the same line) snap to it: a double-click or tap
 
 /**
  * @param {HTMLElement} el container
@@ -41,6 +44,10 @@ export function createParallel(el, state, { width = 640, height = 380 } = {}) {
     handles: svg("g", { class: "handles" }, root),
   };
   const line = svg("polyline", { class: "recon-line", stroke: RECONSTRUCTION }, layers.reconstruction);
+  const drawn = new Map(); // input -> its line's points in SVG units, as last drawn
+  const hoverName = document.createElement("div"); // names the highlighted line: what a double-click takes
+  hoverName.className = "hover-name";
+  hoverName.setAttribute("aria-hidden", "true"); // the list's snap buttons say the same to a screen reader
 
   function geometry() {
     const axes = plotAxes(state.models, state.active, state.fit);
@@ -98,6 +105,7 @@ export function createParallel(el, state, { width = 640, height = 380 } = {}) {
 
   function renderInputs() {
     layers.inputs.replaceChildren();
+    drawn.clear();
     const g = geometry();
     const slot = state.active;
     const minHalf = (MIN_BAND_PX / 2) * unitsPerPixel();
@@ -118,17 +126,62 @@ export function createParallel(el, state, { width = 640, height = 380 } = {}) {
                                       stroke: input.colour }, group);
         band.dataset.sigma = Array.from(sigma, formatValue).join(" ");
       }
-      const pts = Array.from(mu, (m, j) => point(g, j, m)).join(" ");
-      svg("polyline", { points: pts, class: "mu", stroke: input.colour }, group);
-      const hit = svg("polyline", { points: pts, class: "hit" }, group);
-      svg("title", {}, hit).textContent = `${input.name}: double-click to snap the black line here`;
-      hit.addEventListener("dblclick", (event) => {
-        event.preventDefault();
-        snapTo(state, input);
-      });
+      const pts = Array.from(mu, (m, j) => point(g, j, m));
+      drawn.set(input, pts);
+      svg("polyline", { points: pts.join(" "), class: "mu", stroke: input.colour }, group);
     }
+    renderHover();
     renderOther();
   }
+
+  // Picking: the input whose drawn line passes nearest the pointer, the same test for mouse, pen and touch.
+  function pick(event) {
+    const p = new DOMPoint(event.clientX, event.clientY).matrixTransform(root.getScreenCTM().inverse());
+    let best = null;
+    let bestDistance = PICK_PX * unitsPerPixel();
+    for (const [input, pts] of drawn) {
+      const distance = distanceToPolyline(p.x, p.y, pts);
+      if (distance < bestDistance) {
+        best = input;
+        bestDistance = distance;
+      }
+    }
+    return best;
+  }
+
+  function renderHover() {
+    const hot = state.hover;
+    layers.inputs.classList.toggle("has-hot", Boolean(hot && drawn.has(hot)));
+    for (const group of layers.inputs.children) {
+      const isHot = group.dataset.input === hot?.id;
+      group.classList.toggle("hot", isHot);
+      if (isHot) layers.inputs.appendChild(group); // on top of the others while highlighted
+    }
+    root.classList.toggle("picking", Boolean(hot && drawn.has(hot)));
+    hoverName.textContent = hot && drawn.has(hot) ? `${hot.name}: double-click (or double-tap) to snap the black line here`
+      : drawn.size ? "Point at a coloured line to see whose it is; double-click it to snap the black line there." : "";
+  }
+
+  const onHandle = (event) => event.target.classList?.contains("handle");
+  root.addEventListener("pointermove", (event) => {
+    if (event.buttons || onHandle(event)) return; // a drag in progress keeps its line
+    setHover(state, pick(event));
+  });
+  root.addEventListener("pointerleave", (event) => {
+    if (event.pointerType === "mouse") setHover(state, null);
+  });
+  let lastPress = null; // {input, time} of the last press that picked a line
+  root.addEventListener("pointerdown", (event) => {
+    if (onHandle(event)) return;
+    const input = pick(event);
+    setHover(state, input); // a first tap shows which line a second one takes
+    const now = event.timeStamp;
+    if (input && lastPress?.input === input && now - lastPress.time < DOUBLE_MS) {
+      event.preventDefault();
+      lastPress = null;
+      snapTo(state, input);
+    } else lastPress = input ? { input, time: now } : null;
+  });
 
   // The greyed model: its selected inputs' μ lines and its reconstruction line, on the axes it has.
   function renderOther() {
@@ -224,6 +277,7 @@ export function createParallel(el, state, { width = 640, height = 380 } = {}) {
   state.on("active", renderAll); // the violins redraw themselves on the same topics
   state.on("axes", renderAll);
   state.on("inputs", renderInputs);
+  state.on("hover", renderHover);
   state.on("latent", ({ slot }) => {
     if (slot === state.active) renderReconstruction();
     else renderOther();
@@ -237,6 +291,22 @@ export function createParallel(el, state, { width = 640, height = 380 } = {}) {
       renderInputs();
     }
   }).observe(root);
+  el.insertBefore(hoverName, key);
   renderAll();
   return { root };
+}
+
+/** Distance from (px, py) to the nearest point of the polyline `pts` ([[x, y], ...]), in the same units. */
+function distanceToPolyline(px, py, pts) {
+  let best = Infinity;
+  for (let k = 0; k + 1 < pts.length; k++) {
+    const [ax, ay] = pts[k];
+    const [bx, by] = pts[k + 1];
+    const dx = bx - ax;
+    const dy = by - ay;
+    const t = Math.min(1, Math.max(0, ((px - ax) * dx + (py - ay) * dy) / (dx * dx + dy * dy || 1)));
+    best = Math.min(best, Math.hypot(px - (ax + t * dx), py - (ay + t * dy)));
+  }
+  if (pts.length === 1) best = Math.hypot(px - pts[0][0], py - pts[0][1]);
+  return best;
 }
