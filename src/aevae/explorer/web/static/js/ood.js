@@ -15,7 +15,7 @@
 // Percentile-ranked signals use fixed levels: ≥ 99th percentile "unusual", ≥ 95th "rare": by construction 1 % and
 // 5 % of test images reach them.
 
-import { percentile } from "./latent.js";
+import { ordinal, percentile } from "./latent.js";
 
 const RARE = 0.05; // code position: P below this is rare among training images
 const UNUSUAL = 0.01; // ... and unusual
@@ -130,13 +130,4 @@ function klNats(mu, sigma) {
 /** A percentile for text: "98.7", "99.93", "52". */
 function fmt(p) {
   return p >= 99.9 ? p.toFixed(2) : p >= 90 ? p.toFixed(1) : p.toFixed(0);
-}
-
-/** "1st", "52nd", "99.7th". */
-function ordinal(p) {
-  const text = (p < 1 || p > 99 ? p.toFixed(1) : p.toFixed(0)).replace(/\.0$/, "");
-  if (text.includes(".")) return `${text}th`;
-  const n = Number(text);
-  const teen = n % 100 >= 11 && n % 100 <= 13;
-  return `${text}${teen ? "th" : ["th", "st", "nd", "rd"][n % 10] || "th"}`;
 }
