@@ -561,13 +561,3 @@ def test_axe_finds_no_serious_violation_in_the_article_or_the_explorer(browser: 
     page.close()
     assert not errors, errors
 
-
-def test_axe_finds_no_serious_violation_with_the_tour_open(browser: Any, url: str) -> None:
-    page, errors = open_article(browser, url)
-    page.click(".tour-start")
-    page.keyboard.press("ArrowRight")  # a step whose panels are dimmed around the lit one
-    assert page.locator(".embedded-explorer.touring").count() == 1
-    violations = axe_violations(page)
-    assert violations == [], "\n".join(map(str, violations))
-    page.close()
-    assert not errors, errors
