@@ -213,3 +213,41 @@ def test_the_gallery_keeps_each_class_on_one_row(browser: Any, url: str, width: 
         if t["name"].endswith(")") and "(test #" in t["name"]:  # "7 (test #0)": a test image and its class
             rows.setdefault(t["name"].split(" (")[0], set()).add(t["top"])
     assert len(rows) == 10 and all(len(tops) == 1 for tops in rows.values()), rows
+
+
+# --- unusualness says its direction --------------------------------------------------------------------------------------
+
+
+def draw_stroke(page: Any, start: tuple[float, float], end: tuple[float, float]) -> None:
+    """One stroke on the drawing pad, from ``start`` to ``end`` in fractions of the pad."""
+    pad = page.locator(".pad")
+    pad.scroll_into_view_if_needed()
+    box = pad.bounding_box()
+    page.mouse.move(box["x"] + start[0] * box["width"], box["y"] + start[1] * box["height"])
+    page.mouse.down()
+    page.mouse.move(box["x"] + end[0] * box["width"], box["y"] + end[1] * box["height"], steps=8)
+    page.mouse.up()
+
+
+def test_the_badge_says_whether_an_input_is_too_easy_or_too_hard_to_explain(browser: Any, url: str) -> None:
+    with explorer_page(browser, url, 1280) as page:
+        draw_stroke(page, (0.5, 0.15), (0.5, 0.85))  # a single vertical stroke: simpler than most digits
+        page.locator('.thumb[title="letter A"]').click()  # a shape the models never learned
+        stroke = page.locator('.input-row:has(.input-name:text-is("drawing 1"))')
+        letter = page.locator('.input-row:has(.input-name:text-is("letter A"))')
+        # the typicality signal flags the stroke, on the easy side: its BCE + KL lies below the test mean
+        typicality = stroke.locator('.signal[data-signal="typicality"]').text_content()
+        assert " below the test mean" in typicality and stroke.get_attribute("data-level") in ("rare", "unusual")
+        verdict = stroke.locator(".verdict").text_content()
+        assert "too easy to explain" in verdict and "too hard" not in verdict, verdict
+        assert stroke.get_attribute("data-direction") == "easy"
+        assert "simpler than most test digits" in stroke.locator(".verdict").get_attribute("title")
+        # the letter: flagged by its reconstruction error, the hard side
+        verdict = letter.locator(".verdict").text_content()
+        assert "too hard to explain" in verdict and "too easy" not in verdict, verdict
+        assert letter.get_attribute("data-direction") == "hard"
+        # the colours say it too: the easy badge is not the alarm's amber or red
+        easy, hard = (row.locator(".verdict").evaluate("v => getComputedStyle(v).backgroundColor")
+                      for row in (stroke, letter))
+        assert easy != hard
+        save_screenshot(page, "reading-badge-direction", full_page=True)
