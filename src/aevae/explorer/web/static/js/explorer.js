@@ -66,6 +66,7 @@ export function mount(el, bundle, options = {}) {
     latent: Object.fromEntries(SLOTS.map((s) => [s, new Float64Array(models[s].d)])),
     origin: {},
     focus: null,
+    hover: null, // the input whose line and row are highlighted
     fit: false, // the parallel plot's axes span both models
     mapScale: "shared", // both PCA maps to one scale
     samples: null,
