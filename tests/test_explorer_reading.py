@@ -169,3 +169,85 @@ def test_six_input_colours_stay_apart_from_each_other_and_from_the_classes(brows
     assert among >= 30, among  # two thin lines side by side: clearly two colours, not two shades
     apart = min(np.linalg.norm(lab(a) - lab(b)) for a in shown for b in classes)
     assert apart >= 25, apart  # CIE76 ΔE: never a shade of a class's colour
+
+
+# --- legibility at 800 px ----------------------------------------------------------------------------------------------
+
+SMALL_TEXT = """() => {
+    const small = [];
+    const walker = document.createTreeWalker(document.querySelector('.aevae'), NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const el = node.parentElement;
+        if (!node.textContent.trim() || !el.getClientRects().length || el.closest('[hidden], .skip')) continue;
+        const style = getComputedStyle(el);
+        if (style.visibility === 'hidden' || style.display === 'none') continue;
+        // an SVG's text is scaled with its viewBox: what counts is its size on screen
+        const scale = el instanceof SVGElement ? el.getScreenCTM().a : 1;
+        const size = parseFloat(style.fontSize) * scale;
+        if (size < 10.95) small.push(`${el.className.baseVal ?? el.className}: "${node.textContent.trim().slice(0, 20)}" ${size.toFixed(1)} px`);
+    }
+    return small;
+}"""
+
+
+@pytest.mark.parametrize("width", [800, 1280])
+def test_no_text_below_11_px_and_handles_clear_of_the_tick_labels(browser: Any, url: str, width: int) -> None:
+    with explorer_page(browser, url, width) as page:
+        select_six(page)
+        assert page.evaluate(SMALL_TEXT) == []
+        for dim in range(page.locator(".handle").count()):
+            handle = page.locator(".handle").nth(dim).bounding_box()
+            for label in page.locator(f'.tick-label[data-dim="{dim}"]').all():
+                box = label.bounding_box()
+                assert box["x"] + box["width"] <= handle["x"], (dim, label.text_content())  # left of the handle
+        save_screenshot(page, f"reading-legible-{width}", full_page=True)
+
+
+@pytest.mark.parametrize("width", [800, 1280, 1920])
+def test_the_gallery_keeps_each_class_on_one_row(browser: Any, url: str, width: int) -> None:
+    with explorer_page(browser, url, width) as page:
+        thumbs = page.eval_on_selector_all(".gallery .thumb", """ts => ts.map((t) => ({
+            name: t.title, top: Math.round(t.getBoundingClientRect().top)}))""")
+    rows: dict[str, set[int]] = {}
+    for t in thumbs:
+        if t["name"].endswith(")") and "(test #" in t["name"]:  # "7 (test #0)": a test image and its class
+            rows.setdefault(t["name"].split(" (")[0], set()).add(t["top"])
+    assert len(rows) == 10 and all(len(tops) == 1 for tops in rows.values()), rows
+
+
+# --- unusualness says its direction --------------------------------------------------------------------------------------
+
+
+def draw_stroke(page: Any, start: tuple[float, float], end: tuple[float, float]) -> None:
+    """One stroke on the drawing pad, from ``start`` to ``end`` in fractions of the pad."""
+    pad = page.locator(".pad")
+    pad.scroll_into_view_if_needed()
+    box = pad.bounding_box()
+    page.mouse.move(box["x"] + start[0] * box["width"], box["y"] + start[1] * box["height"])
+    page.mouse.down()
+    page.mouse.move(box["x"] + end[0] * box["width"], box["y"] + end[1] * box["height"], steps=8)
+    page.mouse.up()
+
+
+def test_the_badge_says_whether_an_input_is_too_easy_or_too_hard_to_explain(browser: Any, url: str) -> None:
+    with explorer_page(browser, url, 1280) as page:
+        draw_stroke(page, (0.5, 0.15), (0.5, 0.85))  # a single vertical stroke: simpler than most digits
+        page.locator('.thumb[title="letter A"]').click()  # a shape the models never learned
+        stroke = page.locator('.input-row:has(.input-name:text-is("drawing 1"))')
+        letter = page.locator('.input-row:has(.input-name:text-is("letter A"))')
+        # the typicality signal flags the stroke, on the easy side: its BCE + KL lies below the test mean
+        typicality = stroke.locator('.signal[data-signal="typicality"]').text_content()
+        assert " below the test mean" in typicality and stroke.get_attribute("data-level") in ("rare", "unusual")
+        verdict = stroke.locator(".verdict").text_content()
+        assert "too easy to explain" in verdict and "too hard" not in verdict, verdict
+        assert stroke.get_attribute("data-direction") == "easy"
+        assert "simpler than most test digits" in stroke.locator(".verdict").get_attribute("title")
+        # the letter: flagged by its reconstruction error, the hard side
+        verdict = letter.locator(".verdict").text_content()
+        assert "too hard to explain" in verdict and "too easy" not in verdict, verdict
+        assert letter.get_attribute("data-direction") == "hard"
+        # the colours say it too: the easy badge is not the alarm's amber or red
+        easy, hard = (row.locator(".verdict").evaluate("v => getComputedStyle(v).backgroundColor")
+                      for row in (stroke, letter))
+        assert easy != hard
+        save_screenshot(page, "reading-badge-direction", full_page=True)

@@ -29,6 +29,7 @@ export function createInputList(el, state) {
       row.className = "input-row";
       row.dataset.input = input.id;
       row.dataset.level = ood.level;
+      if (ood.direction) row.dataset.direction = ood.direction;
       row.style.setProperty("--colour", input.colour);
       row.innerHTML = `
         <span class="swatch"></span>

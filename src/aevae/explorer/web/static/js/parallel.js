@@ -8,13 +8,14 @@
 
 import { setFit, setHover, setLatentValue, snapTo } from "./actions.js";
 import { SLOTS } from "./bundle.js";
-import { niceTicks, plotAxes } from "./latent.js";
+import { niceTicks, ordinal, percentile, plotAxes } from "./latent.js";
 import { OTHER_MODEL, RECONSTRUCTION } from "./palette.js";
 import { formatValue, svg } from "./svg.js";
 import { createViolins } from "./violins.js";
 
 const MIN_BAND_PX = 2; // a ±σ band thinner than this on screen is drawn this tall, so it never vanishes
 const PICK_PX = 12; // an input line within this many screen pixels of the pointer can be picked
+const HANDLE_R = window.matchMedia?.("(pointer: coarse)").matches ? 13 : 7; // SVG units; a fingertip needs more
 const DOUBLE_MS = 450; // two presses this close in time (and on the same line) snap to it: a double-click or tap
 
 /**
@@ -24,7 +25,7 @@ const DOUBLE_MS = 450; // two presses this close in time (and on the same line) 
  */
 export function createParallel(el, state, { width = 640, height = 380 } = {}) {
   const margin = { top: 34, bottom: 30, left: 62, right: 62 };
-  const root = svg("svg", { viewBox: `0 0 ${width} ${height}`, class: "parallel", role: "img",
+  const root = svg("svg", { viewBox: `0 0 ${width} ${height}`, class: "parallel", role: "group", // holds sliders
     "aria-label": "Latent space: one vertical axis per dimension over its violin; the black line is the decoded code" });
   el.appendChild(root);
   const key = document.createElement("div");
@@ -73,19 +74,21 @@ export function createParallel(el, state, { width = 640, height = 380 } = {}) {
   function renderAxes() {
     layers.axes.replaceChildren();
     const { x, y, top, bottom, d, axes } = geometry();
+    const k = Math.max(1, unitsPerPixel()); // text grows in SVG units on a small plot (explorer.css): so do its gaps
+    const clear = HANDLE_R + 5; // tick labels end left of the handle, which would cover them at their value
     for (let j = 0; j < d; j++) {
       const [lo, hi] = axes[j];
       svg("line", { x1: x(j), x2: x(j), y1: top, y2: bottom, class: "axis", "data-dim": j, "data-min": lo,
                     "data-max": hi, "data-top": top, "data-bottom": bottom }, layers.axes);
-      svg("text", { x: x(j), y: top - 16, class: "axis-name" }, layers.axes).textContent = `z${j + 1}`;
-      svg("text", { x: x(j), y: top - 4, class: "axis-end" }, layers.axes).textContent = formatValue(hi);
-      svg("text", { x: x(j), y: bottom + 14, class: "axis-end" }, layers.axes).textContent = formatValue(lo);
+      svg("text", { x: x(j), y: top - 5 - 12 * k, class: "axis-name" }, layers.axes).textContent = `z${j + 1}`;
+      svg("text", { x: x(j), y: top - 5, class: "axis-end" }, layers.axes).textContent = formatValue(hi);
+      svg("text", { x: x(j), y: bottom + 3 + 11 * k, class: "axis-end" }, layers.axes).textContent = formatValue(lo);
       for (const t of niceTicks(lo, hi, 6)) {
         const ty = y(j, t);
-        if (ty < top + 6 || ty > bottom - 6) continue; // the end labels say these values
+        if (ty < top + 6 * k || ty > bottom - 6 * k) continue; // the end labels say these values
         const cls = t === 0 ? "tick zero" : "tick";
         svg("line", { x1: x(j) - 5, x2: x(j), y1: ty, y2: ty, class: cls, "data-dim": j }, layers.axes);
-        const label = svg("text", { x: x(j) - 7, y: ty, class: "tick-label", "data-dim": j, "data-value": t },
+        const label = svg("text", { x: x(j) - clear, y: ty, class: "tick-label", "data-dim": j, "data-value": t },
                           layers.axes);
         label.textContent = formatValue(t);
       }
@@ -209,16 +212,26 @@ export function createParallel(el, state, { width = 640, height = 380 } = {}) {
       handles = Array.from({ length: z.length }, (_, j) => makeHandle(j));
     }
     line.setAttribute("points", Array.from(z, (v, j) => point(g, j, v)).join(" "));
+    const model = state.models[state.active];
     handles.forEach((h, j) => {
       const [cx, cy] = point(g, j, z[j]);
       h.setAttribute("cx", cx);
       h.setAttribute("cy", cy);
       h.setAttribute("data-value", z[j]);
+      // what a screen reader says: the value, its range and where it lies among the training codes
+      const [lo, hi] = model.ranges[j];
+      h.setAttribute("aria-valuemin", formatValue(lo));
+      h.setAttribute("aria-valuemax", formatValue(hi));
+      h.setAttribute("aria-valuenow", formatValue(z[j]));
+      h.setAttribute("aria-valuetext", `z${j + 1} = ${z[j].toFixed(2)}, ${ordinal(percentile(model, j, z[j]))} `
+        + "percentile of the training codes");
     });
   }
 
   function makeHandle(j) {
-    const h = svg("circle", { r: 7, class: "handle", "data-dim": j, tabindex: 0 }, layers.handles);
+    const h = svg("circle", { r: HANDLE_R, class: "handle", "data-dim": j, tabindex: 0, role: "slider",
+                              "aria-orientation": "vertical", "aria-label": `z${j + 1} of the black line` },
+                  layers.handles);
     svg("title", {}, h).textContent = `drag z${j + 1}`;
     let toSvg = null; // screen -> SVG coordinates, fixed for one drag: reading it per move would force a layout
     let g = null;
@@ -243,13 +256,16 @@ export function createParallel(el, state, { width = 640, height = 380 } = {}) {
     };
     h.addEventListener("pointerup", end);
     h.addEventListener("pointercancel", end);
+    // The keys of a slider: arrows move a 50th of the axis, Page Up/Down a 5th, Home/End to its ends.
     h.addEventListener("keydown", (event) => {
       const [lo, hi] = state.models[state.active].ranges[j];
       const step = (hi - lo) / 50;
-      const delta = { ArrowUp: step, ArrowDown: -step }[event.key];
-      if (delta === undefined) return;
+      const now = state.latent[state.active][j];
+      const value = { ArrowUp: now + step, ArrowRight: now + step, ArrowDown: now - step, ArrowLeft: now - step,
+                      PageUp: now + 10 * step, PageDown: now - 10 * step, Home: lo, End: hi }[event.key];
+      if (value === undefined) return;
       event.preventDefault();
-      setLatentValue(state, state.active, j, state.latent[state.active][j] + delta, "key");
+      setLatentValue(state, state.active, j, value, "key");
     });
     return h;
   }
@@ -282,12 +298,14 @@ export function createParallel(el, state, { width = 640, height = 380 } = {}) {
     if (slot === state.active) renderReconstruction();
     else renderOther();
   });
-  // The minimum band height is in screen pixels: redraw the bands when the plot's size changes.
+  // The minimum band height and the text's size are in screen pixels: redraw when the plot's size changes.
   let shownWidth = 0;
   new ResizeObserver(() => {
     const w = root.getBoundingClientRect().width;
     if (w > 0 && Math.abs(w - shownWidth) > 0.5) {
       shownWidth = w;
+      root.style.setProperty("--svg-unit", String(unitsPerPixel()));
+      renderAxes();
       renderInputs();
     }
   }).observe(root);
