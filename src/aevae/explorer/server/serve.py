@@ -16,6 +16,7 @@ import uvicorn
 from aevae.explorer.bundle import shipped_bundle_bytes
 from aevae.explorer.bundle.companions import shipped_companions, with_companions
 from aevae.explorer.server.app import create_app
+from aevae.explorer.server.connections import server_config
 
 DEFAULT_PORT = 8765  # tried first when no port is given; a free one is picked if it is taken
 
@@ -96,7 +97,7 @@ def serve(ae: Path | None = None, vae: Path | None = None, host: str = "127.0.0.
     print(f"aevae {page or 'explorer'} at {url}  (Ctrl-C to stop)", flush=True)
     if open_browser:  # in a thread: some browsers' launchers block until the window closes
         threading.Thread(target=open_page, args=(url,), daemon=True).start()
-    uvicorn.Server(uvicorn.Config(app, log_level="warning")).run(sockets=[sock])
+    uvicorn.Server(server_config(app)).run(sockets=[sock])
     return 0
 
 
