@@ -71,3 +71,16 @@ def test_handles_are_sliders_that_speak_value_range_and_percentile(browser: Any,
         page.locator(".show-ae").check()  # the AE's own ranges
         ae = shipped.arrays["ae.density_grid"]
         assert abs(float(handles.nth(0).get_attribute("aria-valuemax")) - ae[0, -1]) < 0.01 * abs(ae[0, -1])
+
+
+def test_the_first_tab_stop_is_the_skip_link_then_the_article_link(browser: Any, url: str) -> None:
+    with explorer_page(browser, url, 1280) as page:
+        page.keyboard.press("Tab")
+        first = page.evaluate("() => [document.activeElement.className, document.activeElement.textContent]")
+        assert first == ["skip", "Skip to the latent plot"]
+        assert page.locator(".skip").is_visible()  # shown while it has focus
+        page.keyboard.press("Tab")
+        assert page.evaluate("() => document.activeElement.closest('nav')?.className") == "page-switch"
+        page.keyboard.press("Shift+Tab")
+        page.keyboard.press("Enter")  # the skip link takes the keyboard to the plot's first handle
+        assert page.evaluate("() => document.activeElement.getAttribute('role')") == "slider"

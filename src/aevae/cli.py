@@ -214,7 +214,8 @@ def _cmd_explore(args: argparse.Namespace) -> int:
         from aevae.explorer.user_code import load_factory_model, load_images
 
         model = load_factory_model(args.model)  # runs the user's code: they named it
-        bundle, models = own_model_bundle(model, load_images(args.data), output=args.output, progress=True)
+        bundle, models = own_model_bundle(model, load_images(args.data), output=args.output, progress=True,
+                                          input_range=args.input_range, cli=True)
         own = (bundle.to_bytes(), models)
     try:
         return serve(ae=args.ae and Path(args.ae), vae=args.vae and Path(args.vae), host=args.host, port=args.port,
@@ -243,7 +244,8 @@ def _cmd_export(args: argparse.Namespace) -> int:
         from aevae.explorer.web.export import export_own_model
 
         model = load_factory_model(args.model)  # runs the user's code: they named it
-        path = export_own_model(Path(args.out), model, load_images(args.data), output=args.output)
+        path = export_own_model(Path(args.out), model, load_images(args.data), output=args.output,
+                                input_range=args.input_range, cli=True)
     else:
         path = export_html(Path(args.out), ae=args.ae and Path(args.ae), vae=args.vae and Path(args.vae))
     size = path.stat().st_size
@@ -272,8 +274,21 @@ def _add_own_model_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--data", metavar="SPEC",
                    help="with --model: the images to show it on, a .npy/.npz file (images, labels) or a data-set "
                         "spec such as mnist")
-    p.add_argument("--output", choices=("probabilities", "logits"), default="probabilities",
-                   help="with --model: what its decode returns, pixels in [0, 1] (default) or logits")
+    p.add_argument("--output", choices=("probabilities", "logits", "tanh"),
+                   help="with --model: what its decode returns, pixels in [0, 1], logits, or pixels in [-1, 1] "
+                        "from a tanh (default: found from its first decodings, said at start)")
+    p.add_argument("--input-range", type=_input_range, metavar="LO,HI",
+                   help="with --model: the pixel range its encode expects, 0,1 or -1,1 (default: 0,1, or -1,1 "
+                        "where a tanh decoder clearly reconstructs those better, said at start)")
+
+
+def _input_range(text: str) -> tuple[float, float]:
+    """--input-range LO,HI as the pair of floats UserModel.wrap takes."""
+    try:
+        lo, hi = (float(v) for v in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"takes LO,HI such as 0,1 or -1,1, not {text!r}") from None
+    return lo, hi
 
 
 def build_parser() -> argparse.ArgumentParser:
