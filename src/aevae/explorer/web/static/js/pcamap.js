@@ -26,12 +26,11 @@ const TICK_ROOM = { left: 40, bottom: 22 }; // CSS pixels beside the map for the
  *   the container's width is known (the map then fills it)
  */
 export function createPcaMap(el, state, { slot, size: initialSize = 270 }) {
-  const model = state.models[slot];
-  const ratio = model.meta.pca_explained_variance_ratio.map((r) => `${(100 * r).toFixed(0)}%`);
+  let model = state.models[slot]; // a family's slider puts another model in the slot ("model")
   el.classList.add("pca-map");
   el.dataset.slot = slot;
   el.innerHTML = `
-    <h3>${model.meta.kind.toUpperCase()} latent space, PCA (PC1 × PC2)</h3>
+    <h3></h3>
     <div class="map-frame" style="padding: 0 0 ${TICK_ROOM.bottom}px ${TICK_ROOM.left}px">
       <div class="map-area">
         <canvas class="map-points"></canvas>
@@ -39,7 +38,7 @@ export function createPcaMap(el, state, { slot, size: initialSize = 270 }) {
         <div class="map-tooltip" hidden><canvas class="tooltip-canvas"></canvas><span></span></div>
       </div>
     </div>
-    <div class="map-axes">PC1 (${ratio[0]} of variance) → · PC2 (${ratio[1]}) ↑, latent units</div>`;
+    <div class="map-axes"></div>`;
   const frame = el.querySelector(".map-frame");
   const area = el.querySelector(".map-area");
   const points = el.querySelector(".map-points");
@@ -192,6 +191,12 @@ export function createPcaMap(el, state, { slot, size: initialSize = 270 }) {
     el.classList.toggle("inactive", state.active !== slot);
   }
 
+  function caption() {
+    const ratio = model.meta.pca_explained_variance_ratio.map((r) => `${(100 * r).toFixed(0)}%`);
+    el.querySelector("h3").textContent = `${model.meta.kind.toUpperCase()} latent space, PCA (PC1 × PC2)`;
+    el.querySelector(".map-axes").textContent = `PC1 (${ratio[0]} of variance) → · PC2 (${ratio[1]}) ↑, latent units`;
+  }
+
   state.on("latent", (detail) => {
     if (detail.slot === slot) drawOverlay();
   });
@@ -199,6 +204,13 @@ export function createPcaMap(el, state, { slot, size: initialSize = 270 }) {
   state.on("active", renderActive);
   state.on("mapscale", layout);
   state.on("colourby", drawPoints);
+  state.on("model", () => { // either map's points set the shared scale: both redraw
+    model = state.models[slot];
+    caption();
+    view = null;
+    layout();
+  });
+  caption();
   renderActive();
   layout();
   // The map fills the width its panel gives it; with a shared scale the other map does not depend on this width.
