@@ -130,7 +130,8 @@ export function mountArticle(el, bundle, options = {}) {
     ${claimsSection(ctx)}
     ${nowSee("which of the paper's claims hold for the loaded models, by criteria stated beside each verdict.")}
     ${reproduce(["aevae report RUNS/ae RUNS/vae --out report"])}`);
-  const s10 = section("extensions", SECTIONS[9][1], extensionsSection(ctx));
+  const s10 = section("extensions", SECTIONS[9][1], `${extensionsSection(ctx)}
+    ${nowSee("the VAE is one point on a dial: β and other distances to the prior trade reconstruction for a tidier space, and a tidy space is one where similar images get nearby codes that clustering can find.")}`);
   const s11 = section("takeaways", SECTIONS[10][1], takeawaysSection(ctx));
   const s12 = section("references", SECTIONS[11][1], referencesSection());
 
