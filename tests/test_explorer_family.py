@@ -261,3 +261,37 @@ def test_the_article_turns_the_kl_knob_with_numbers_from_the_bundle(browser: obj
         page = knob_page(browser, url, Bundle(flipped, family_bundle.arrays))
         assert "rate rises from 0.5 to 9.5 bits/image" in page.locator(".knob-summary").text_content()
         page.close()
+
+
+# --- the shipped β family --------------------------------------------------------------------------------------------
+
+
+FAMILY_IN_PAGE = """async ({latents, images}) => {
+    const {loadBundle} = await import('/static/js/bundle.js');
+    const bundle = loadBundle(await (await fetch('/api/bundle')).arrayBuffer());
+    return bundle.family.members.map((m) => ({
+        decoded: latents.map((z) => Array.from(m.net.decode(z))),
+        encoded: images.map((x) => Array.from(m.net.encode(x).mu)),
+    }));
+}"""
+
+
+@pytest.mark.browser
+def test_every_shipped_family_model_decodes_and_encodes_in_the_page_as_in_pytorch(browser: object, url: str) -> None:
+    shipped = Bundle.from_bytes(shipped_bundle_bytes())
+    family = shipped.meta["family"]
+    assert family["axis"] == "beta" and len(family["members"]) >= 5 and family["values"][0] == 0
+    latents = np.random.default_rng(2).normal(scale=2.0, size=(8, 4))
+    images = shipped.arrays["gallery.images"][::6] / 255.0
+    page = browser.new_page()
+    page.goto(url)
+    got = page.evaluate(FAMILY_IN_PAGE, {"latents": latents.tolist(), "images": images.reshape(len(images), -1).tolist()})
+    page.close()
+    assert len(got) == len(family["members"])
+    for i, member in enumerate(got):
+        model = member_model(shipped, i)
+        with torch.no_grad():
+            decoded = model.decode(torch.as_tensor(latents, dtype=torch.float32))[:, 0].numpy()
+            mu = model.encode(torch.as_tensor(images, dtype=torch.float32)[:, None]).mu.numpy()
+        assert np.abs(np.array(member["decoded"]).reshape(decoded.shape) - decoded).max() < 1e-4, i
+        assert np.abs(np.array(member["encoded"]) - mu).max() < 1e-4, i
