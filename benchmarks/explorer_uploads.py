@@ -85,10 +85,13 @@ def children(pid: int) -> list[int]:
     return found
 
 
-def probe(base: str, stop: Any, results: Any) -> None:
-    """GET /api/models in sequence until ``stop``; puts the latencies (s) on ``results``. A process of its own."""
+def probe(base: str, ready: Any, stop: Any, results: Any) -> None:
+    """GET /api/models in sequence until ``stop`` (``ready`` set after the first); puts the latencies (s) on
+    ``results``. A process of its own, so its latencies are the server's, not those of the uploading clients."""
     latencies = []
     with httpx.Client(base_url=base, timeout=120) as http:
+        http.get("/api/models")
+        ready.set()
         while not stop.is_set():
             started = time.perf_counter()
             http.get("/api/models")
@@ -125,13 +128,14 @@ def measure(src: str | None) -> dict[str, float]:
         for fmt, side in FORMATS:
             data = worst_upload(fmt, side)
             server_before = peak_mib(pid)
-            stop, results = context.Event(), context.Queue()
-            prober = context.Process(target=probe, args=(base, stop, results))
+            ready, stop, results = context.Event(), context.Event(), context.Queue()
+            prober = context.Process(target=probe, args=(base, ready, stop, results))
             prober.start()
-            time.sleep(1.5)  # the probe's interpreter starts and imports httpx first
+            ready.wait(120)
             wall, statuses = four_at_once(base, data)
+            time.sleep(0.2)  # the probe's request under way at the end completes
             stop.set()
-            latencies = sorted(1000 * t for t in results.get(timeout=120))
+            latencies = sorted(1000 * t for t in results.get(timeout=120)) or [float("nan")]
             prober.join(30)
             server = peak_mib(pid) - server_before
             workers = [peak_mib(child) for child in children(pid)]
