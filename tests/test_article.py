@@ -426,6 +426,8 @@ def test_the_holes_figure_decodes_both_models_along_the_line_and_resamples(brows
             za, zb = (model.encode(torch.tensor(images[i], dtype=torch.float32)[None, None]).mu for i in (a, b))
             expected = model.decode(za + t * (zb - za))[0, 0].numpy()
         assert np.abs(canvas_grey(page, now[slot]).astype(int) - np.round(255 * (1 - expected))).max() <= 2, slot
+    page.locator('.holes-strips .holes-strip[data-slot="ae"] canvas').nth(2).click()  # the step at A
+    assert float(page.get_attribute(body, "data-t")) == 0 and page.input_value("#holes-t") == "0"
     draws = json.loads(page.get_attribute(body, "data-draws"))
     assert draws[0] == draws[1]  # d agrees: both models decode the same draws
     first = canvas_grey(page, '.holes-prior .holes-strip[data-slot="vae"] canvas')
