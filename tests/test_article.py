@@ -19,7 +19,7 @@ import torch
 
 from aevae.explorer.bundle import Bundle, shipped_bundle_bytes
 from aevae.explorer.bundle.companions import shipped_companions
-from aevae.explorer.bundle.networks import model_from_weights
+from aevae.explorer.bundle.models import BundleModels
 from aevae.explorer.web.export import export_html
 from aevae.runs import load_analysis, load_model
 
@@ -139,7 +139,7 @@ def test_figure_1_is_the_shipped_ae_layer_by_layer(browser: Any, url: str) -> No
     page, errors = open_article(browser, url)
     index = int(page.eval_on_selector("#fig1-input", "s => s.value"))
     image = bundle.arrays["gallery.images"][index] / 255
-    model = model_from_weights(bundle.model("ae")["config"]["model"], bundle.weights("ae"))
+    model = BundleModels(bundle).model("ae")
     check_blocks_against_torch(page, model, image, bundle.model("ae")["latent_dim"])
     with torch.inference_mode():  # the output block is PyTorch's reconstruction of that input, as drawn
         x = torch.tensor(image, dtype=torch.float32)[None, None]

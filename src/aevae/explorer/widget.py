@@ -19,12 +19,11 @@ kernel to decode, in custom messages {"type": "decode", "id", "slot", "latents"}
 from __future__ import annotations
 
 import math
-from pathlib import Path
 from numbers import Real
+from pathlib import Path
 from typing import Any
 
 import numpy as np
-import torch
 import traitlets
 
 try:
@@ -32,8 +31,8 @@ try:
 except ImportError as exc:  # the widget's one dependency beyond aevae's own is optional
     raise ImportError("aevae.Explorer needs anywidget: pip install 'aevae[widget]'") from exc
 
-from aevae.explorer.bundle import SLOTS, Bundle
-from aevae.explorer.bundle.networks import model_from_weights
+from aevae.explorer.bundle import SLOTS
+from aevae.explorer.bundle.models import BundleModels
 from aevae.explorer.bundle.own_model import own_model_bundle
 from aevae.explorer.bundle.sources import IN_MEMORY_LIMIT, explorer_bundle, named_images
 from aevae.explorer.web import STATIC
@@ -102,13 +101,11 @@ class Explorer(anywidget.AnyWidget):
             if ae is not None or vae is not None:
                 raise TypeError("model= explores your own model; give it alone, or as {'ae': …, 'vae': …}, "
                                 "without ae= or vae=")
-            bundle, self._nets = own_model_bundle(model, images, labels, output=output)
+            bundle, own = own_model_bundle(model, images, labels, output=output)
         else:
-            bundle = explorer_bundle(ae, vae, images, data=data, limit=limit)
-            # PyTorch copies of the page's networks, from the same weights: decoding here matches the page's output.
-            self._nets = {slot: model_from_weights(bundle.model(slot)["config"]["model"], bundle.weights(slot))
-                          for slot in SLOTS}
-        self._ranges = {slot: axis_ranges(bundle, slot) for slot in SLOTS}
+            bundle, own = explorer_bundle(ae, vae, images, data=data, limit=limit), None
+        # PyTorch copies of the page's networks, from the same weights: decoding here matches the page's output.
+        self._models = BundleModels(bundle, own)
         gallery = bundle.arrays["gallery.images"]
         if selected is None:
             n_user = 0 if model is not None else len(named_images(images))
@@ -122,11 +119,8 @@ class Explorer(anywidget.AnyWidget):
             if first is None:
                 z = bundle.arrays[f"{slot}.pca_mean"]
             else:
-                with torch.inference_mode():
-                    x = torch.as_tensor(gallery[first], dtype=torch.float32) / 255  # (S, S) or (C, S, S)
-                    x = x.reshape(1, -1, *x.shape[-2:])  # (1, C, S, S)
-                    z = self._nets[slot].encode(x).mu[0].cpu().numpy()
-            lines[slot] = clamp(z.tolist(), self._ranges[slot])
+                z, _ = self._models.encode(slot, gallery[first] / 255)  # (S, S) or (C, S, S) in [0, 1]
+            lines[slot] = self._models.clamp(slot, z.tolist())
         with self.hold_sync():
             self._latents = lines
             self.show_ae = show_ae
@@ -137,22 +131,14 @@ class Explorer(anywidget.AnyWidget):
     def output_image(self) -> np.ndarray:
         """The shown model's decoding of ``latent``, by PyTorch: float32 (S, S) in [0, 1], bright ink on black, or
         (C, S, S) for a colour model."""
-        with torch.inference_mode():
-            z = torch.tensor([self.latent], dtype=torch.float32)  # (1, d)
-            image = self._nets[self._shown()].decode(z)[0].float().cpu()  # (C, S, S)
-            return (image[0] if len(image) == 1 else image).numpy()
+        return self._models.decode(self._shown(), [self.latent])[0]
 
     def _on_page_message(self, widget: Any, content: Any, buffers: Any) -> None:
         """Decode latents for the page (a model only Python runs); an error of the model goes back as a message."""
         if not isinstance(content, dict) or content.get("type") != "decode" or content.get("slot") not in SLOTS:
             return
         try:
-            z = torch.tensor(content["latents"], dtype=torch.float32)  # (B, d)
-            d = len(self._ranges[content["slot"]])
-            if z.dim() != 2 or z.shape[1] != d:
-                raise ValueError(f"latents must be (B, {d}); got {tuple(z.shape)}")
-            with torch.inference_mode():
-                images = self._nets[content["slot"]].decode(z).float().cpu().numpy()  # (B, C, S, S)
+            images = self._models.decode(content["slot"], content["latents"])  # (B, S, S) or (B, C, S, S)
         except Exception as exc:  # the user's decode failed: the page shows it and keeps working
             self.send({"type": "decoded", "id": content.get("id"), "error": f"{type(exc).__name__}: {exc}"})
             return
@@ -171,11 +157,11 @@ class Explorer(anywidget.AnyWidget):
     @traitlets.validate("latent")
     def _check_latent(self, proposal: dict[str, Any]) -> list[float]:
         slot = self._shown()
-        value, d = proposal["value"], len(self._ranges[slot])
+        value, d = proposal["value"], self._models.latent_dim(slot)
         if len(value) != d:
             raise traitlets.TraitError(f"latent must have {d} values (the {slot.upper()}'s latent dimensions), "
                                        f"got {len(value)}")
-        return clamp(value, self._ranges[slot])
+        return self._models.clamp(slot, value)
 
     @traitlets.validate("selected")
     def _check_selected(self, proposal: dict[str, Any]) -> list[int]:
@@ -193,13 +179,3 @@ class Explorer(anywidget.AnyWidget):
     def _show_line(self, change: dict[str, Any]) -> None:
         self.latent = self._latents[self._shown()]
 
-
-def axis_ranges(bundle: Bundle, slot: str) -> list[tuple[float, float]]:
-    """Each latent dimension's axis [lo, hi]: the span of its violin's grid, as the page draws it (latent.js)."""
-    grid = bundle.arrays[f"{slot}.density_grid"]
-    return [(float(row[0]), float(row[-1])) for row in grid]
-
-
-def clamp(values: list[float], ranges: list[tuple[float, float]]) -> list[float]:
-    """Each value clamped to its axis, as the page's clampToAxes does."""
-    return [min(max(float(v), lo), hi) for v, (lo, hi) in zip(values, ranges)]

@@ -51,7 +51,6 @@ def user_layer_table(model: UserModel) -> tuple[dict[str, Any], dict[str, torch.
     dec, dec_nodes = _decoder_chain(model.module, torch.zeros(2, cfg.latent_dim), model.output)
     table = {
         "input": [cfg.channels, cfg.image_size, cfg.image_size],
-        "latent_dim": cfg.latent_dim,
         "encoder": chain_steps(enc, enc_nodes, "encoder"),  # tensors named encoder.m.PATH
         "decoder": chain_steps(dec, dec_nodes, "decoder"),
         "head": {"encoder_output": parts, "logvar_range": [float(v) for v in LOGVAR_RANGE], "output": OUTPUT},

@@ -113,7 +113,7 @@ export function showSample(state, index) {
 /** Set the shown model's line from N(0, 1) draws clipped to the visible range of each axis. */
 export function randomLatent(state) {
   const slot = state.active;
-  setLatent(state, slot, Float64Array.from({ length: state.models[slot].d }, gaussian), "random");
+  setLatent(state, slot, Float64Array.from({ length: state.models[slot].meta.latent_dim }, gaussian), "random");
 }
 
 /** Show the AE ("ae") or the VAE ("vae"): lines, violins and output switch to it. */

@@ -10,13 +10,29 @@ const BUNDLE_FORMAT = 1;
 export const SLOTS = ["ae", "vae"];
 
 /**
+ * The facts a slot's metadata derives from its config's model section, under the names aevae.explorer.bundle.format
+ * gives them (MODEL_FACTS there): the bundle stores each once, in `config.model`; stored copies of older bundles
+ * are overridden.
+ */
+export function modelFacts(model) {
+  return {
+    kind: model.kind,
+    variational: model.kind !== "ae",
+    latent_dim: model.latent_dim,
+    image_size: model.image_size ?? 32,
+    channels: model.channels ?? 1,
+  };
+}
+
+/**
  * Parse a bundle and build both networks.
  * @param {ArrayBuffer|Uint8Array} bytes
  * @param {{transport?: Function}} options transport: how a slot whose network only Python can run ("decoder":
  *   "python") is decoded (see remote.js); without one such a slot's images cannot be decoded
  * @returns {{meta: object, models: {ae: Model, vae: Model}, gallery: {name, label, kind, data, image}[],
- *   remote: boolean}} where Model = {meta, net, d, pcaPoints, labels, pcaComponents, pcaMean, densityGrid, density,
- *   quantiles, testBceQuantiles, testTypicalityQuantiles, factors, latents}; remote: some slot is decoded by Python
+ *   remote: boolean}} where Model = {meta, net, pcaPoints, labels, pcaComponents, pcaMean, densityGrid, density,
+ *   quantiles, testBceQuantiles, testTypicalityQuantiles, factors, latents}; remote: some slot is decoded by Python.
+ *   A model's latent size is `meta.latent_dim` (derived from its config, see modelFacts), the one name the page uses.
  */
 export function loadBundle(bytes, { transport = null } = {}) {
   const { tensors, metadata } = readSafetensors(bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes));
@@ -36,7 +52,8 @@ export function loadBundle(bytes, { transport = null } = {}) {
   const queue = transport ? createDecodeQueue(transport) : null;
   const models = {};
   for (const slot of SLOTS) {
-    const m = meta.models[slot];
+    const m = { ...meta.models[slot], ...modelFacts(meta.models[slot].config.model) };
+    meta.models[slot] = m;
     const net = m.decoder === "python"
       ? createRemoteNetwork({ ...m, slot }, {
         mu: array(`${slot}.gallery_mu`),
@@ -48,7 +65,6 @@ export function loadBundle(bytes, { transport = null } = {}) {
       slot,
       meta: m,
       net,
-      d: m.latent_dim,
       pcaPoints: array(`${slot}.pca_points`), // (N, 2) row-major
       labels: array(`${slot}.labels`),
       pcaComponents: array(`${slot}.pca_components`), // (2, d)

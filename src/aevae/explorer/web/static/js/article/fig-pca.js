@@ -39,7 +39,7 @@ export function createPcaFigure(el, ctx) {
       points</label> <span class="scale-note"></span></div>
     <div class="pca-pair">${SLOTS.map((s) => `
       <figure class="pca-fig" data-slot="${s}"><figcaption>${ctx.models[s].meta.kind.toUpperCase()}
-        (d = ${ctx.models[s].d})</figcaption>
+        (d = ${ctx.models[s].meta.latent_dim})</figcaption>
         <canvas class="pca-canvas" role="img" style="width:${SIZE}px;height:${SIZE}px"
           aria-label="${ctx.models[s].meta.kind.toUpperCase()} training latents on their first two principal components, coloured by label"></canvas>
         <div class="pca-axes"></div></figure>`).join("")}</div>
