@@ -21,7 +21,7 @@ from aevae.report.claims import check_claims, claims_markdown
 from aevae.report.table import columns, markdown_table, summary_row
 from aevae.runs import CONFIG, RunError, is_trained, load_config, write_json
 from aevae.training.step import resolved
-from aevae.training.concurrent import Job, train_all, usable_cores
+from aevae.training.concurrent import Job, train_in_waves
 
 
 def point_dir(out: Path, kind: str, latent_dim: int) -> Path:
@@ -68,8 +68,7 @@ def run_sweep(kinds: list[str], latents: list[int], train_cfg: TrainConfig, out:
         model=ModelConfig(**{**base, "kind": kind, "latent_dim": d, "beta": None, "mmd_weight": None}),
         train=dataclasses.replace(train_cfg)) for kind in kinds for d in latents}
     jobs = [job for run, cfg in points.items() if (job := point_job(cfg, run)) is not None]
-    for start in range(0, len(jobs), usable_cores()):  # as many at a time as there are cores
-        train_all(jobs[start : start + usable_cores()], progress_bar=progress)
+    train_in_waves(jobs, progress_bar=progress)
     rows = []
     for run in points:
         analysis = ensure_analysis(run, progress=progress)

@@ -69,8 +69,9 @@ class Explorer(anywidget.AnyWidget):
 
     ``model`` explores your own PyTorch model instead (a module with ``encode``/``decode``, a pair of callables,
     or ``{"ae": …, "vae": …}``; see ``aevae.explorer.bundle.own_model``): ``images`` are then its data, (N, C, S, S)
-    or (N, S, S), with optional ``labels`` (N,), and ``output`` says whether decode returns pixels in [0, 1]
-    ("probabilities") or "logits". The kernel decodes for the page. Traits, kept in step with the page:
+    or (N, S, S), with optional ``labels`` (N,); ``output`` says whether decode returns pixels in [0, 1]
+    ("probabilities"), "logits" or "tanh" (pixels in [-1, 1]) and ``input_range`` what encode expects, (0, 1) or
+    (-1, 1) (None: found from the first decodings). The kernel decodes for the page. Traits, kept in step with the page:
 
     - ``latent``: the shown model's reconstruction line (list of floats; one per latent dimension). Setting it
       moves the line; values beyond an axis are clamped to it, as dragging would; dragging updates it.
@@ -95,13 +96,14 @@ class Explorer(anywidget.AnyWidget):
     inputs = traitlets.List(traitlets.Unicode(), read_only=True).tag(sync=True)
 
     def __init__(self, ae: Any = None, vae: Any = None, images: Any = (), *, model: Any = None, labels: Any = None,
-                 output: str = "probabilities", data: str = "mnist", limit: int | None = IN_MEMORY_LIMIT,
+                 output: str | None = None, input_range: tuple[float, float] | None = None, data: str = "mnist",
+                 limit: int | None = IN_MEMORY_LIMIT,
                  show_ae: bool = False, selected: list[int] | None = None, **kwargs: Any) -> None:
         if model is not None:
             if ae is not None or vae is not None:
                 raise TypeError("model= explores your own model; give it alone, or as {'ae': …, 'vae': …}, "
                                 "without ae= or vae=")
-            bundle, own = own_model_bundle(model, images, labels, output=output)
+            bundle, own = own_model_bundle(model, images, labels, output=output, input_range=input_range)
         else:
             bundle, own = explorer_bundle(ae, vae, images, data=data, limit=limit), None
         # PyTorch copies of the page's networks, from the same weights: decoding here matches the page's output.

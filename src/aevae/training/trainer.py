@@ -43,6 +43,7 @@ from aevae.runs import (
     trained_epochs,
     write_json,
 )
+from aevae.runs.snapshots import SNAPSHOT_IMAGES, save_snapshot, snapshot_path
 from aevae.training import distributed
 from aevae.training.checkpoint import Progress, load_checkpoint, save_checkpoint
 from aevae.training.console import Console
@@ -241,6 +242,10 @@ def _train(cfg: RunConfig, out: Path, resume: bool, ctx: distributed.Context, co
     elif resume and ctx.main:
         console.line(f"{out} has no checkpoint: its run stopped before the first save; training it from the start")
     history = progress.history
+    snap_images = test_set.images[:SNAPSHOT_IMAGES]
+    if ctx.main and 0 in t.snapshot_epochs and (progress.epoch, progress.step) == (0, 0) and \
+            not snapshot_path(out, 0).is_file():
+        save_snapshot(out, 0, model, cfg, snap_images, evaluate(model, test_set.images))  # before the first step
     if progress.epoch > t.epochs:
         raise RunError(f"{out} has already trained {progress.epoch} epochs; --epochs {t.epochs} would undo some")
     if changed and ctx.main:  # checked above, so a refused change never reaches config.json
@@ -322,6 +327,8 @@ def _train(cfg: RunConfig, out: Path, resume: bool, ctx: distributed.Context, co
             # Weights, then the checkpoint (the commit point), then metrics.json, which the checkpoint can rebuild:
             # a kill between any two leaves a folder that --resume makes whole.
             save_weights(out / WEIGHTS, model, cfg)
+            if epoch + 1 in t.snapshot_epochs:  # before the commit point: a resume redoes the epoch and rewrites it
+                save_snapshot(out, epoch + 1, model, cfg, snap_images, test_metrics)
             save_checkpoint(out / CHECKPOINT, model, optimizer, progress)
             write_json(out / METRICS, metrics_file(cfg, train_set.name, history))
             console.line(f"epoch {epoch + 1}/{t.epochs}  train loss {record['train_loss_nats_per_image']:.2f} "

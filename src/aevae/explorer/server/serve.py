@@ -16,6 +16,7 @@ import uvicorn
 from aevae.explorer.bundle import shipped_bundle_bytes
 from aevae.explorer.bundle.companions import shipped_companions, with_companions
 from aevae.explorer.server.app import create_app
+from aevae.explorer.server.connections import server_config
 
 DEFAULT_PORT = 8765  # tried first when no port is given; a free one is picked if it is taken
 
@@ -96,20 +97,22 @@ def serve(ae: Path | None = None, vae: Path | None = None, host: str = "127.0.0.
     print(f"aevae {page or 'explorer'} at {url}  (Ctrl-C to stop)", flush=True)
     if open_browser:  # in a thread: some browsers' launchers block until the window closes
         threading.Thread(target=open_page, args=(url,), daemon=True).start()
-    uvicorn.Server(uvicorn.Config(app, log_level="warning")).run(sockets=[sock])
+    uvicorn.Server(server_config(app)).run(sockets=[sock])
     return 0
 
 
-def explore(model: Any, images: Any, labels: Any = None, *, output: str = "probabilities", host: str = "127.0.0.1",
+def explore(model: Any, images: Any, labels: Any = None, *, output: str | None = None,
+            input_range: tuple[float, float] | None = None, host: str = "127.0.0.1",
             port: int | None = None, open_browser: bool = True) -> int:
     """Serve the explorer on your own model and images until Ctrl-C (``aevae.explore``); returns an exit code.
 
     ``model``: a ``torch.nn.Module`` with ``encode(x) -> mu`` or ``(mu, logvar)`` and ``decode(z) -> images``, a
     pair of callables ``(encode, decode)``, or ``{"ae": model, "vae": model}`` for two side by side; ``images``:
     (N, C, S, S) or (N, S, S), C = 1 or 3, floats in [0, 1] or uint8; ``labels``: (N,) or None; ``output``:
-    "probabilities" (decode returns pixels in [0, 1]) or "logits". See docs/own-model.md.
+    "probabilities" (decode returns pixels in [0, 1]), "logits" or "tanh" (pixels in [-1, 1]), found from the first
+    decodings when None; ``input_range``: (0, 1) or (-1, 1), the pixels encode expects. See docs/own-model.md.
     """
     from aevae.explorer.bundle.own_model import own_model_bundle  # imports torch
 
-    bundle, models = own_model_bundle(model, images, labels, output=output, progress=True)
+    bundle, models = own_model_bundle(model, images, labels, output=output, progress=True, input_range=input_range)
     return serve(host=host, port=port, open_browser=open_browser, own=(bundle.to_bytes(), models), torch_threads=None)

@@ -82,19 +82,23 @@ def export_html(out: Path, ae: object = None, vae: object = None, images: object
 
 
 def export_own_model(out: Path, model: object, images: object, labels: object = None,
-                     output: str = "probabilities", progress: bool = True) -> Path:
+                     output: str | None = None, progress: bool = True,
+                     input_range: tuple[float, float] | None = None, cli: bool = False) -> Path:
     """Write the explorer for your own model(s) (``aevae.explorer.bundle.own_model``) to ``out``; the page must
     be able to run them (a plain chain the layer table describes), since an exported file has no Python."""
     from aevae.explorer.bundle.own_model import own_model_bundle, python_only
 
-    bundle, _ = own_model_bundle(model, images, labels, output=output, progress=progress)
+    bundle, _ = own_model_bundle(model, images, labels, output=output, progress=progress, input_range=input_range,
+                                 cli=cli)
     needs = python_only(bundle)
     if needs:
         slot, why = next(iter(needs.items()))
         raise BundleError(f"your model in the {slot} slot needs Python to decode, so a static file cannot show it: "
                           f"{why}. Explore it with aevae explore --model (the server decodes it), or express its "
-                          "encode and decode as plain chains of Linear, Conv2d, ConvTranspose2d, ReLU/SiLU, Flatten/"
-                          "Unflatten, encode returning mu or h.chunk(2, dim=1) and decode ending in a sigmoid")
+                          "encode and decode with the steps the layer table has (docs/own-model.md): Linear, Conv2d, "
+                          "ConvTranspose2d, ReLU, SiLU, LeakyReLU, ELU, tanh, sigmoid, BatchNorm, GroupNorm, "
+                          "LayerNorm, residual additions, flatten and reshapes; encode returning mu, h.chunk(2, "
+                          "dim=1) or (fc_mu(h), fc_logvar(h)); decode ending in a sigmoid or a tanh")
     text = export_page(bundle)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)

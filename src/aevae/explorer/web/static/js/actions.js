@@ -22,6 +22,7 @@ export function toggleInput(state, input) {
     input.selected = false;
     input.colour = null;
     if (state.focus === input) state.focus = null;
+    if (state.hover === input) state.hover = null;
     dropSamples(state, input);
   } else {
     codesOf(state, input);
@@ -41,6 +42,14 @@ export function addInput(state, image, name, kind) {
   state.inputs.push(input);
   toggleInput(state, input);
   return input;
+}
+
+/** Highlight an input's line and its row (the pointer is over one of them, or the keyboard on its snap button);
+ * null highlights none. */
+export function setHover(state, input) {
+  if (state.hover === input) return;
+  state.hover = input;
+  state.emit("hover");
 }
 
 /** Replace an input's image (a drawing that gained a stroke) and redraw everything that shows it. */

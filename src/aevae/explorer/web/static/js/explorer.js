@@ -23,16 +23,18 @@ import { createToolbar } from "./toolbar.js";
 
 export { loadBundle } from "./bundle.js";
 
-const LAYOUT = `
-  <a class="skip" href="#">Skip to the latent plot</a>
+// `landmark`: the grid's element, "main" or (inside a page's own <main>) "div"; `plot`: the latent panel's id, the
+// skip link's target (ids are page-wide: one per view).
+const layout = (landmark, plot) => `
+  <a class="skip" href="#${plot}">Skip to the latent plot</a>
   <header class="top">
     <h1>aevae <span>touch the latent space</span></h1>
     <div class="toolbar"></div>
   </header>
-  <main class="grid">
+  <${landmark} class="grid">
     <section class="panel gallery-panel"><h2>Inputs</h2><div class="gallery"></div>
       <h2 class="own-title">Draw or upload</h2><div class="drawpad"></div><div class="own-inputs"></div></section>
-    <section class="panel latent-panel"><h2 class="latent-title"></h2><div class="parallel-view" role="group"></div>
+    <section class="panel latent-panel" id="${plot}"><h2 class="latent-title"></h2><div class="parallel-view" role="group"></div>
       </section>
     <section class="panel selected-panel"><h2>Selected inputs: how unusual is each?</h2><div class="input-list"></div>
       </section>
@@ -41,21 +43,26 @@ const LAYOUT = `
     <section class="panel maps-panel"><h2>PCA maps: hover to decode, click to move the line</h2>
       <div class="maps"><div class="map" data-slot="ae"></div><div class="map" data-slot="vae"></div></div>
       <div class="legend"></div><div class="map-scale"></div><div class="factor-matrix" hidden></div></section>
-  </main>`;
+  </${landmark}>`;
 
 /**
  * Build the explorer inside `el`.
  * @param {HTMLElement} el
  * @param {ReturnType<import("./bundle.js").loadBundle>} bundle
- * @param {{active?: "ae"|"vae", invert?: boolean, select?: number[]}} options
+ * @param {{active?: "ae"|"vae", invert?: boolean, select?: number[], nav?: HTMLElement}} options
  *   active: the model shown first (default "vae"); invert: black ink on white (default true);
- *   select: gallery indices selected at start (default [0]; the line snaps to the first)
+ *   select: gallery indices selected at start (default [0]; the line snaps to the first); nav: the page's own
+ *   links (the bar to the article), moved in right after the skip link, so that the skip link is the page's first
+ *   Tab stop and the bar its second
  * @returns {{state: object, destroy: () => void}} the shared state (see state.js and actions.js) and a teardown
  */
 export function mount(el, bundle, options = {}) {
-  const { active = "vae", invert = true, select = [0] } = options;
+  const { active = "vae", invert = true, select = [0], nav = null } = options;
   el.classList.add("aevae");
-  el.innerHTML = LAYOUT;
+  // The view is the page's main content, unless it sits inside a page's own (the article): a page has one <main>.
+  const landmark = el.closest("main, [role='main']") ? "div" : "main";
+  el.innerHTML = layout(landmark, `aevae-plot-${Math.random().toString(36).slice(2)}`);
+  if (nav) el.querySelector(".skip").after(nav);
   const models = {};
   for (const slot of SLOTS) models[slot] = { ...bundle.models[slot], ranges: axisRanges(bundle.models[slot]) };
   const state = createState({
@@ -66,6 +73,7 @@ export function mount(el, bundle, options = {}) {
     latent: Object.fromEntries(SLOTS.map((s) => [s, new Float64Array(models[s].meta.latent_dim)])),
     origin: {},
     focus: null,
+    hover: null, // the input whose line and row are highlighted
     fit: false, // the parallel plot's axes span both models
     mapScale: "shared", // both PCA maps to one scale
     samples: null,
