@@ -3,6 +3,7 @@
 
 import { readSafetensors } from "./safetensors.js";
 import { createNetwork } from "./network.js";
+import { dequantize } from "./quantize.js";
 import { createDecodeQueue, createRemoteNetwork } from "./remote.js";
 
 const META_KEY = "aevae.explorer";
@@ -30,9 +31,10 @@ export function modelFacts(model) {
  * @param {{transport?: Function}} options transport: how a slot whose network only Python can run ("decoder":
  *   "python") is decoded (see remote.js); without one such a slot's images cannot be decoded
  * @returns {{meta: object, models: {ae: Model, vae: Model}, gallery: {name, label, kind, data, image}[],
- *   remote: boolean}} where Model = {meta, net, pcaPoints, labels, pcaComponents, pcaMean, densityGrid, density,
- *   quantiles, testBceQuantiles, testTypicalityQuantiles, factors, latents}; remote: some slot is decoded by Python.
- *   A model's latent size is `meta.latent_dim` (derived from its config, see modelFacts), the one name the page uses.
+ *   family: null|{axis, symbol, values, members: (Model & {value, headline})[]}, remote: boolean}} where
+ *   Model = {meta, net, pcaPoints, labels, pcaComponents, pcaMean, densityGrid, density, quantiles,
+ *   testBceQuantiles, testTypicalityQuantiles, factors, latents}; remote: some slot is decoded by Python. A model's
+ *   latent size is `meta.latent_dim` (derived from its config, see modelFacts), the one name the page uses.
  */
 export function loadBundle(bytes, { transport = null } = {}) {
   const { tensors, metadata } = readSafetensors(bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes));
@@ -50,21 +52,18 @@ export function loadBundle(bytes, { transport = null } = {}) {
     image: Float32Array.from(images.data.subarray(i * pixels, (i + 1) * pixels), (v) => v / 255),
   }));
   const queue = transport ? createDecodeQueue(transport) : null;
-  const models = {};
-  for (const slot of SLOTS) {
-    const m = { ...meta.models[slot], ...modelFacts(meta.models[slot].config.model) };
-    meta.models[slot] = m;
-    const net = m.decoder === "python"
-      ? createRemoteNetwork({ ...m, slot }, {
-        mu: array(`${slot}.gallery_mu`),
-        sigma: tensors[`${slot}.gallery_sigma`]?.data ?? null,
-        bce: array(`${slot}.gallery_bce`),
-      }, gallery.map((item) => item.image), queue)
-      : createNetwork(readSafetensors(array(`${slot}.weights`)).tensors, m);
-    models[slot] = {
+  const load = (slot, stored, weights) => {
+    const m = { ...stored, ...modelFacts(stored.config.model) };
+    return {
       slot,
       meta: m,
-      net,
+      net: m.decoder === "python"
+        ? createRemoteNetwork({ ...m, slot }, {
+          mu: array(`${slot}.gallery_mu`),
+          sigma: tensors[`${slot}.gallery_sigma`]?.data ?? null,
+          bce: array(`${slot}.gallery_bce`),
+        }, gallery.map((item) => item.image), queue)
+        : createNetwork(weights(), m),
       pcaPoints: array(`${slot}.pca_points`), // (N, 2) row-major
       labels: array(`${slot}.labels`),
       pcaComponents: array(`${slot}.pca_components`), // (2, d)
@@ -80,6 +79,22 @@ export function loadBundle(bytes, { transport = null } = {}) {
       factors: tensors[`${slot}.factors`]?.data ?? null,
       latents: tensors[`${slot}.latents`]?.data ?? null,
     };
+  };
+  const models = {};
+  for (const slot of SLOTS) {
+    models[slot] = load(slot, meta.models[slot], () => readSafetensors(array(`${slot}.weights`)).tensors);
+    meta.models[slot] = models[slot].meta;
   }
-  return { meta, models, gallery, remote: SLOTS.some((slot) => models[slot].net.remote) };
+  // A family along one axis (aevae.explorer.bundle.family): its models have 8-bit weights, made float32 here
+  const family = meta.family ? {
+    axis: meta.family.axis,
+    symbol: meta.family.symbol,
+    values: meta.family.values,
+    members: meta.family.members.map((m, i) => ({
+      ...load(`family.${i}`, m, () => dequantize(readSafetensors(array(`family.${i}.weights`)).tensors)),
+      value: m.value,
+      headline: m.headline,
+    })),
+  } : null;
+  return { meta, models, gallery, family, remote: SLOTS.some((slot) => models[slot].net.remote) };
 }

@@ -10,6 +10,7 @@ import { SLOTS } from "./bundle.js";
 import { inputLayout } from "./dataset.js";
 import { createDrawPad } from "./drawpad.js";
 import { createFactorMatrix } from "./factors.js";
+import { createFamilySlider, stopLabel } from "./family.js";
 import { createGallery } from "./gallery.js";
 import { createInfoPanel } from "./info.js";
 import { createInputList } from "./inputs.js";
@@ -20,6 +21,7 @@ import { createParallel } from "./parallel.js";
 import { createMapScaleSwitch, createPcaMap } from "./pcamap.js";
 import { createState } from "./state.js";
 import { createToolbar } from "./toolbar.js";
+import { createTrainingNotice } from "./training.js";
 
 export { loadBundle } from "./bundle.js";
 
@@ -30,11 +32,13 @@ const layout = (landmark, plot) => `
   <header class="top">
     <h1>aevae <span>touch the latent space</span></h1>
     <div class="toolbar"></div>
+    <div class="training-notices" role="status" hidden></div>
   </header>
   <${landmark} class="grid">
     <section class="panel gallery-panel"><h2>Inputs</h2><div class="gallery"></div>
       <h2 class="own-title">Draw or upload</h2><div class="drawpad"></div><div class="own-inputs"></div></section>
-    <section class="panel latent-panel" id="${plot}"><h2 class="latent-title"></h2><div class="parallel-view" role="group"></div>
+    <section class="panel latent-panel" id="${plot}"><h2 class="latent-title"></h2><div class="family" hidden></div>
+      <div class="parallel-view" role="group"></div>
       </section>
     <section class="panel selected-panel"><h2>Selected inputs: how unusual is each?</h2><div class="input-list"></div>
       </section>
@@ -65,6 +69,10 @@ export function mount(el, bundle, options = {}) {
   if (nav) el.querySelector(".skip").after(nav);
   const models = {};
   for (const slot of SLOTS) models[slot] = { ...bundle.models[slot], ranges: axisRanges(bundle.models[slot]) };
+  const family = bundle.family && {
+    ...bundle.family,
+    members: bundle.family.members.map((m) => ({ ...m, ranges: axisRanges(m) })),
+  };
   const state = createState({
     models,
     active,
@@ -78,10 +86,13 @@ export function mount(el, bundle, options = {}) {
     mapScale: "shared", // both PCA maps to one scale
     samples: null,
     colourBy: "class", // what the training points are coloured by: "class" or "factor:NAME" (colouring.js)
+    family, // models along one axis for the slider (family.js), or null
+    member: null, // the family member in the VAE's place; null while it holds its own model
   });
   const part = (selector) => el.querySelector(selector);
 
   createToolbar(part(".toolbar"), state);
+  createTrainingNotice(part(".training-notices"), state);
   createGallery(part(".gallery"), state, { own: part(".own-inputs") });
   if (bundle.remote) { // a model only Python runs (remote.js) cannot encode new inputs in the page
     part(".own-title").remove();
@@ -90,6 +101,7 @@ export function mount(el, bundle, options = {}) {
     createDrawPad(part(".drawpad"), state);
     if (inputLayout(models.vae.meta).preprocess !== "glyph") part(".own-title").textContent = "Upload";
   }
+  createFamilySlider(part(".family"), state);
   createParallel(part(".parallel-view"), state);
   createInputList(part(".input-list"), state);
   createOutput(part(".output"), state, { root: el });
@@ -100,9 +112,11 @@ export function mount(el, bundle, options = {}) {
   createMapScaleSwitch(part(".map-scale"), state);
 
   const title = () => {
-    const m = models[state.active].meta;
+    const m = state.models[state.active].meta;
+    const stop = state.member !== null && state.active === "vae"
+      ? `, ${stopLabel(family, family.values[state.member])}` : "";
     part(".latent-title").textContent =
-      `${m.kind.toUpperCase()} latent space (d = ${m.latent_dim}, ${m.data}): drag the black line`;
+      `${m.kind.toUpperCase()} latent space (d = ${m.latent_dim}${stop}, ${m.data}): drag the black line`;
     part(".parallel-view").setAttribute("aria-label", `${m.kind.toUpperCase()} latent values as parallel `
       + "coordinates: Tab to a handle of the black line, then the arrow keys move it");
   };

@@ -15,9 +15,9 @@ const OPS = { conv2d: "conv", conv_transpose2d: "transposed conv", linear: "line
  * Figure 1's blocks from the model's layer table (aevae.models.layers, carried in the bundle): the input, then one
  * block per layer with weights, labelled with what it does and the shape of its output (a following unflatten
  * reshapes it; a flatten does not, so a map keeps its C×H×W); the encoder's last layer, which emits the code, is
- * the bottleneck, of `latentDim` values (the slot's latent_dim).
+ * the bottleneck, of `d` values (the slot's latent_dim).
  */
-export function layerBlocks(table, latentDim) {
+export function layerBlocks(table, d) {
   const blocks = [{ name: "input", half: "", label: "input x", shape: table.input }];
   for (const half of ["encoder", "decoder"]) {
     table[half].forEach((step, i) => {
@@ -34,7 +34,7 @@ export function layerBlocks(table, latentDim) {
     });
     if (half === "encoder") { // its last layer emits the code (and, for a VAE, log σ²): the bottleneck
       const head = blocks.pop();
-      blocks.push({ name: head.name, half: "", label: "code z (bottleneck)", what: head.what, shape: [latentDim],
+      blocks.push({ name: head.name, half: "", label: "code z (bottleneck)", what: head.what, shape: [d],
         bottleneck: true });
     }
   }
