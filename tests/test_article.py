@@ -328,6 +328,11 @@ def test_figure_5_marks_z0_at_the_projected_origin_apart_from_the_centroid(brows
             assert math.hypot(ox - cx, oy - cy) > 20
     text = page.inner_text("#latent-maps")
     assert "z = 0" in text and "centroid" in text and "mean μ" in text
+    values = info_values(page)
+    for slot in ("ae", "vae"):  # how far each centroid lies from z = 0, from the bundle's PCA means
+        assert values[f"{slot}.centroid"] == pytest.approx(float(np.linalg.norm(bundle.arrays[f"{slot}.pca_mean"])),
+                                                          rel=1e-5)
+    assert "the AE's codes as a whole sit off the origin, the VAE's around it" in text
     page.close()
     assert not errors, errors
 

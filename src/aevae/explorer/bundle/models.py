@@ -2,14 +2,15 @@
 axis's range, for the server's API, the notebook widget and the tests (the reference the browser is checked against).
 
     models = BundleModels(bundle)                 # nothing is built yet
-    models.slots                                  # ("ae", "vae"), or however many slots the bundle holds
+    models.slots                                  # ("ae", "vae", "family.0", ...): every model the bundle holds
     mu, sigma = models.encode("vae", image)       # image (S, S) grey or (C, S, S) colour, float in [0, 1]
     images = models.decode("vae", latents)        # latents (B, d) -> (B, S, S) grey or (B, C, S, S) colour
     models.axis_ranges("vae")                     # [(lo, hi)] per latent dimension, as the page draws its axes
     models.clamp("vae", z)                        # z clamped to those axes, as dragging in the page clamps
 
 A slot's network is built from its weights and its config the first time it is used (thread-safe), in eval mode
-on the CPU with float32 weights (float16 ones are widened). A user's own model (``aevae.explorer.bundle.own_model``)
+on the CPU with float32 weights (float16 ones are widened; a family member's 8-bit ones are dequantised as the page
+does, ``aevae.explorer.bundle.family``). A user's own model (``aevae.explorer.bundle.own_model``)
 is handed over as it is, since its slot may carry no weights. Imports torch.
 """
 
@@ -25,9 +26,12 @@ from safetensors.torch import load as load_tensors
 
 from aevae.config import ModelConfig
 from aevae.errors import InputError
-from aevae.explorer.bundle.format import Bundle, BundleError
+from aevae.explorer.bundle.format import Bundle, BundleError, model_facts
 from aevae.models import LatentModel
 from aevae.runs import model_from_tensors
+
+
+FAMILY = "family"  # slots family.0, family.1, …: the members of the bundle's family, arrays named the same way
 
 
 class BundleModels:
@@ -40,21 +44,36 @@ class BundleModels:
 
     @property
     def slots(self) -> tuple[str, ...]:
-        """The bundle's slots, in its order."""
-        return self.bundle.slots
+        """The bundle's slots in its order, then its family's members as ``family.0``, ``family.1``, …"""
+        members = self.bundle.meta.get("family", {}).get("members", [])
+        return (*self.bundle.slots, *(f"{FAMILY}.{i}" for i in range(len(members))))
+
+    def meta(self, slot: str) -> dict[str, Any]:
+        """The metadata of the model in ``slot``, its model facts derived (see ``aevae.explorer.bundle.format``)."""
+        if slot.startswith(f"{FAMILY}."):
+            stored = self.bundle.meta["family"]["members"][int(slot.split(".", 1)[1])]
+            return {**stored, **model_facts(stored["config"]["model"])}
+        return self.bundle.model(slot)
 
     def model(self, slot: str) -> Any:
         """The model in ``slot`` (a ``LatentModel``, or the user's own model as given); KeyError for another slot."""
         with self._lock:
             if slot not in self._models:
-                config = ModelConfig(**self.bundle.model(slot)["config"]["model"])
-                tensors = load_tensors(self.bundle.weights(slot))
-                self._models[slot] = model_from_tensors(config, tensors, "the bundle's weights", BundleError)
+                self._models[slot] = self._build(slot)
             return self._models[slot]
+
+    def _build(self, slot: str) -> LatentModel:
+        if slot.startswith(f"{FAMILY}."):
+            from aevae.explorer.bundle.family import member_model
+
+            return member_model(self.bundle, int(slot.split(".", 1)[1]))
+        config = ModelConfig(**self.bundle.model(slot)["config"]["model"])
+        tensors = load_tensors(self.bundle.weights(slot))
+        return model_from_tensors(config, tensors, "the bundle's weights", BundleError)
 
     def latent_dim(self, slot: str) -> int:
         """The number of latent values of the model in ``slot``."""
-        return self.bundle.latent_dim(slot)
+        return self.meta(slot)["latent_dim"]
 
     def axis_ranges(self, slot: str) -> list[tuple[float, float]]:
         """Each latent dimension's axis [lo, hi]: the span of its violin's grid, as the page draws it (latent.js)."""

@@ -157,15 +157,16 @@ export function setColourBy(state, id) {
 }
 
 /**
- * Show the family's `index`-th model in the VAE's place (the slider): every selected input is re-encoded by it, the
- * black line follows the input it was snapped to (a free line keeps its values, on as many axes as the model has),
- * and every view redraws for it ("model", then "latent", "inputs" and "active"). Selections and drawings stay.
+ * Show the family's `index`-th model in the VAE's place (the slider; null: the VAE's own model again): every
+ * selected input is re-encoded by it, the black line follows the input it was snapped to (a free line keeps its
+ * values, on as many axes as the model has), and every view redraws for it ("model", then "latent", "inputs" and
+ * "active"). Selections and drawings stay.
  */
 export function setMember(state, index) {
   const family = state.family;
-  if (!family || index === state.member || !family.members[index]) return;
+  if (!family || index === state.member || (index !== null && !family.members[index])) return;
   const slot = "vae";
-  const model = family.members[index];
+  const model = index === null ? family.own : family.members[index];
   state.member = index;
   state.models[slot] = model;
   state.active = slot; // the slider moves the VAE's place: show it

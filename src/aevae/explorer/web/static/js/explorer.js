@@ -72,6 +72,7 @@ export function mount(el, bundle, options = {}) {
   const family = bundle.family && {
     ...bundle.family,
     members: bundle.family.members.map((m) => ({ ...m, ranges: axisRanges(m) })),
+    own: models.vae, // what the VAE's place holds when no member is shown
   };
   const state = createState({
     models,

@@ -135,6 +135,9 @@ export function reparamProse(ctx) {
     <p>The last column of Figure 4's table gives it for the input and the ε drawn now.</p>`;
 }
 
+/** Distance of a model's code centroid (the PCA's mean, latent units) from z = 0. */
+const centroid = (model) => Math.hypot(...model.pcaMean);
+
 /** Section 5: the two code spaces as wholes (Figure 5 is fig-pca.js). */
 export function spacesProse(ctx) {
   const ae = ctx.models.ae.meta;
@@ -153,8 +156,13 @@ export function spacesProse(ctx) {
     <p>The AE, free to place codes anywhere, spreads them widely: its codes lie on average
       ${value("ae.norm", nA, num(nA, 2))} ${define("latent-unit", "latent units")} from z = 0. The VAE's prior holds
       them near N(0, I): ${value("vae.norm", nV, num(nV, 2))}, ${nearPrior}.</p>
-    <p>The cross marks z = 0, where the prior N(0, I) is centred; the ring marks the centroid of the codes, where
-      the projection is centred. ${ae.organisation?.mean_latent_norm !== undefined ? "Where the two lie apart, the codes as a whole sit off the origin." : ""}</p>
+    <p>The cross marks z = 0, where the prior N(0, I) is centred; the ring marks the centroid of the codes (their
+      mean), where the projection is centred. The AE's centroid lies
+      ${value("ae.centroid", centroid(ctx.models.ae), num(centroid(ctx.models.ae), 2))} latent units from z = 0, the
+      VAE's ${value("vae.centroid", centroid(ctx.models.vae), num(centroid(ctx.models.vae), 2))}: ${
+      centroid(ctx.models.ae) > 2 * centroid(ctx.models.vae) ? "the AE's codes as a whole sit off the origin, the VAE's around it"
+        : centroid(ctx.models.vae) > 2 * centroid(ctx.models.ae) ? "the VAE's codes as a whole sit off the origin, the AE's around it"
+          : "both sets of codes sit at similar distances from the origin"}.</p>
     <p>${separationSentence(ae.organisation, vae.organisation)} (${define("knn", "5-NN")},
       ${define("silhouette", "silhouette")}.)</p>
     <p>Switch to "fit each map" to compare shapes instead of sizes.</p>
