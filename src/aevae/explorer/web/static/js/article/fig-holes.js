@@ -84,16 +84,17 @@ const lerp = (a, b, t) => Float64Array.from(a, (v, j) => v + t * (b[j] - v));
  */
 export function createHolesFigure(el, ctx) {
   const models = SLOTS.map((slot) => ({ slot, ...ctx.models[slot], name: ctx.models[slot].meta.kind.toUpperCase() }));
+  const dims = (m) => m.meta.latent_dim;
   const tests = ctx.gallery.map((item, i) => [item, i]).filter(([item]) => item.kind === "test");
   const pool = tests.length ? tests : ctx.gallery.map((item, i) => [item, i]);
   const a0 = pool[0][1];
   const b0 = (pool.find(([item]) => item.label !== ctx.gallery[a0].label) || pool[pool.length - 1])[1];
   const options = (selected) => pool.map(([item, i]) =>
     `<option value="${i}"${i === selected ? " selected" : ""}>${esc(item.name)}</option>`).join("");
-  const dMin = Math.min(...models.map((m) => m.d));
+  const dMin = Math.min(...models.map(dims));
   const dimOptions = (selected) => Array.from({ length: dMin }, (_, j) =>
     `<option value="${j}"${j === selected ? " selected" : ""}>z${j + 1}</option>`).join("");
-  const sameD = models.every((m) => m.d === models[0].d);
+  const sameD = models.every((m) => dims(m) === dims(models[0]));
 
   el.innerHTML = `
     <div class="fig-controls">
@@ -122,8 +123,8 @@ export function createHolesFigure(el, ctx) {
     </div>
     <h3 class="fig-sub">Draws from the prior N(0, I)</h3>
     <div class="fig-controls"><button type="button" class="holes-resample">Draw again</button>
-      <span class="fig-note">${sameD ? `The same ${models[0].d} numbers, decoded by each model.` :
-        `Each model gets its own draw of its d numbers (d = ${models.map((m) => `${m.d} for the ${m.name}`).join(", ")}).`}</span></div>
+      <span class="fig-note">${sameD ? `The same ${dims(models[0])} numbers, decoded by each model.` :
+        `Each model gets its own draw of its d numbers (d = ${models.map((m) => `${dims(m)} for the ${m.name}`).join(", ")}).`}</span></div>
     <div class="holes-prior">${models.map((m) => `<div class="holes-strip" data-slot="${m.slot}">
       <span class="holes-row-name">${m.name}</span>${Array.from({ length: DRAWS }, (_, k) =>
         `<canvas class="holes-draw" role="img" aria-label="${m.name} decoding of prior draw ${k + 1}"></canvas>`).join("")}</div>`).join("")}
@@ -173,8 +174,8 @@ export function createHolesFigure(el, ctx) {
 
   function resample() {
     const drawFor = (d) => Array.from({ length: DRAWS }, () => Float64Array.from({ length: d }, gaussian));
-    const shared = sameD ? drawFor(models[0].d) : null; // one draw for both models where their d agree
-    const draws = models.map((m) => shared || drawFor(m.d));
+    const shared = sameD ? drawFor(dims(models[0])) : null; // one draw for both models where their d agree
+    const draws = models.map((m) => shared || drawFor(dims(m)));
     const jobs = [];
     models.forEach((m, s) => {
       const canvases = el.querySelectorAll(`.holes-prior .holes-strip[data-slot="${m.slot}"] canvas`);

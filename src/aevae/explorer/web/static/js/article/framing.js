@@ -25,7 +25,7 @@ function rebuild(ctx) {
 
 /** The opening: which paper, the question, why it matters, the learning goals. */
 export function opening(ctx) {
-  const d = ctx.models.vae.d;
+  const d = ctx.models.vae.meta.latent_dim;
   return `
     <p class="byline">A live reproduction of <cite><a href="${PAPER.href}" rel="noreferrer">${PAPER.title}</a></cite>
       by ${PAPER.authors} (${PAPER.venue}).</p>

@@ -44,7 +44,7 @@ export function autoencoderProse(ctx) {
       d numbers should mean: training only asks that x̂ look like x, so the code must keep whatever the decoder
       needs.</p>
     <p>Figure 1 is the loaded AE, layer by layer: <span class="shape-chain"></span>. Each convolution
-      ${convStrides(ae.layers)} and adds channels; <span class="dense-layers">${denseLayers(ae.layers)}</span> then
+      ${convStrides(ae.layers)} and adds channels; <span class="dense-layers">${denseLayers(ae.layers, ae.latent_dim)}</span> then
       fold everything into the <span class="term v-z" data-term="z" tabindex="0">bottleneck</span> of
       ${ae.latent_dim} numbers. The decoder mirrors it with transposed convolutions.</p>
     <p>Pick an input and watch its activations fill the blocks, computed in your browser. Then move a value of the
@@ -207,7 +207,7 @@ export function compressionProse(ctx) {
 
 /** Section 7: how to read the interactive figure, before embedding it, and four experiments. */
 export function interactiveProse(ctx) {
-  const d = ctx.models.vae.d;
+  const d = ctx.models.vae.meta.latent_dim;
   const spread = (m) => m.meta.organisation?.per_dim_std;
   const [sA, sV] = [spread(ctx.models.ae), spread(ctx.models.vae)];
   const mean = (v) => v.reduce((a, b) => a + b, 0) / v.length;
