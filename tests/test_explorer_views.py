@@ -16,6 +16,7 @@ from PIL import Image
 
 from aevae.explorer.bundle import Bundle, shipped_bundle_bytes
 from aevae.explorer.bundle.from_runs import build_bundle
+from aevae.explorer.bundle.models import BundleModels
 
 from browser_support import handle_values, output_pixels, save_screenshot
 from explorer_page import explorer_page
@@ -37,9 +38,8 @@ def shipped() -> Bundle:
 
 
 def ranges(bundle: Bundle, slot: str) -> np.ndarray:
-    """Each dimension's axis range (lo, hi) as the page computes it: its violin grid's span; (d, 2)."""
-    grid = bundle.arrays[f"{slot}.density_grid"]
-    return np.stack([grid[:, 0], grid[:, -1]], axis=1).astype(np.float64)
+    """Each dimension's axis range (lo, hi) as the page computes it (BundleModels.axis_ranges); (d, 2)."""
+    return np.array(BundleModels(bundle).axis_ranges(slot), dtype=np.float64)
 
 
 def axes(page: Any) -> np.ndarray:

@@ -87,21 +87,21 @@ def create_app(bundle_bytes: bytes, torch_threads: int | None = None, host: str 
     its message, so the page can show it and carry on.
     """
     bundle = Bundle.from_bytes(bundle_bytes)
-    reference: dict[str, Any] = {}  # "models": ReferenceModels, created by the first encode or decode
+    reference: dict[str, Any] = {}  # "models": BundleModels, created by the first encode or decode
     encode_slots = asyncio.Semaphore(MAX_ENCODES)
     pending = PendingBytes(MAX_PENDING_BYTES)
     decoders = DecoderPool(MAX_ENCODES)  # image files are decoded in processes of their own (see decoder)
 
     def models() -> Any:
-        """The ReferenceModels, created (and torch imported) on first use."""
+        """The bundle's models in PyTorch (BundleModels), created (and torch imported) on first use."""
         if "models" not in reference:
             import torch  # seconds to import, so only when needed
 
-            from aevae.explorer.server.reference import ReferenceModels
+            from aevae.explorer.bundle.models import BundleModels
 
             if torch_threads:
                 torch.set_num_threads(torch_threads)
-            reference["models"] = ReferenceModels(bundle, own_models)
+            reference["models"] = BundleModels(bundle, own_models)
         return reference["models"]
 
     def slot_of(request: Request) -> str:
@@ -136,7 +136,7 @@ def create_app(bundle_bytes: bytes, torch_threads: int | None = None, host: str 
         slot = slot_of(request)
         require_json(content_type(request.headers))
         binary = _wants_binary(request)
-        d = bundle.model(slot)["latent_dim"]
+        d = bundle.latent_dim(slot)
         # The size a body of MAX_LATENTS latents can have, checked before parsing: 8 MiB of JSON would take a worker
         # seconds to parse only to be refused.
         async with pending.reading() as held:

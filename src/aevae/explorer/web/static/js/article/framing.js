@@ -2,7 +2,7 @@
 // opening under the title and the closing section. Sentences that compare the two models are built from their
 // numbers (judgements.js), so they stay true for any loaded pair.
 
-import { num, pct } from "./format.js";
+import { num, pct, things } from "./format.js";
 import { meanImageBaseline } from "./yardsticks.js";
 
 export const PAPER = {
@@ -25,12 +25,12 @@ function rebuild(ctx) {
 
 /** The opening: which paper, the question, why it matters, the learning goals. */
 export function opening(ctx) {
-  const d = ctx.models.vae.d;
+  const d = ctx.models.vae.meta.latent_dim;
   return `
     <p class="byline">A live reproduction of <cite><a href="${PAPER.href}" rel="noreferrer">${PAPER.title}</a></cite>
       by ${PAPER.authors} (${PAPER.venue}).</p>
     <div class="question">
-      <p><strong>The question.</strong> Take two neural networks with the same layers, trained on the same digits to
+      <p><strong>The question.</strong> Take two neural networks with the same layers, trained on the same ${things(ctx.models.vae.meta)} to
         squeeze each image into ${d} numbers and rebuild it. One is a plain autoencoder (AE), the other a variational
         autoencoder (VAE). ${rebuild(ctx)} — yet they arrange their ${d}-number codes in very different
         ways. Why, and what does it change?</p>
