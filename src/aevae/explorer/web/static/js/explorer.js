@@ -72,13 +72,14 @@ export function mount(el, bundle, options = {}) {
   const family = bundle.family && {
     ...bundle.family,
     members: bundle.family.members.map((m) => ({ ...m, ranges: axisRanges(m) })),
+    own: models.vae, // what the VAE's place holds when no member is shown
   };
   const state = createState({
     models,
     active,
     invert,
     inputs: bundle.gallery.map((item, i) => ({ ...item, id: `g${i}`, selected: false, colour: null, codes: null })),
-    latent: Object.fromEntries(SLOTS.map((s) => [s, new Float64Array(models[s].d)])),
+    latent: Object.fromEntries(SLOTS.map((s) => [s, new Float64Array(models[s].meta.latent_dim)])),
     origin: {},
     focus: null,
     hover: null, // the input whose line and row are highlighted
