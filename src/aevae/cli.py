@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from aevae import __version__
+from aevae.version import __version__
 from aevae.config import (
     MODEL_KINDS,
     PRECISIONS,

@@ -122,7 +122,7 @@ export function showSample(state, index) {
 /** Set the shown model's line from N(0, 1) draws clipped to the visible range of each axis. */
 export function randomLatent(state) {
   const slot = state.active;
-  setLatent(state, slot, Float64Array.from({ length: state.models[slot].d }, gaussian), "random");
+  setLatent(state, slot, Float64Array.from({ length: state.models[slot].meta.latent_dim }, gaussian), "random");
 }
 
 /** Show the AE ("ae") or the VAE ("vae"): lines, violins and output switch to it. */
@@ -175,7 +175,7 @@ export function setMember(state, index) {
   const origin = state.origin[slot] || { kind: "line" };
   const z = origin.kind === "mu" && origin.input.codes
     ? origin.input.codes[slot].mu
-    : Float64Array.from({ length: model.d }, (_, j) => state.latent[slot][j] ?? model.pcaMean[j]);
+    : Float64Array.from({ length: model.meta.latent_dim }, (_, j) => state.latent[slot][j] ?? model.pcaMean[j]);
   state.latent[slot] = clampToAxes(z, model.ranges);
   state.origin[slot] = origin.kind === "mu" ? origin : { kind: "line" };
   state.emit("model", { slot });

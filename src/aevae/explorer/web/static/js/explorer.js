@@ -79,7 +79,7 @@ export function mount(el, bundle, options = {}) {
     active,
     invert,
     inputs: bundle.gallery.map((item, i) => ({ ...item, id: `g${i}`, selected: false, colour: null, codes: null })),
-    latent: Object.fromEntries(SLOTS.map((s) => [s, new Float64Array(models[s].d)])),
+    latent: Object.fromEntries(SLOTS.map((s) => [s, new Float64Array(models[s].meta.latent_dim)])),
     origin: {},
     focus: null,
     hover: null, // the input whose line and row are highlighted
