@@ -67,7 +67,7 @@ export function createKnobFigure(el, ctx) {
 /** One sentence about the two ends, from their numbers: how far the rate falls and the spread contracts. */
 export function summary(family) {
   const [first, last] = [family.members[0], family.members[family.members.length - 1]];
-  const spread = (m) => Math.max(...Array.from({ length: m.d }, (_, j) => m.quantiles[j * 101 + 99]
+  const spread = (m) => Math.max(...Array.from({ length: m.meta.latent_dim }, (_, j) => m.quantiles[j * 101 + 99]
     - m.quantiles[j * 101 + 1]));
   const [r0, r1] = [first.headline.kl_bits_per_image, last.headline.kl_bits_per_image];
   const [s0, s1] = [spread(first), spread(last)];
@@ -97,12 +97,12 @@ function sharedScale(members) {
 function drawViolins(root, member, lo, hi) {
   const { width, height, top, bottom } = VIOLIN;
   root.replaceChildren();
-  root.setAttribute("viewBox", `0 0 ${width * member.d} ${height}`);
-  root.setAttribute("width", String(width * member.d));
+  root.setAttribute("viewBox", `0 0 ${width * member.meta.latent_dim} ${height}`);
+  root.setAttribute("width", String(width * member.meta.latent_dim));
   root.setAttribute("height", String(height));
-  const G = member.densityGrid.length / member.d;
+  const G = member.densityGrid.length / member.meta.latent_dim;
   const y = (v) => height - bottom - ((v - lo) / (hi - lo)) * (height - top - bottom);
-  for (let j = 0; j < member.d; j++) {
+  for (let j = 0; j < member.meta.latent_dim; j++) {
     const grid = member.densityGrid.subarray(j * G, (j + 1) * G);
     const density = member.density.subarray(j * G, (j + 1) * G);
     const peak = Math.max(...density) || 1;
