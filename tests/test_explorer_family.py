@@ -252,6 +252,12 @@ def test_the_article_turns_the_kl_knob_with_numbers_from_the_bundle(browser: obj
         assert shown == members[0]["headline"]["kl_bits_per_image"]
         page.keyboard.press("End")
         assert violins() != first and page.locator(".knob-value").text_content() == "β = 8"
+        rows = page.locator(".learn-row")  # "Watch it learn": β = 0 and β = 1, one panel per saved epoch
+        assert [rows.nth(i).get_attribute("data-value") for i in range(rows.count())] == ["0", "1"]
+        assert page.locator(".learn-row").nth(1).locator("canvas").count() == 3
+        snaps = family_bundle.meta["family"]["snapshots"]
+        first = snaps[0]["metrics"][0]["bce_nats_per_image"]
+        assert f"epoch 0: BCE {first:,.0f} nats" in page.locator(".learn-cell figcaption").first.text_content()
         summary = page.locator(".knob-summary").text_content()
         assert "rate falls" in summary and f"{members[0]['headline']['kl_bits_per_image']:.1f}" in summary
         page.close()
