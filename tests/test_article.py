@@ -426,6 +426,8 @@ def test_the_holes_figure_decodes_both_models_along_the_line_and_resamples(brows
             za, zb = (model.encode(torch.tensor(images[i], dtype=torch.float32)[None, None]).mu for i in (a, b))
             expected = model.decode(za + t * (zb - za))[0, 0].numpy()
         assert np.abs(canvas_grey(page, now[slot]).astype(int) - np.round(255 * (1 - expected))).max() <= 2, slot
+    page.locator('.holes-strips .holes-strip[data-slot="ae"] canvas').nth(2).click()  # the step at A
+    assert float(page.get_attribute(body, "data-t")) == 0 and page.input_value("#holes-t") == "0"
     draws = json.loads(page.get_attribute(body, "data-draws"))
     assert draws[0] == draws[1]  # d agrees: both models decode the same draws
     first = canvas_grey(page, '.holes-prior .holes-strip[data-slot="vae"] canvas')
@@ -497,7 +499,14 @@ def test_definitions_open_by_keyboard_and_close_with_escape(browser: Any, url: s
 
 
 def test_sigma_can_be_shown_magnified_and_says_so(browser: Any, url: str) -> None:
+    bundle = Bundle.from_bytes(shipped_bundle_bytes())
     page, errors = open_article(browser, url)
+    page.click("#fig-vae .widest")  # the input whose mean σ is the largest, by PyTorch's encoder
+    model = BundleModels(bundle).model("vae")
+    with torch.inference_mode():
+        sigma = model.encode(torch.tensor(bundle.arrays["gallery.images"] / 255, dtype=torch.float32)[:, None]).sigma
+    widest = int(sigma.mean(1).argmax())
+    assert int(page.eval_on_selector("#fig2-input", "s => s.value")) == widest
     page.select_option("#fig2-magnify", "20")
     assert page.get_attribute("#fig-vae .strip", "data-magnify") == "20"
     assert "×20" in page.inner_text("#fig-vae .strip-note") and "own samples are those at ×1" in page.inner_text(

@@ -6,8 +6,9 @@
 //   - the same draws z ~ N(0, I) decoded by both models, with a button that draws again;
 //   - a 2-D slice: two chosen dimensions swept over each model's training range as a grid, the other dimensions
 //     held at input A's code.
-// A drag of the handle decodes two images (one per model): well within one frame. The strips, the draws and the
-// grids hold more images; they are decoded a few per frame (see `createScheduler`), so no frame waits on them.
+// A drag of the handle (or a click on a step of the strip) decodes two images, one per model: well within one
+// frame. The strips, the draws and the grids hold more images; they are decoded a few per frame (see
+// `createScheduler`), so no frame waits on them.
 
 import { SLOTS } from "../bundle.js";
 import { drawImage, imageShape } from "../images.js";
@@ -237,6 +238,12 @@ export function createHolesFigure(el, ctx) {
   }
 
   $(".holes-t").addEventListener("input", (e) => setT(Number(e.target.value)));
+  for (const strip of el.querySelectorAll(".holes-strips .holes-strip")) { // a click on a step moves the handle there
+    strip.querySelectorAll("canvas").forEach((canvas, k) => canvas.addEventListener("click", () => {
+      $(".holes-t").value = String(STEPS[k]);
+      setT(STEPS[k]);
+    }));
+  }
   $(".holes-a").addEventListener("change", refresh);
   $(".holes-b").addEventListener("change", refresh);
   $(".holes-resample").addEventListener("click", resample);
