@@ -6,14 +6,18 @@
 Chromium is started first and kept open (the user's browser is already running). Figures, in Chromium:
 
 - first paint: the real ``aevae article --no-browser --port 0`` launched as a subprocess; the clock runs from the
-  launch to the frame that first paints the article's opening (masthead and Figures 1-3 drawn: ``data-first-paint``)
-  and on to the article being fully built (Figure 4, Figure 5, the embedded explorer: ``data-ready``), both read
+  launch to the frame that first paints the article's opening (masthead and Figures 1-4 drawn: ``data-first-paint``)
+  and on to the article being fully built (Figures 5-7, the embedded explorer: ``data-ready``), both read
   from the page's own clock. Baseline in the same run: ``aevae explore``, launch -> first output image drawn.
 - Figure 1's activations for one input: the whole encoder and decoder run with every layer traced and drawn
   (``data-activations-ms`` after choosing another input); baseline: the decoder half alone (``data-decode-ms``).
-- updates within one frame: a Figure 1 bottleneck edit (an input event on its slider) or a click on Figure 2's
-  "Sample ε": the page's synchronous work for it (decode, redraw, table), and the time to the next animation
-  frame (which includes waiting for the frame boundary); p95 against the 16.7 ms of one frame at 60 Hz.
+- updates within one frame: a Figure 1 bottleneck edit (an input event on its slider), a drag of Figure 2's handle
+  along the line between two codes (both models decode), or a click on Figure 3's "Sample ε": the page's
+  synchronous work for it (decode, redraw, table), and the time to the next animation frame (which includes
+  waiting for the frame boundary); p95 against the 16.7 ms of one frame at 60 Hz.
+- Figure 2's larger jobs, decoded a few images per frame: "Draw again" (the prior draws of both models) and the
+  two 2-D slice grids (after choosing other dimensions), from the click to the last image drawn, with the longest
+  frame's work while they run (a long task would show as a frame over 16.7 ms).
 
 Figures only; nothing here asserts on time.
 """
@@ -61,6 +65,30 @@ UPDATES = """async ([selector, kind, n]) => {
         times.push([t1 - t0, performance.now() - t0]);
     }
     return times;
+}"""
+
+
+SPREAD = """async ([selector, action, done]) => {
+    // Time from the action to the figure's counter `done` going up, and every frame's length meanwhile.
+    const el = document.querySelector('#fig-holes .fig-body');
+    const before = +(el.dataset[done] || 0);
+    const frames = [];
+    const t0 = performance.now();
+    let last = t0;
+    if (action === 'click') document.querySelector(selector).click();
+    else {
+        const s = document.querySelector(selector);
+        s.value = s.value === '0' ? '1' : '0';
+        s.dispatchEvent(new Event('change'));
+    }
+    const firstWork = performance.now() - t0;
+    while (+(el.dataset[done] || 0) === before) {
+        await new Promise(requestAnimationFrame);
+        const now = performance.now();
+        frames.push(now - last);
+        last = now;
+    }
+    return [performance.now() - t0, firstWork, Math.max(...frames)];
 }"""
 
 
@@ -121,12 +149,21 @@ def main() -> None:
                   f"p95 {p95(full):.2f} ms ({len(full)} inputs); baseline, decoder half alone: median "
                   f"{statistics.median(half):.2f} ms; ratio {statistics.median(full) / statistics.median(half):.1f}×")
             for name, selector, kind in (("Figure 1 bottleneck edit", "#fig-ae .zslider", "slider"),
-                                         ("Figure 2 Sample ε", "#fig-vae .sample-button", "click")):
+                                         ("Figure 2 drag along the line (AE and VAE decode)", "#holes-t", "slider"),
+                                         ("Figure 3 Sample ε", "#fig-vae .sample-button", "click")):
                 times = page.evaluate(UPDATES, [selector, kind, args.updates])
                 work, frame = [t[0] for t in times], [t[1] for t in times]
                 print(f"{name}: the page's work median {statistics.median(work):.2f} ms, p95 {p95(work):.2f} ms; "
                       f"to the next frame median {statistics.median(frame):.2f} ms, p95 {p95(frame):.2f} ms "
                       f"({len(times)} updates; one frame = {FRAME_MS:.1f} ms)")
+            for name, selector, action, done in (("Figure 2 Draw again (prior draws, both models)",
+                                                  "#fig-holes .holes-resample", "click", "resampled"),
+                                                 ("Figure 2 slice grids (both models)", "#holes-i", "change", "grids")):
+                runs = [page.evaluate(SPREAD, [selector, action, done]) for _ in range(max(3, args.updates // 10))]
+                total, first, frame = ([r[k] for r in runs] for k in range(3))
+                print(f"{name}: click -> last image median {statistics.median(total):.1f} ms; the click's own work "
+                      f"median {statistics.median(first):.2f} ms, p95 {p95(first):.2f} ms; longest frame meanwhile "
+                      f"median {statistics.median(frame):.1f} ms, max {max(frame):.1f} ms ({len(runs)} runs)")
         finally:
             proc.terminate()
             proc.wait(10)

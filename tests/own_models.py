@@ -1,8 +1,12 @@
 """Hand-written models that aevae did not build, for the tests of exploring your own model: an MLP VAE with a 7-d
-latent on 32×32 grey images (ELU activations, which the layer table does not describe: only Python runs it), a
-convolutional AE on 64×64 RGB images (with a BatchNorm: Python only too), and a plain conv VAE the layer table
-describes, which the page converts and runs itself. Tiny and untrained, seeded: their outputs still vary with the
-latent. The factories are what ``aevae explore --model own_models:mlp_vae`` imports."""
+latent on 32×32 grey images (GELU activations, which the layer table does not describe: only Python runs it), a
+convolutional AE on 64×64 RGB images (with a GELU: Python only too), a plain conv VAE the layer table describes,
+which the page converts and runs itself, and the usual idioms of real VAEs, which the page runs too: a conv VAE
+with GroupNorm, BatchNorm, residual blocks and separate fc_mu/fc_logvar heads (d = 16, 64×64 RGB), an MLP VAE with
+d = 64 of which half the dimensions are collapsed (LayerNorm, BatchNorm1d, LeakyReLU, ELU, an nn.Unflatten after
+the sigmoid), and a tanh decoder of a model that reads inputs in [-1, 1]. Tiny and untrained, seeded: their
+outputs still vary with the latent. The factories are what ``aevae explore --model own_models:mlp_vae``
+imports."""
 
 from __future__ import annotations
 
@@ -16,8 +20,8 @@ class MlpVae(nn.Module):
 
     def __init__(self, d: int = 7, hidden: int = 64) -> None:
         super().__init__()
-        self.enc = nn.Sequential(nn.Flatten(), nn.Linear(32 * 32, hidden), nn.ELU(), nn.Linear(hidden, 2 * d))
-        self.dec = nn.Sequential(nn.Linear(d, hidden), nn.ELU(), nn.Linear(hidden, 32 * 32))
+        self.enc = nn.Sequential(nn.Flatten(), nn.Linear(32 * 32, hidden), nn.GELU(), nn.Linear(hidden, 2 * d))
+        self.dec = nn.Sequential(nn.Linear(d, hidden), nn.GELU(), nn.Linear(hidden, 32 * 32))
 
     def encode(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         mu, logvar = self.enc(x).chunk(2, dim=1)
@@ -28,11 +32,12 @@ class MlpVae(nn.Module):
 
 
 class ConvAe(nn.Module):
-    """(N, 3, 64, 64) -> (N, 5) -> (N, 3, 64, 64): two stride-2 convolutions, a BatchNorm, their transposes."""
+    """(N, 3, 64, 64) -> (N, 5) -> (N, 3, 64, 64): two stride-2 convolutions, a BatchNorm, a GELU, their
+    transposes."""
 
     def __init__(self, d: int = 5, w: int = 8) -> None:
         super().__init__()
-        self.enc = nn.Sequential(nn.Conv2d(3, w, 4, 2, 1), nn.BatchNorm2d(w), nn.ReLU(), nn.Conv2d(w, w, 4, 2, 1),
+        self.enc = nn.Sequential(nn.Conv2d(3, w, 4, 2, 1), nn.BatchNorm2d(w), nn.GELU(), nn.Conv2d(w, w, 4, 2, 1),
                                  nn.ReLU(), nn.Flatten(), nn.Linear(w * 16 * 16, d))
         self.dec = nn.Sequential(nn.Linear(d, w * 16 * 16), nn.ReLU(), nn.Unflatten(1, (w, 16, 16)),
                                  nn.ConvTranspose2d(w, w, 4, 2, 1), nn.ReLU(), nn.ConvTranspose2d(w, 3, 4, 2, 1))
@@ -63,6 +68,122 @@ class PlainVae(nn.Module):
     def decode(self, z: torch.Tensor) -> torch.Tensor:
         h = torch.relu(self.fc_dec(z)).unflatten(1, (self.w, 16, 16))
         return torch.sigmoid(self.deconv(h))
+
+
+def _randomise_norms(model: nn.Module) -> None:
+    """Running statistics and affine parameters away from their defaults, so folding them in is tested."""
+    gen = torch.Generator().manual_seed(5)
+    for m in model.modules():
+        if isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d)):
+            m.running_mean.copy_(torch.randn(m.num_features, generator=gen) * 0.3)
+            m.running_var.copy_(torch.rand(m.num_features, generator=gen) + 0.5)
+        if isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d, nn.GroupNorm, nn.LayerNorm)):
+            with torch.no_grad():
+                m.weight.copy_(1 + 0.2 * torch.randn(m.weight.shape, generator=gen))
+                m.bias.copy_(0.1 * torch.randn(m.bias.shape, generator=gen))
+
+
+class ResBlock(nn.Module):
+    """x + conv(silu(groupnorm(x))): a pre-activation residual block."""
+
+    def __init__(self, c: int) -> None:
+        super().__init__()
+        self.norm = nn.GroupNorm(4, c)
+        self.conv = nn.Conv2d(c, c, 3, padding=1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x + self.conv(torch.nn.functional.silu(self.norm(x)))
+
+
+class ResConvVae(nn.Module):
+    """(N, 3, 64, 64) -> fc_mu, fc_logvar (N, 16) -> (N, 3, 64, 64): convolutions with GroupNorm and a residual
+    block each way, separate linear heads, a BatchNorm and a LeakyReLU in the decoder, a final sigmoid."""
+
+    def __init__(self, d: int = 16, w: int = 8) -> None:
+        super().__init__()
+        self.enc = nn.Sequential(nn.Conv2d(3, w, 4, 2, 1), nn.GroupNorm(4, w), nn.SiLU(), ResBlock(w),
+                                 nn.Conv2d(w, 2 * w, 4, 2, 1), nn.LeakyReLU(0.2), nn.Flatten(),
+                                 nn.Linear(2 * w * 16 * 16, 64), nn.ReLU())
+        self.fc_mu, self.fc_logvar = nn.Linear(64, d), nn.Linear(64, d)
+        self.dec = nn.Sequential(nn.Linear(d, 2 * w * 16 * 16), nn.ReLU(), nn.Unflatten(1, (2 * w, 16, 16)),
+                                 ResBlock(2 * w), nn.ConvTranspose2d(2 * w, w, 4, 2, 1), nn.BatchNorm2d(w),
+                                 nn.LeakyReLU(0.1), nn.ConvTranspose2d(w, 3, 4, 2, 1))
+        _randomise_norms(self)
+
+    def encode(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        h = self.enc(x)
+        return self.fc_mu(h), self.fc_logvar(h)
+
+    def decode(self, z: torch.Tensor) -> torch.Tensor:
+        return torch.sigmoid(self.dec(z))
+
+
+class CollapsedMlpVae(nn.Module):
+    """(N, 1, 32, 32) -> mu, logvar (N, 64) -> (N, 1, 32, 32), of which dimensions 32..63 are collapsed: their mu
+    and logvar are 0 for every input (KL 0) and the decoder ignores them, as posterior collapse leaves them."""
+
+    def __init__(self, d: int = 64, active: int = 32, hidden: int = 128) -> None:
+        super().__init__()
+        self.enc = nn.Sequential(nn.Flatten(), nn.Linear(32 * 32, hidden), nn.LayerNorm(hidden), nn.LeakyReLU(),
+                                 nn.Linear(hidden, 2 * d))
+        self.dec = nn.Sequential(nn.Linear(d, hidden), nn.BatchNorm1d(hidden), nn.ELU(), nn.Linear(hidden, 32 * 32),
+                                 nn.Sigmoid(), nn.Unflatten(1, (1, 32, 32)))
+        with torch.no_grad():
+            head = self.enc[-1]
+            head.weight *= 4  # codes spread over about ±1, as a trained VAE's active dimensions
+            for rows in (slice(active, d), slice(d + active, 2 * d)):  # collapsed: mu = 0, logvar = 0
+                head.weight[rows] = 0
+                head.bias[rows] = 0
+            head.bias[d : d + active] = -3  # active: sigma about 0.2
+            self.dec[0].weight[:, active:] = 0
+        _randomise_norms(self)
+
+    def encode(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        return self.enc(x).chunk(2, dim=1)
+
+    def decode(self, z: torch.Tensor) -> torch.Tensor:
+        return self.dec(z)
+
+
+class TanhAe(nn.Module):
+    """An AE that reads and writes pixels in [-1, 1], as models trained on normalised images do: a linear
+    projection on the principal directions of the test blobs (d = 8), decoded through a tanh."""
+
+    def __init__(self, d: int = 8) -> None:
+        super().__init__()
+        u = torch.as_tensor(grey_images(200, seed=7)[0]).flatten(1) * 2 - 1  # (N, 1024) in [-1, 1]
+        mean = u.mean(0)
+        basis = torch.linalg.svd(u - mean, full_matrices=False)[2][:d]  # (d, 1024)
+        self.enc = nn.Sequential(nn.Flatten(), nn.Linear(32 * 32, d))
+        self.dec = nn.Sequential(nn.Linear(d, 32 * 32), nn.Tanh())
+        with torch.no_grad():
+            self.enc[1].weight.copy_(basis)
+            self.enc[1].bias.copy_(-basis @ mean)
+            self.dec[0].weight.copy_(2 * basis.T)
+            self.dec[0].bias.copy_(2 * mean)
+
+    def encode(self, x: torch.Tensor) -> torch.Tensor:
+        return self.enc(x)
+
+    def decode(self, z: torch.Tensor) -> torch.Tensor:
+        return self.dec(z).view(-1, 1, 32, 32)
+
+
+def res_conv_vae() -> ResConvVae:
+    """The conv VAE with GroupNorm, residual blocks and separate heads, seeded."""
+    torch.manual_seed(4)
+    return ResConvVae()
+
+
+def collapsed_mlp_vae() -> CollapsedMlpVae:
+    """The MLP VAE with d = 64, half of it collapsed, seeded."""
+    torch.manual_seed(6)
+    return CollapsedMlpVae()
+
+
+def tanh_ae() -> TanhAe:
+    """The AE of pixels in [-1, 1] with a tanh decoder."""
+    return TanhAe()
 
 
 def plain_vae() -> PlainVae:

@@ -9,7 +9,10 @@ Screenshots of every section at 800 and 1920 px go to $AEVAE_ARTIFACTS (default:
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import copy
+import json
+import math
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -28,9 +31,9 @@ from explorer_page import served_explorer
 
 pytestmark = pytest.mark.browser
 
-SECTIONS = ["autoencoders", "vae", "reparameterisation", "latent-maps", "interactive", "information", "claims",
-            "extensions", "references"]
-WIDTHS = (800, 1920)  # the narrow and the wide reader the issue names
+SECTIONS = ["autoencoders", "holes", "vae", "reparameterisation", "latent-maps", "compression", "interactive",
+            "information", "claims", "extensions", "takeaways", "references"]
+WIDTHS = (800, 1280, 1920)  # the narrow, the common and the wide reader
 
 
 def serve(*args: str) -> Iterator[str]:
@@ -49,12 +52,15 @@ def tiny_url(analysed_runs: dict[str, Path]) -> Iterator[str]:
     yield from serve("--ae", str(analysed_runs["ae"]), "--vae", str(analysed_runs["vae"]))
 
 
-def open_article(browser: Any, url: str, width: int = 1400) -> tuple[Any, list[str]]:
-    """A page with the article drawn, and the list its console errors collect into."""
+def open_article(browser: Any, url: str, width: int = 1400, bundle: bytes | None = None) -> tuple[Any, list[str]]:
+    """A page with the article drawn (from ``bundle`` when given instead of the served one), and the list its
+    console errors collect into."""
     page = browser.new_page(viewport={"width": width, "height": 1000})
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(str(e)))
+    if bundle is not None:
+        page.route("**/api/bundle", lambda route: route.fulfill(body=bundle, content_type="application/octet-stream"))
     page.goto(url)
     page.wait_for_selector(".aevae-article[data-ready]")
     return page, errors
@@ -249,15 +255,18 @@ def test_the_guided_tour_walks_the_live_explorer_by_keyboard(browser: Any, url: 
     assert box.is_visible() and box.get_attribute("data-step") == "0"
     assert page.locator(".embedded-explorer .tour-lit").count() == 1
     seen = set()
+    texts: list[str] = []
     for step in range(12):
         if not box.is_visible():
             break
         seen.add(page.eval_on_selector(".embedded-explorer .tour-lit", "n => n.className"))
+        texts.append(page.inner_text(".tour-step"))
         if step == 4:  # the step that switches the live view to the AE
             assert page.locator(".embedded-explorer .latent-title").inner_text().startswith("AE")
             save_screenshot(page, "article-tour-step-5")
         page.keyboard.press("ArrowRight")
     assert len(seen) >= 5
+    assert any("percentile among the training codes" in s for s in texts)  # not "ranked among the test images"
     assert not box.is_visible() and page.locator(".tour-lit").count() == 0
     assert page.evaluate("document.activeElement.classList.contains('tour-start')")  # focus returns to the button
     page.close()
@@ -291,6 +300,207 @@ def test_keyboard_focus_is_visible_and_print_and_reduced_motion_are_respected(br
     assert not errors, errors
 
 
+def altered_bundle(change: Callable[[dict], None]) -> bytes:
+    """The shipped bundle with ``change`` applied to its models' metadata (weights and arrays as shipped)."""
+    bundle = Bundle.from_bytes(shipped_bundle_bytes())
+    meta = copy.deepcopy(bundle.meta)
+    change(meta["models"])
+    return Bundle(meta, bundle.arrays).to_bytes()
+
+
+def pixel(page: Any, selector: str, x: float, y: float) -> list[int]:
+    return page.evaluate("([s, x, y]) => Array.from(document.querySelector(s).getContext('2d')"
+                         ".getImageData(Math.round(x), Math.round(y), 1, 1).data)", [selector, x, y])
+
+
+def test_figure_5_marks_z0_at_the_projected_origin_apart_from_the_centroid(browser: Any, url: str) -> None:
+    bundle = Bundle.from_bytes(shipped_bundle_bytes())
+    page, errors = open_article(browser, url)
+    for slot in ("ae", "vae"):
+        canvas = f'.pca-fig[data-slot="{slot}"] canvas'
+        origin = [float(v) for v in page.get_attribute(canvas, "data-origin").split(",")]
+        expected = (0 - bundle.arrays[f"{slot}.pca_mean"]) @ bundle.arrays[f"{slot}.pca_components"].T
+        assert np.allclose(origin, expected, atol=1e-4), slot
+        ox, oy = (float(v) for v in page.get_attribute(canvas, "data-origin-px").split(","))
+        cx, cy = (float(v) for v in page.get_attribute(canvas, "data-centroid-px").split(","))
+        assert pixel(page, canvas, ox, oy)[0] < 90  # the cross is drawn there
+        if slot == "ae":  # the AE's codes sit off the origin: the two marks are apart on the map
+            assert math.hypot(ox - cx, oy - cy) > 20
+    text = page.inner_text("#latent-maps")
+    assert "z = 0" in text and "centroid" in text and "mean μ" in text
+    page.close()
+    assert not errors, errors
+
+
+def test_the_kl_is_an_upper_bound_on_the_information_in_article_and_explorer(browser: Any, url: str) -> None:
+    page, errors = open_article(browser, url)
+    assert "upper bound on the mutual information I(x; z)" in page.inner_text("#information")
+    assert "upper bound on the information I(x; z)" in page.text_content(".embedded-explorer .info-panel")
+    assert "is the information its noisy code carries" not in page.text_content("body")
+    page.close()
+    assert not errors, errors
+
+
+def test_judgement_sentences_follow_the_numbers(browser: Any, url: str) -> None:
+    page, errors = open_article(browser, url)
+    maps, claims = page.inner_text("#latent-maps"), page.inner_text("#claims")
+    compression = page.inner_text("#compression")
+    page.close()
+    assert "overlap little" in maps and "overlap heavily" not in maps  # 5-NN ≈ 91-93 %: not "overlap"
+    assert "the VAE pays" in compression and "pays nothing here" not in compression
+    assert "does not make the AE generate" not in claims  # 69 % of the AE's prior draws pass
+
+    def swap(models: dict) -> None:
+        for slot in models:
+            models[slot]["organisation"]["knn5_accuracy"] = 0.3
+        models["ae"]["prior"]["plausible_fraction"] = 0.2
+        models["vae"]["prior"]["plausible_fraction"] = 0.9
+        models["vae"]["metrics"]["bce_nats_per_image"] = models["ae"]["metrics"]["bce_nats_per_image"] - 2
+
+    page, more = open_article(browser, url, bundle=altered_bundle(swap))
+    maps, claims = page.inner_text("#latent-maps"), page.inner_text("#claims")
+    compression = page.inner_text("#compression")
+    page.close()
+    assert "pays nothing here (2.00 nats/image better)" in compression and "gives up no reconstruction" in compression
+    assert "overlap heavily" in maps and "30.0 %" in maps and "overlap little" not in maps
+    assert "does not make the AE generate" in claims and "20 %" in claims
+    assert not errors + more, errors + more
+
+
+def test_sentences_read_the_layer_table_and_the_bit_counts(browser: Any, url: str) -> None:
+    page, errors = open_article(browser, url)
+    assert page.inner_text("#autoencoders .dense-layers") == "two fully connected layers (1,024 → 128 → 4)"
+    ratio = page.inner_html('#information .correction[data-key="bit-ratio"]')
+    assert "ratio of bit counts" in ratio and "2<sup>128</sup>" in ratio and "2<sup>8,192</sup>" in ratio
+    assert "2<sup>−8,064</sup>" in ratio and "1-in-64 chance" in ratio
+    assert "fewer than 50 % of the AE's" in page.inner_text("#claims .claims > li:nth-child(3) .criterion")
+    interactive = page.inner_text("#interactive .prose")
+    assert "training codes" in interactive and "position among the test images" not in interactive
+    page.close()
+    assert not errors, errors
+
+
+def test_the_objective_is_written_with_the_vaes_numbers(browser: Any, url: str) -> None:
+    metrics = Bundle.from_bytes(shipped_bundle_bytes()).model("vae")["metrics"]
+    page, errors = open_article(browser, url)
+    values = info_values(page)
+    assert values["elbo.total"] == pytest.approx(metrics["neg_elbo_nats_per_image"])
+    assert values["elbo.kl"] == pytest.approx(metrics["kl_nats_per_image"])
+    assert values["elbo.recon"] + values["elbo.kl"] == pytest.approx(values["elbo.total"])
+    assert values["elbo.iw"] == pytest.approx(metrics["iw_nll_nats_per_image"])
+    assert page.locator("#vae #kl-knob").count() == 1  # the slot the "Turn the KL knob" figure mounts into
+    # ∂z/∂(log σ²) = ½·σ·ε for the input and ε of Figures 3 and 4
+    rows = page.eval_on_selector_all("#fig-vae tbody tr", "rs => rs.map(r => [...r.cells].map(c => c.textContent))")
+    sigma = np.array([float(r[2]) for r in rows])
+    eps = np.array([float(v) for v in page.eval_on_selector_all(".dz-dsigma", "cs => cs.map(c => c.dataset.value)")])
+    dlogvar = np.array([float(v) for v in page.eval_on_selector_all(".dz-dlogvar", "cs => cs.map(c => c.dataset.value)")])
+    assert np.allclose(dlogvar, 0.5 * sigma * eps, atol=2e-3)
+    page.close()
+    assert not errors, errors
+
+
+def test_the_holes_figure_decodes_both_models_along_the_line_and_resamples(browser: Any, url: str) -> None:
+    bundle = Bundle.from_bytes(shipped_bundle_bytes())
+    page, errors = open_article(browser, url)
+    body = "#fig-holes .fig-body"
+    page.wait_for_function("(s) => document.querySelector(s).dataset.grids", arg=body)
+    now = {s: f'.holes-now[data-slot="{s}"] canvas' for s in ("ae", "vae")}
+    before = {s: canvas_grey(page, sel) for s, sel in now.items()}
+    page.focus("#holes-t")
+    for _ in range(40):
+        page.keyboard.press("ArrowRight")
+    t = float(page.get_attribute(body, "data-t"))
+    assert t > 0.8
+    for slot, sel in now.items():
+        assert np.abs(canvas_grey(page, sel).astype(int) - before[slot]).max() > 0, slot
+    images = bundle.arrays["gallery.images"] / 255
+    a, b = (int(page.eval_on_selector(s, "e => e.value")) for s in ("#holes-a", "#holes-b"))
+    for slot in ("ae", "vae"):  # each model's image at t is PyTorch's decoding of the point on the line
+        model = model_from_weights(bundle.model(slot)["config"]["model"], bundle.weights(slot))
+        with torch.inference_mode():
+            za, zb = (model.encode(torch.tensor(images[i], dtype=torch.float32)[None, None]).mu for i in (a, b))
+            expected = model.decode(za + t * (zb - za))[0, 0].numpy()
+        assert np.abs(canvas_grey(page, now[slot]).astype(int) - np.round(255 * (1 - expected))).max() <= 2, slot
+    draws = json.loads(page.get_attribute(body, "data-draws"))
+    assert draws[0] == draws[1]  # d agrees: both models decode the same draws
+    first = canvas_grey(page, '.holes-prior .holes-strip[data-slot="vae"] canvas')
+    count = int(page.get_attribute(body, "data-resampled") or 0)
+    page.click("#fig-holes .holes-resample")
+    page.wait_for_function("([s, n]) => +(document.querySelector(s).dataset.resampled || 0) > n", arg=[body, count])
+    assert json.loads(page.get_attribute(body, "data-draws")) != draws
+    assert np.abs(canvas_grey(page, '.holes-prior .holes-strip[data-slot="vae"] canvas').astype(int) - first).max() > 0
+    page.close()
+    assert not errors, errors
+
+
+def test_the_paper_is_named_and_the_article_opens_with_its_question(browser: Any, url: str) -> None:
+    page, errors = open_article(browser, url)
+    title = "Towards an Interpretable Latent Space — An Intuitive Comparison of Autoencoders with Variational Autoencoders"
+    masthead = page.inner_text(".masthead")
+    assert title in masthead and "Spinner, Jonas Körner, Jochen Görtler and Oliver Deussen" in masthead
+    assert "The question." in masthead and page.locator(".masthead .goals li").count() >= 2
+    first = page.inner_text(".references li:first-child")
+    assert first.startswith("Spinner, T., Körner, J., Görtler, J., Deussen, O. (2018)") and title in first
+    for sid in SECTIONS[:10]:  # every section up to the takeaways says what the reader should now see
+        assert page.locator(f"#{sid} .now-see").count() == 1, sid
+    assert page.locator("#takeaways .takeaways li").count() >= 3
+    assert page.locator("details.reproduce:not([open])").count() >= 3  # commands collapsed, out of the prose
+    page.close()
+    assert not errors, errors
+
+
+def test_yardsticks_are_computed_from_the_bundle(browser: Any, url: str) -> None:
+    bundle = Bundle.from_bytes(shipped_bundle_bytes())
+    page, errors = open_article(browser, url)
+    values = info_values(page)
+    tests = np.array([i for i, g in enumerate(bundle.meta["gallery"]) if g["kind"] == "test"])
+    x = bundle.arrays["gallery.images"][tests].reshape(len(tests), -1) / 255
+    mean = np.clip(x.mean(0), 1e-6, 1 - 1e-6)
+    baseline = -(x * np.log(mean) + (1 - x) * np.log(1 - mean)).sum(1).mean()
+    assert values["baseline.bce"] == pytest.approx(baseline, rel=1e-5)
+    ae = bundle.model("ae")
+    assert values["ae.bce_pixel"] == pytest.approx(ae["metrics"]["bce_nats_per_image"] / x.shape[1])
+    d = bundle.model("vae")["latent_dim"]
+    assert values["prior.norm"] == pytest.approx(math.sqrt(2) * math.exp(math.lgamma((d + 1) / 2) - math.lgamma(d / 2)))
+    # Figure 6 draws the VAE's μ of the shared input: PyTorch's encoder on the same image
+    index = int(page.eval_on_selector("#fig1-input", "s => s.value"))
+    model = model_from_weights(bundle.model("vae")["config"]["model"], bundle.weights("vae"))
+    with torch.inference_mode():
+        mu = model.encode(torch.tensor(bundle.arrays["gallery.images"][index] / 255, dtype=torch.float32)[None, None]).mu
+    drawn = [float(v) for v in page.get_attribute("#fig-parallel .fig-body", "data-mu").split(",")]
+    assert np.allclose(drawn, mu[0].numpy(), atol=1e-4)
+    assert page.locator("#fig-parallel .pc-violin").count() == d
+    page.close()
+    assert not errors, errors
+
+
+def test_definitions_open_by_keyboard_and_close_with_escape(browser: Any, url: str) -> None:
+    page, errors = open_article(browser, url)
+    page.locator("#autoencoders .prose .term.v-z").last.focus()  # the bottleneck; the next stop is 'nats'
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.dataset.def")
+    assert focused == "nats"
+    tip = page.locator('#autoencoders .def[data-def="nats"] .def-tip')
+    assert tip.is_visible() and "1/ln 2" in tip.inner_text()
+    assert page.evaluate("document.activeElement.getAttribute('aria-describedby')") == tip.get_attribute("id")
+    page.keyboard.press("Escape")
+    assert not tip.is_visible()
+    for key in ("kl", "prior", "posterior", "bits", "latent-unit", "silhouette", "nmi", "purity", "mmd"):
+        assert page.locator(f'.def[data-def="{key}"]').count() >= 1, key
+    page.close()
+    assert not errors, errors
+
+
+def test_sigma_can_be_shown_magnified_and_says_so(browser: Any, url: str) -> None:
+    page, errors = open_article(browser, url)
+    page.select_option("#fig2-magnify", "20")
+    assert page.get_attribute("#fig-vae .strip", "data-magnify") == "20"
+    assert "×20" in page.inner_text("#fig-vae .strip-note") and "own samples are those at ×1" in page.inner_text(
+        "#fig-vae .strip-note")
+    page.close()
+    assert not errors, errors
+
+
 # --- a tiny pair of other latent sizes: nothing is hard-coded ---------------------------------------------------------
 
 
@@ -309,6 +519,8 @@ def test_a_tiny_pair_shows_its_own_shapes_and_numbers(browser: Any, tiny_url: st
     assert values["vae_kl_bits"] == pytest.approx(analysis.metrics["kl_bits_per_image"])
     assert values["vae_bits_used"] == analysis.info["bits_used_per_image"]
     assert values["ae_bits_used"] == load_analysis(analysed_runs["ae"]).info["bits_used_per_image"]
+    assert page.inner_text("#autoencoders .dense-layers").endswith(f"→ {ae.cfg.hidden} → {ae.cfg.latent_dim})")
+    assert f"2<sup>{analysis.info['latent_float_bits']:,}</sup>" in page.inner_html("#information .correction")
     assert page.locator("#fig-vae tbody tr").count() == 2  # the VAE's d = 2
     assert page.locator("#fig-ae .zslider").count() == 3  # the AE's d = 3
     assert page.locator("#fig-rd .rd-line").count() >= 2  # both curves, from the runs' analyses
@@ -394,3 +606,4 @@ def test_axe_finds_no_serious_violation_in_the_article_or_the_explorer(browser: 
     assert violations == [], "\n".join(map(str, violations))
     page.close()
     assert not errors, errors
+

@@ -11,6 +11,7 @@ import io
 import json
 import os
 import re
+import select
 import socket
 import struct
 import subprocess
@@ -32,6 +33,7 @@ from starlette.applications import Starlette
 from aevae.data import preprocess_image, to_uint8
 from aevae.explorer.server import app as server_app
 from aevae.explorer.server.app import create_app
+from aevae.explorer.server.connections import server_config
 from aevae.explorer.server.origins import OriginGuard
 from aevae.explorer.web import STATIC
 from aevae.explorer.bundle.from_runs import build_bundle
@@ -61,7 +63,7 @@ def bundle(runs: dict[str, Path]) -> Bundle:
 def served(app: Starlette) -> Iterator[str]:
     """``app`` on a free loopback port, served by uvicorn in a thread; yields its URL."""
     sock = bind("127.0.0.1", 0)
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
+    server = uvicorn.Server(server_config(app))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10
@@ -447,29 +449,93 @@ def test_a_large_upload_is_normalised_much_as_at_full_size(client: httpx.Client)
         assert difference.max() < 0.15 and difference.mean() < 0.005, (fmt, difference.max(), difference.mean())
 
 
-def test_encodes_beyond_the_slots_wait_then_get_503(url: str, client: httpx.Client,
-                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def stalled_upload(host: str, port: int, sent: bytes = b"", length: int = 1000) -> socket.socket:
+    """A socket that has sent the headers of an image upload of ``length`` bytes and ``sent`` of them."""
+    sock = socket.create_connection((host, port), timeout=30)
+    sock.sendall(f"POST /api/models/vae/encode HTTP/1.1\r\nHost: {host}\r\nContent-Type: image/png\r\n"
+                 f"Content-Length: {length}\r\n\r\n".encode() + sent)
+    return sock
+
+
+def test_uploads_that_stall_hold_no_encode_slot(url: str, client: httpx.Client,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    # Two uploads that never finish held both slots for as long as their sockets stayed open, and every other
+    # encode got 503; a slot is now taken only once a body is complete.
     monkeypatch.setattr(server_app, "ENCODE_WAIT_S", 0.5)
     host, port = host_port(url)
-    stalled = []
+    stalled = [stalled_upload(host, port, png(digit_like())[:100]) for _ in range(server_app.MAX_ENCODES + 1)]
     try:
-        for _ in range(server_app.MAX_ENCODES):  # uploads that never finish hold every slot
-            sock = socket.create_connection((host, port), timeout=10)
-            sock.sendall(f"POST /api/models/vae/encode HTTP/1.1\r\nHost: {host}\r\nContent-Type: image/png\r\n"
-                         f"Content-Length: 1000\r\n\r\n".encode() + png(digit_like())[:100])
-            stalled.append(sock)
-        deadline = time.monotonic() + 30  # a busy machine may take a while to start the stalled requests
-        while True:
+        time.sleep(1.0)  # the stalled requests have reached the app and are reading their bodies
+        for _ in range(3):
             response = client.post("/api/models/vae/encode", content=png(digit_like()), headers=IMAGE)
-            if response.status_code != 200 or time.monotonic() > deadline:
-                break
-            time.sleep(0.2)
-        expect_error(response, 503, "busy encoding")
-        assert response.headers["retry-after"] == "1"
+            assert response.status_code == 200, response.text
     finally:
         for sock in stalled:
             sock.close()
-    monkeypatch.setattr(server_app, "ENCODE_WAIT_S", 30.0)  # the server notices the disconnects and frees the slots
+
+
+@pytest.mark.parametrize("trickle", [False, True])
+def test_a_body_that_stalls_or_trickles_gets_408_and_is_closed(url: str, trickle: bool,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    # A body must arrive within BODY_GRACE_S plus its length at MIN_BODY_RATE: 1 s + 2,000 bytes at 2,000 B/s here.
+    monkeypatch.setattr(server_app, "BODY_GRACE_S", 1.0)
+    monkeypatch.setattr(server_app, "MIN_BODY_RATE", 2000)
+    host, port = host_port(url)
+    started = time.monotonic()
+    with stalled_upload(host, port, b"x" * 10, length=2000) as sock:
+        while trickle and time.monotonic() - started < 10 and not select.select([sock], [], [], 0.1)[0]:
+            sock.sendall(b"x" * 10)  # 10 bytes every 0.1 s: never silent for long, but the body would take 20 s
+        status, headers, answer = read_reply(sock)
+        elapsed = time.monotonic() - started
+        assert status == 408 and headers["connection"] == "close", answer
+        assert re.search(r"\d+ of 2,000 bytes", json.loads(answer)["error"]), answer
+        assert sock.recv(1) == b""  # closed: the rest of that body will never be read
+    assert elapsed < 8, elapsed  # not a timing claim: the deadline (2 s) was applied, not some far later one
+
+
+def test_bodies_held_at_once_are_bounded(bundle: Bundle, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Bodies are read before a slot is taken, so their bytes, all requests together, are bounded instead.
+    monkeypatch.setattr(server_app, "MAX_PENDING_BYTES", 5000)
+    upload = png(digit_like(size=56), compress_level=0)  # about 3.3 kB: more than the 1 kB left, less than 5 kB
+    with served(create_app(bundle.to_bytes())) as address, httpx.Client(base_url=address, timeout=30) as http:
+        host, port = host_port(address)
+        with stalled_upload(host, port, b"x" * 4000, length=8000):
+            deadline = time.monotonic() + 20
+            while (response := http.post("/api/models/vae/encode", content=upload, headers=IMAGE)).status_code == 200:
+                assert time.monotonic() < deadline, "the stalled upload's 4,000 bytes were never counted"
+            expect_error(response, 503, "bodies")
+        assert http.post("/api/models/vae/encode", content=upload, headers=IMAGE).status_code == 200
+
+
+def test_encodes_beyond_the_slots_wait_then_get_503(url: str, client: httpx.Client,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    # Slots are held while work is done: two 4096 × 4096 uploads (about a second of work each) fill them, and a
+    # third encode that cannot get a slot within ENCODE_WAIT_S gets 503.
+    monkeypatch.setattr(server_app, "ENCODE_WAIT_S", 0.01)
+    big = Image.new("RGBA", (4096, 4096), (0, 0, 0, 0))
+    ImageDraw.Draw(big).ellipse((900, 700, 3100, 3300), outline="black", width=220)
+    data = png(big)
+    answers: list[int] = []
+
+    def upload() -> None:  # as a client that honours Retry-After would
+        with httpx.Client(base_url=url, timeout=120) as http:
+            while (status := http.post("/api/models/vae/encode", content=data, headers=IMAGE).status_code) == 503:
+                time.sleep(0.05)
+            answers.append(status)
+
+    workers = [threading.Thread(target=upload) for _ in range(server_app.MAX_ENCODES)]
+    for worker in workers:
+        worker.start()
+    statuses = []
+    while any(worker.is_alive() for worker in workers) and 503 not in statuses:
+        response = client.post("/api/models/vae/encode", content=png(digit_like()), headers=IMAGE)
+        statuses.append(response.status_code)
+    for worker in workers:
+        worker.join(120)
+    assert answers == [200] * server_app.MAX_ENCODES
+    assert 503 in statuses, statuses
+    expect_error(response, 503, "busy encoding")
+    assert response.headers["retry-after"] == "1"
     response = client.post("/api/models/vae/encode", content=png(digit_like()), headers=IMAGE)
     assert response.status_code == 200, response.text
 
@@ -483,6 +549,13 @@ def test_encodes_beyond_the_slots_wait_then_get_503(url: str, client: httpx.Clie
     {"host": "127.0.0.1.evil.example"},
     {"host": "localhost.evil.example"},
     {"host": ""},
+    {"host": "evil.example@127.0.0.1"},  # userinfo, which a URL parser skips: never part of a Host header
+    {"host": "[::1].nip.io"},  # an IPv6 literal with a name after it
+    {"host": "127.0.0.1:80:80"},  # two ports
+    {"host": "127.0.0.1:http"},
+    {"host": "127.0.0.1 evil.example"},
+    {"host": "[::1"},
+    {"host": "[localhost]"},
 ])
 def test_requests_for_other_host_names_are_refused(client: httpx.Client, headers: dict[str, str]) -> None:
     for path in ("/api/models", "/api/bundle", "/"):
@@ -513,8 +586,8 @@ def test_cross_origin_api_requests_are_refused(client: httpx.Client, headers: di
 
 @pytest.mark.parametrize(("served", "answered", "refused"), [
     ("0.0.0.0", ["192.168.1.20:8765", "[fe80::1]", "localhost", socket.gethostname()],
-     ["evil.example", "1.2.3.4.nip.io"]),
-    ("::", ["10.0.0.7", "[::1]:8765"], ["evil.example"]),
+     ["evil.example", "1.2.3.4.nip.io", "evil.example@10.0.0.7", "[::1].nip.io", "10.0.0.7:80:80", "[10.0.0.7]"]),
+    ("::", ["10.0.0.7", "[::1]:8765"], ["evil.example", "[::1]evil.example", "::1"]),
     ("myhost.lan", ["myhost.lan:8765", "MyHost.LAN", "127.0.0.1"], ["192.168.1.20", "evil.example"]),
 ])
 def test_hosts_answered_follow_the_address_served(served: str, answered: list[str], refused: list[str]) -> None:
@@ -572,6 +645,12 @@ def test_a_malformed_allowed_origin_is_refused_at_start(bundle: Bundle) -> None:
     ('{"latent": [1e39, 0]}', 422, "within ±"),  # beyond float32
     ('{"latent": [1' + "0" * 300 + ', 0]}', 422, "within ±"),
     ('{"latent": [1' + "0" * 5000 + ', 0]}', 422, "too long"),
+    ('{"latent": [1' + "0" * 308 + ', 0]}', 422, "within ±"),  # integers of 309 to 4,300 digits
+    ('{"latent": [-1' + "0" * 4299 + ', 0]}', 422, "finite.*float64's range"),
+    ('{"latent": [1' + "0" * 400 + ', 0.5]}', 422, "finite.*float64's range"),
+    ('{"latent": [1' + "0" * 20 + ', 0.5]}', 422, "within ±"),  # beyond int64 beside a float
+    ('{"latents": [[1' + "0" * 400 + ', 0], [1, 2]]}', 422, "finite.*float64's range"),
+    ('{"latent": [1e400, 0]}', 422, "finite"),
     ('{"latent": ' + "[" * 5000 + "]" * 5000 + "}", 400, "nested too deeply"),
     ('{"latent": [' + "[" * 50 + "0" + "]" * 50 + ", 0]}", 422, "rectangular|numbers"),
 ])
@@ -592,6 +671,10 @@ def test_pixels_of_absurd_size_are_refused_with_json(client: httpx.Client) -> No
                              headers=JSON), 400, "nested too deeply")
     expect_error(client.post("/api/models/vae/encode", content=b'{"pixels": [[1' + b"0" * 5000 + b', 0]]}',
                              headers=JSON), 422, "too long")
+    for digits in (310, 4300):  # beyond float64, within what Python's JSON parser reads
+        for row in (b"[1" + b"0" * (digits - 1) + b", 0]", b"[-1" + b"0" * (digits - 1) + b", 0.5]"):
+            expect_error(client.post("/api/models/vae/encode", content=b'{"pixels": [' + row + b", [0, 1]]}",
+                                     headers=JSON), 422, "finite|range")
     still_serving(client)
 
 

@@ -121,7 +121,7 @@ def test_double_click_on_an_input_line_snaps_to_it(page: object, reference: Refe
     page.locator(".thumb").nth(12).click()
     x, y = centre(page, ".handle", 2)
     drag(page, (x, y), (x, y + 120))  # move the black line away first
-    points = page.locator('.input-line[data-input="g12"] .hit').get_attribute("points").split()
+    points = page.locator('.input-line[data-input="g12"] .mu').get_attribute("points").split()
     (x0, y0), (x1, y1) = ([float(v) for v in p.split(",")] for p in points[:2])
     box = page.locator("svg.parallel").bounding_box()
     scale = box["width"] / 640  # the SVG's viewBox width

@@ -2,8 +2,8 @@
 ``aevae explore --model MODULE:FACTORY --data FILE`` serving it, and a real Chromium dragging its lines while the
 server decodes; bad --model strings and a decoder that raises during a drag.
 
-The models are hand-written in ``own_models.py`` (an MLP VAE with d = 7 on 32×32 grey, a conv AE with a BatchNorm
-on 64×64 RGB): not aevae's classes, untrained and seeded.
+The models are hand-written in ``own_models.py`` (an MLP VAE with d = 7 on 32×32 grey, a conv AE with a GELU on
+64×64 RGB, both decoded by Python): not aevae's classes, untrained and seeded.
 """
 
 from __future__ import annotations
@@ -232,7 +232,7 @@ def test_a_decoder_that_raises_during_a_drag_shows_its_message_and_the_page_keep
 
 def test_models_that_only_python_runs_say_why() -> None:
     bundle, _ = own_model_bundle(mlp_vae(), *grey_images(30))
-    assert python_only(bundle) == {slot: "encoder.m.enc.2: the layer table has no entry for ELU"
+    assert python_only(bundle) == {slot: "encoder.m.enc.2: the layer table has no entry for GELU"
                                    for slot in ("ae", "vae")}
     bundle, _ = own_model_bundle(plain_vae(), *grey_images(30))
     assert python_only(bundle) == {} and bundle.model("vae")["layers"]["head"]["encoder_output"] == ["mu", "logvar"]
@@ -272,8 +272,8 @@ def test_export_writes_a_converted_model_and_refuses_one_that_needs_python(brows
 
     done = export("own_models:conv_ae", str(data_files["colour"]))
     assert done.returncode == 2 and not (tmp_path / "page.html").exists()
-    assert "needs Python to decode, so a static file cannot show it: encoder.m.enc.1: the layer table has no entry " \
-           "for BatchNorm2d" in done.stderr and "aevae explore --model" in done.stderr, done.stderr
+    assert "needs Python to decode, so a static file cannot show it: encoder.m.enc.2: the layer table has no entry " \
+           "for GELU" in done.stderr and "aevae explore --model" in done.stderr, done.stderr
     done = export("own_models:plain_vae", str(data_files["grey"]))
     assert done.returncode == 0, done.stderr
     page = browser.new_page()

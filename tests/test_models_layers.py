@@ -126,16 +126,18 @@ def test_what_the_table_cannot_describe_is_named(change, message: str) -> None:
         layer_table(model)
 
 
-def test_a_branch_is_refused() -> None:
+def test_a_residual_addition_is_described_and_a_product_of_two_steps_refused() -> None:
     class Skip(nn.Module):
-        def __init__(self) -> None:
+        def __init__(self, gate: bool) -> None:
             super().__init__()
-            self.fc = nn.Linear(4, 4)
+            self.fc, self.gate = nn.Linear(4, 4), gate
 
         def forward(self, z: torch.Tensor) -> torch.Tensor:
-            return self.fc(z) + z
+            return self.fc(z) * z if self.gate else self.fc(z) + z
 
     model = architecture("shipped")
-    model.decoder = Skip()
-    with pytest.raises(ValueError, match="does not read only the step before it"):
+    model.decoder = Skip(gate=False)
+    assert layer_table(model)["decoder"][-1] == {"op": "add", "inputs": [0, -1], "shape": [4]}  # fc(z) + z
+    model.decoder = Skip(gate=True)
+    with pytest.raises(ValueError, match="the layer table has no entry for call_function mul"):
         layer_table(model)

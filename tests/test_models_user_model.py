@@ -13,6 +13,7 @@ from torch import nn
 from aevae.data.arrays import array_images
 from aevae.data.imageset import DataError
 from aevae.models.adapters import pythae_model
+from aevae.models.user_layers import user_layer_table
 from aevae.models.user_model import UserModel, UserModelError
 
 from own_models import colour_images, conv_ae, grey_images, mlp_vae
@@ -137,3 +138,5 @@ def test_pythae_adapter_on_a_real_pythae_model_folder(grey: torch.Tensor, tmp_pa
         assert torch.equal(model.decode(out.embedding), loaded.decoder(out.embedding).reconstruction)
     ae = pythae_models.AE(pythae_models.AEConfig(input_dim=(1, 32, 32), latent_dim=3))
     assert UserModel.wrap(pythae_model(ae), grey).cfg.kind == "ae"
+    table, _ = user_layer_table(model)  # pythae's MLP encoder with its two heads and its decoder: run in the page
+    assert table["head"]["encoder_output"] == ["mu", "logvar"] and table["encoder"][-1]["tensor"] == "encoder.heads"

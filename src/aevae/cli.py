@@ -27,12 +27,25 @@ if TYPE_CHECKING:
 # CLI spellings that differ from the dataclass field names (the field name works too).
 FLAG_NAMES = {"kind": "--model", "latent_dim": "--latent"}
 CHOICES = {"kind": MODEL_KINDS, "precision": PRECISIONS, "preprocess": PREPROCESS}
+BETAS = (0.0, 0.1, 0.3, 1.0, 2.0, 4.0, 8.0)  # the beta preset: 0 leaves the code free (an AE with noise), 1 is the
+# paper's VAE, 8 presses the code until most of it is noise
 PRESETS = {
     # The paper's pair: AE and VAE with d = 4 on MNIST, trained with identical settings.
     "paper": [ModelConfig(kind="ae", latent_dim=4), ModelConfig(kind="vae", latent_dim=4)],
+    # The same VAE with the KL term weighted by each beta: a family along one axis for the explorer's slider.
+    "beta": [ModelConfig(kind="vae", latent_dim=4, beta=b) for b in BETAS],
 }
-PRESET_MODELS = {"paper": "AE and VAE, d = 4, the default architecture"}
+PRESET_MODELS = {"paper": "AE and VAE, d = 4, the default architecture",
+                 "beta": f"VAEs with d = 4 and beta = {', '.join(f'{b:g}' for b in BETAS)}"}
 PRESET_EPOCHS = 8  # both models side by side in about 2 min 20 s on a 2-core CPU (a core each, ~4,100 images/s each)
+
+
+def preset_folder(preset: str, cfg: ModelConfig) -> str:
+    """The folder inside the preset's OUT of one of its models: ``ae``/``vae`` for the paper's pair, ``beta-0.3``
+    for a member of the beta family."""
+    return cfg.kind if preset == "paper" else f"beta-{cfg.beta:g}"
+
+
 # The sweep sets kind and latent size (and so each kind's default weights) per grid point; the network's size and
 # the image size are given once for all of them, the channels come from the data.
 SWEEP_MODEL_OPTIONS = ("width", "hidden", "image_size")
@@ -85,7 +98,8 @@ def _flag(name: str) -> str:
 
 
 def _cmd_train(args: argparse.Namespace) -> int:
-    from aevae.training.concurrent import Job, runs_in
+    from aevae.runs.family import runs_in
+    from aevae.training.concurrent import Job
     from aevae.training.trainer import RESUME_OPTIONS, train
 
     model_flags, train_flags = _given(args, "model"), _given(args, "train")
@@ -112,10 +126,11 @@ def _cmd_train(args: argparse.Namespace) -> int:
         from aevae.data import data_channels
 
         channels = data_channels(base_train.data, base_train.preprocess)  # the preset's models on colour data too
-        jobs = [Job(out / cfg.kind, RunConfig(model=dataclasses.replace(cfg, channels=channels), train=base_train))
+        jobs = [Job(out / preset_folder(args.preset, cfg),
+                    RunConfig(model=dataclasses.replace(cfg, channels=channels), train=base_train))
                 for cfg in PRESETS[args.preset]]
-        print(f"== training {' and '.join(j.label for j in jobs)} (d = {PRESETS[args.preset][0].latent_dim}) "
-              f"into {', '.join(str(j.out) for j in jobs)}", flush=True)
+        print(f"== training {', '.join(j.label for j in jobs)} (d = {PRESETS[args.preset][0].latent_dim}) "
+              f"into {out}", flush=True)
         _train_jobs(jobs, out)
         return 0
     if not args.out:
@@ -130,10 +145,10 @@ def _train_jobs(jobs: list[Job], folder: Path) -> None:
     """Train a preset's runs (side by side where that is faster), then say what they reached and how to look at
     them; after Ctrl-C, say how to continue them all."""
     from aevae.metrics import summary_line
-    from aevae.training.concurrent import train_all
+    from aevae.training.concurrent import train_in_waves
 
     try:
-        finals = train_all(jobs)
+        finals = train_in_waves(jobs)
     except KeyboardInterrupt:
         print(f"continue them all with: aevae train --resume {folder}", flush=True)
         raise
@@ -142,6 +157,8 @@ def _train_jobs(jobs: list[Job], folder: Path) -> None:
     slots = {j.label: j.out for j in jobs}
     if {"ae", "vae"} <= slots.keys():
         print(f"explore them with: aevae explore --ae {slots['ae']} --vae {slots['vae']}")
+    elif len(jobs) > 2:
+        print(f"explore them with: aevae explore --family {folder}")
 
 
 def _cmd_data(args: argparse.Namespace) -> int:
@@ -167,6 +184,16 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
+    if args.family:
+        if args.run_ae or args.run_vae:
+            raise UsageError("give RUN_AE RUN_VAE (a pair) or --family RUN_DIR ... (a family), not both")
+        from aevae.report.family import write_family_report
+        from aevae.runs.family import family_of
+
+        print(f"family report written to {write_family_report(family_of(args.family), Path(args.out))}")
+        return 0
+    if not (args.run_ae and args.run_vae):
+        raise UsageError("give two runs, RUN_AE RUN_VAE, or a family with --family RUN_DIR ...")
     from aevae.report import build_report
 
     print(f"report written to {build_report(Path(args.run_ae), Path(args.run_vae), Path(args.out))}")
@@ -198,11 +225,13 @@ def _cmd_explore(args: argparse.Namespace) -> int:
         from aevae.explorer.user_code import load_factory_model, load_images
 
         model = load_factory_model(args.model)  # runs the user's code: they named it
-        bundle, models = own_model_bundle(model, load_images(args.data), output=args.output, progress=True)
+        bundle, models = own_model_bundle(model, load_images(args.data), output=args.output, progress=True,
+                                          input_range=args.input_range, cli=True)
         own = (bundle.to_bytes(), models)
     try:
         return serve(ae=args.ae and Path(args.ae), vae=args.vae and Path(args.vae), host=args.host, port=args.port,
-                     open_browser=not args.no_browser, allow_origins=args.allow_origin, own=own)
+                     open_browser=not args.no_browser, allow_origins=args.allow_origin, own=own,
+                     family=[Path(p) for p in args.family or []])
     except OSError as exc:
         raise SystemExit(f"aevae explore: cannot listen on {args.host}:{args.port} ({exc})") from None
 
@@ -212,7 +241,8 @@ def _cmd_article(args: argparse.Namespace) -> int:
 
     try:
         return serve(ae=args.ae and Path(args.ae), vae=args.vae and Path(args.vae), host=args.host, port=args.port,
-                     open_browser=not args.no_browser, allow_origins=args.allow_origin, page="article")
+                     open_browser=not args.no_browser, allow_origins=args.allow_origin, page="article",
+                     family=[Path(p) for p in args.family or []])
     except OSError as exc:
         raise SystemExit(f"aevae article: cannot listen on {args.host}:{args.port} ({exc})") from None
 
@@ -227,9 +257,11 @@ def _cmd_export(args: argparse.Namespace) -> int:
         from aevae.explorer.web.export import export_own_model
 
         model = load_factory_model(args.model)  # runs the user's code: they named it
-        path = export_own_model(Path(args.out), model, load_images(args.data), output=args.output)
+        path = export_own_model(Path(args.out), model, load_images(args.data), output=args.output,
+                                input_range=args.input_range, cli=True)
     else:
-        path = export_html(Path(args.out), ae=args.ae and Path(args.ae), vae=args.vae and Path(args.vae))
+        path = export_html(Path(args.out), ae=args.ae and Path(args.ae), vae=args.vae and Path(args.vae),
+                           family=[Path(p) for p in args.family or []], keep_family=not args.no_family)
     size = path.stat().st_size
     print(f"wrote {path}: {size / 1e6:.2f} MB ({size:,} bytes), one file that works offline from file:// or any "
           "static host")
@@ -243,6 +275,10 @@ def _add_serve_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
     p.add_argument("--port", type=int, help="port (default: 8765, or a free one if it is taken; 0 = any free port)")
     p.add_argument("--no-browser", action="store_true", help="print the URL without opening a browser")
+    p.add_argument("--family", nargs="+", metavar="RUN_DIR",
+                   help="models along one axis for the slider: a folder of runs (aevae train --preset beta's OUT, a "
+                        "sweep's OUT) or several run folders that differ in beta or latent size only, or one run "
+                        "trained with --snapshots (default: the shipped beta family)")
     p.add_argument("--allow-origin", action="append", default=[], metavar="ORIGIN",
                    help="let pages at ORIGIN (e.g. https://example.org) call the API; repeatable (default: none, "
                         "other web sites are refused)")
@@ -256,8 +292,21 @@ def _add_own_model_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--data", metavar="SPEC",
                    help="with --model: the images to show it on, a .npy/.npz file (images, labels) or a data-set "
                         "spec such as mnist")
-    p.add_argument("--output", choices=("probabilities", "logits"), default="probabilities",
-                   help="with --model: what its decode returns, pixels in [0, 1] (default) or logits")
+    p.add_argument("--output", choices=("probabilities", "logits", "tanh"),
+                   help="with --model: what its decode returns, pixels in [0, 1], logits, or pixels in [-1, 1] "
+                        "from a tanh (default: found from its first decodings, said at start)")
+    p.add_argument("--input-range", type=_input_range, metavar="LO,HI",
+                   help="with --model: the pixel range its encode expects, 0,1 or -1,1 (default: 0,1, or -1,1 "
+                        "where a tanh decoder clearly reconstructs those better, said at start)")
+
+
+def _input_range(text: str) -> tuple[float, float]:
+    """--input-range LO,HI as the pair of floats UserModel.wrap takes."""
+    try:
+        lo, hi = (float(v) for v in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"takes LO,HI such as 0,1 or -1,1, not {text!r}") from None
+    return lo, hi
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -269,7 +318,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("train", help="train a model into a run folder",
                        description="Train an AE or VAE variant. Example: aevae train --model vae --latent 4 --out runs/vae")
     p.add_argument("--out", help="run folder to create (must not exist or be empty)")
-    p.add_argument("--preset", choices=sorted(PRESETS), help="train a preset pair; 'paper' = AE + VAE, d = 4, MNIST, into OUT/ae and OUT/vae")
+    p.add_argument("--preset", choices=sorted(PRESETS), help="train a preset group of models: 'paper' = AE + VAE, d = 4, MNIST, into OUT/ae and OUT/vae; "
+                        f"'beta' = the VAE at beta = {', '.join(f'{b:g}' for b in BETAS)} into OUT/beta-B (a family "
+                        "for --family), as many at a time as there are cores")
     p.add_argument("--resume", metavar="RUN_DIR", help="continue an interrupted run exactly where it stopped (from the start if it "
                    "stopped before its first save); only --epochs (to train further) and --threads may go with it")
     _add_options(p, ModelConfig, "model")
@@ -293,9 +344,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", action="store_true", help="no progress bars")
     p.set_defaults(func=_cmd_analyze)
 
-    p = sub.add_parser("report", help="HTML page + PNG figures: an AE run beside a VAE run")
-    p.add_argument("run_ae", metavar="RUN_AE")
-    p.add_argument("run_vae", metavar="RUN_VAE")
+    p = sub.add_parser("report", help="HTML page + PNG figures: an AE run beside a VAE run, or a family of runs",
+                       description="Examples: aevae report runs/paper/ae runs/paper/vae --out report; aevae report "
+                                   "--family runs/beta --out report-beta (a table row per model, a figure per "
+                                   "headline number against the family's axis)")
+    p.add_argument("run_ae", metavar="RUN_AE", nargs="?")
+    p.add_argument("run_vae", metavar="RUN_VAE", nargs="?")
+    p.add_argument("--family", nargs="+", type=Path, metavar="RUN_DIR",
+                   help="a family instead of a pair: a folder of runs along β or d, or one run with snapshots")
     p.add_argument("--out", required=True, help="folder for index.html and the figures")
     p.set_defaults(func=_cmd_report)
 
@@ -329,6 +385,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--ae", metavar="RUN_DIR", help="run folder shown as the AE (default: the shipped AE)")
     p.add_argument("--vae", metavar="RUN_DIR", help="run folder shown as the VAE (default: the shipped VAE)")
     p.add_argument("--out", default="explorer.html", help="the HTML file to write (default: explorer.html)")
+    p.add_argument("--family", nargs="+", metavar="RUN_DIR",
+                   help="models along one axis for the slider, as aevae explore --family takes them (default: the "
+                        "shipped beta family, with the shipped models)")
+    p.add_argument("--no-family", action="store_true",
+                   help="leave the family and its slider out: a smaller file (about 0.4 MB less per model)")
     _add_own_model_options(p)
     p.set_defaults(func=_cmd_export)
     return parser

@@ -176,16 +176,33 @@ class TrainConfig:
     threads: int = option(0, "torch intra-op threads on CPU (0 = PyTorch's default, one per core)")
     precision: str = option("auto", 'autocast of the training step: "auto" = bfloat16 where the CPU or GPU runs it '
                                     "natively, else float32; saved as resolved")
+    snapshots: str = option("", "epochs at which to keep the model and the latents of 500 fixed test images in "
+                                "RUN/snapshots/, e.g. 0,1,2,4,8 (0 = before training; 0.7 MB each for the paper's "
+                                "model); empty = none")
 
     def __post_init__(self) -> None:
         _check_types(self)
         _check_at_least(self, {"epochs": 1, "batch_size": 1, "limit": 0, "threads": 0, "seed": 0})
         _check_at_most(self, {"seed": MAX_SEED, "threads": MAX_THREADS})
         _check_weight(self, "lr", positive=True)
+        late = [e for e in self.snapshot_epochs if e > self.epochs]
+        if late:
+            raise ConfigError(f"TrainConfig.snapshots asks for epoch(s) {', '.join(map(str, late))} of a run of "
+                              f"{self.epochs} epochs; list epochs from 0 to {self.epochs}")
         if self.precision not in PRECISIONS:
             raise ConfigError(f"unknown precision {self.precision!r}; choose one of {', '.join(PRECISIONS)}")
         if self.preprocess not in PREPROCESS:
             raise ConfigError(f"unknown preprocess {self.preprocess!r}; choose one of {', '.join(PREPROCESS)}")
+
+    @property
+    def snapshot_epochs(self) -> tuple[int, ...]:
+        """The epochs ``snapshots`` lists, sorted, each once (() for none); ConfigError for anything but
+        comma-separated whole numbers of at least 0."""
+        parts = [p.strip() for p in self.snapshots.split(",") if p.strip()]
+        if not all(p.isdigit() for p in parts):
+            raise ConfigError(f"TrainConfig.snapshots must list epochs as whole numbers separated by commas "
+                              f"(e.g. 0,1,2,4,8), got {self.snapshots!r}")
+        return tuple(sorted({int(p) for p in parts}))
 
 
 @dataclass

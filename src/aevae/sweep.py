@@ -18,10 +18,12 @@ from aevae.config import ModelConfig, RunConfig, TrainConfig
 from aevae.data import resolve_preprocess
 from aevae.files import atomic_write
 from aevae.report.claims import check_claims, claims_markdown
+from aevae.report.family import write_family_report
 from aevae.report.table import columns, markdown_table, summary_row
 from aevae.runs import CONFIG, RunError, is_trained, load_config, write_json
+from aevae.runs.family import family_of
 from aevae.training.step import resolved
-from aevae.training.concurrent import Job, train_all, usable_cores
+from aevae.training.concurrent import Job, train_in_waves
 
 
 def point_dir(out: Path, kind: str, latent_dim: int) -> Path:
@@ -68,8 +70,7 @@ def run_sweep(kinds: list[str], latents: list[int], train_cfg: TrainConfig, out:
         model=ModelConfig(**{**base, "kind": kind, "latent_dim": d, "beta": None, "mmd_weight": None}),
         train=dataclasses.replace(train_cfg)) for kind in kinds for d in latents}
     jobs = [job for run, cfg in points.items() if (job := point_job(cfg, run)) is not None]
-    for start in range(0, len(jobs), usable_cores()):  # as many at a time as there are cores
-        train_all(jobs[start : start + usable_cores()], progress_bar=progress)
+    train_in_waves(jobs, progress_bar=progress)
     rows = []
     for run in points:
         analysis = ensure_analysis(run, progress=progress)
@@ -85,5 +86,10 @@ def run_sweep(kinds: list[str], latents: list[int], train_cfg: TrainConfig, out:
             + (f", first {train_cfg.limit} training images" if train_cfg.limit else "")
             + ". Test-set metrics; definitions and reductions in docs/analysis.md.\n\n"
             + markdown_table(rows) + "\n\n## The paper's claims against these numbers\n\n" + claims_markdown(claims) + "\n")
+    for kind in kinds:  # each kind along d is a family: its own table and figures
+        if len(latents) > 1:
+            family = family_of([point_dir(out, kind, d) for d in latents])
+            written = write_family_report(family, out / f"{kind}-along-d", progress)
+            text += f"\n{kind} along d: [{written.relative_to(out)}]({written.relative_to(out)})\n"
     atomic_write(out / "sweep.md", lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
     return rows

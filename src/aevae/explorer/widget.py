@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 from numbers import Real
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -70,8 +71,9 @@ class Explorer(anywidget.AnyWidget):
 
     ``model`` explores your own PyTorch model instead (a module with ``encode``/``decode``, a pair of callables,
     or ``{"ae": …, "vae": …}``; see ``aevae.explorer.bundle.own_model``): ``images`` are then its data, (N, C, S, S)
-    or (N, S, S), with optional ``labels`` (N,), and ``output`` says whether decode returns pixels in [0, 1]
-    ("probabilities") or "logits". The kernel decodes for the page. Traits, kept in step with the page:
+    or (N, S, S), with optional ``labels`` (N,); ``output`` says whether decode returns pixels in [0, 1]
+    ("probabilities"), "logits" or "tanh" (pixels in [-1, 1]) and ``input_range`` what encode expects, (0, 1) or
+    (-1, 1) (None: found from the first decodings). The kernel decodes for the page. Traits, kept in step with the page:
 
     - ``latent``: the shown model's reconstruction line (list of floats; one per latent dimension). Setting it
       moves the line; values beyond an axis are clamped to it, as dragging would; dragging updates it.
@@ -80,6 +82,10 @@ class Explorer(anywidget.AnyWidget):
     - ``inputs``: names of all inputs, the gallery's and those drawn or uploaded in the page (read-only).
     - ``fit_axes``: the parallel plot's axes fit the shown model only (True) or span both models (False, the
       default: the other model is drawn greyed on the same axes).
+    - ``member``: where the bundle has a family (``family=`` run folders, or the shipped β family), the index of
+      its model shown in the VAE's place (the slider; ``family_values[member]`` is its place on the axis), or None
+      for the VAE's own. Setting it shows that model and moves the VAE's line to its code of the first selected
+      input; the slider updates it.
 
     Bad values (wrong length, NaN or infinite, not numbers, unknown input indices) raise TraitError and leave
     the state as it was.
@@ -94,21 +100,30 @@ class Explorer(anywidget.AnyWidget):
     fit_axes = traitlets.Bool(False).tag(sync=True)
     selected = traitlets.List(traitlets.Int()).tag(sync=True)
     inputs = traitlets.List(traitlets.Unicode(), read_only=True).tag(sync=True)
+    member = traitlets.Int(None, allow_none=True).tag(sync=True)
 
     def __init__(self, ae: Any = None, vae: Any = None, images: Any = (), *, model: Any = None, labels: Any = None,
-                 output: str = "probabilities", data: str = "mnist", limit: int | None = IN_MEMORY_LIMIT,
+                 output: str | None = None, input_range: tuple[float, float] | None = None, data: str = "mnist",
+                 limit: int | None = IN_MEMORY_LIMIT, family: Sequence[Any] = (),
                  show_ae: bool = False, selected: list[int] | None = None, **kwargs: Any) -> None:
         if model is not None:
             if ae is not None or vae is not None:
                 raise TypeError("model= explores your own model; give it alone, or as {'ae': …, 'vae': …}, "
                                 "without ae= or vae=")
-            bundle, self._nets = own_model_bundle(model, images, labels, output=output)
+            bundle, self._nets = own_model_bundle(model, images, labels, output=output, input_range=input_range)
         else:
             bundle = explorer_bundle(ae, vae, images, data=data, limit=limit)
+            if family:
+                from aevae.explorer.bundle.family import with_family
+
+                bundle = with_family(bundle, [Path(f) for f in family], progress=False)
             # PyTorch copies of the page's networks, from the same weights: decoding here matches the page's output.
             self._nets = {slot: model_from_weights(bundle.model(slot)["config"]["model"], bundle.weights(slot))
                           for slot in SLOTS}
         self._ranges = {slot: axis_ranges(bundle, slot) for slot in SLOTS}
+        self._family = bundle.meta.get("family")
+        self._members: dict[int, Any] = {}  # the family's models in PyTorch, built when first shown
+        self._bundle_object = bundle
         gallery = bundle.arrays["gallery.images"]
         if selected is None:
             n_user = 0 if model is not None else len(named_images(images))
@@ -139,7 +154,7 @@ class Explorer(anywidget.AnyWidget):
         (C, S, S) for a colour model."""
         with torch.inference_mode():
             z = torch.tensor([self.latent], dtype=torch.float32)  # (1, d)
-            image = self._nets[self._shown()].decode(z)[0].float().cpu()  # (C, S, S)
+            image = self._net(self._shown()).decode(z)[0].float().cpu()  # (C, S, S)
             return (image[0] if len(image) == 1 else image).numpy()
 
     def _on_page_message(self, widget: Any, content: Any, buffers: Any) -> None:
@@ -168,14 +183,65 @@ class Explorer(anywidget.AnyWidget):
     def _shown(self) -> str:
         return "ae" if self.show_ae else "vae"
 
+    @property
+    def family_values(self) -> list[float]:
+        """Each family model's place on its axis (β, epoch or d; see ``family_axis``); [] without a family."""
+        return list(self._family["values"]) if self._family else []
+
+    @property
+    def family_axis(self) -> str | None:
+        """What the family varies: "beta", "epoch" or "latent_dim"; None without a family."""
+        return self._family["axis"] if self._family else None
+
+    def _net(self, slot: str) -> Any:
+        """The PyTorch model in ``slot``: the family's shown member in the VAE's place, else the slot's own."""
+        if slot != "vae" or self.member is None:
+            return self._nets[slot]
+        if self.member not in self._members:
+            from aevae.explorer.bundle.family import member_model
+
+            self._members[self.member] = member_model(self._bundle_object, self.member)
+        return self._members[self.member]
+
+    def _axes(self, slot: str) -> list[tuple[float, float]]:
+        if slot != "vae" or self.member is None:
+            return self._ranges[slot]
+        return [(float(r[0]), float(r[-1])) for r in self._bundle_object.arrays[f"family.{self.member}.density_grid"]]
+
     @traitlets.validate("latent")
     def _check_latent(self, proposal: dict[str, Any]) -> list[float]:
         slot = self._shown()
-        value, d = proposal["value"], len(self._ranges[slot])
+        value, d = proposal["value"], len(self._axes(slot))
         if len(value) != d:
             raise traitlets.TraitError(f"latent must have {d} values (the {slot.upper()}'s latent dimensions), "
                                        f"got {len(value)}")
-        return clamp(value, self._ranges[slot])
+        return clamp(value, self._axes(slot))
+
+    @traitlets.validate("member")
+    def _check_member(self, proposal: dict[str, Any]) -> int | None:
+        value, n = proposal["value"], len(self.family_values)
+        if value is not None and not 0 <= value < n:
+            raise traitlets.TraitError(f"member is an index into family_values (0 to {n - 1}) or None; got {value!r}"
+                                       if n else "member needs a family: Explorer(family=[run folders])")
+        return value
+
+    @traitlets.observe("member")
+    def _show_member(self, change: dict[str, Any]) -> None:
+        if "latent" in self._property_lock:  # the page moved the slider and sent its own line with it
+            return
+        net, first = self._net("vae"), self.selected[0] if self.selected else None
+        if first is None:
+            z = self._bundle_object.arrays["family.{}.pca_mean".format(self.member) if self.member is not None
+                                           else "vae.pca_mean"].tolist()
+        else:
+            with torch.inference_mode():
+                x = torch.as_tensor(self._bundle_object.arrays["gallery.images"][first], dtype=torch.float32) / 255
+                z = net.encode(x.reshape(1, -1, *x.shape[-2:])).mu[0].tolist()
+        line = clamp(z, self._axes("vae"))
+        self._latents = {**self._latents, "vae": line}
+        if self.show_ae:
+            self.show_ae = False  # the slider shows the VAE's place
+        self.latent = line
 
     @traitlets.validate("selected")
     def _check_selected(self, proposal: dict[str, Any]) -> list[int]:

@@ -10,7 +10,9 @@ pythae's own loader, then hand it over:
     aevae.explore(pythae_model(model), images)
 
 aevae does not import pythae: the adapter only reads those attribute names, so anything shaped the same works.
-pythae's folder loader unpickles (``torch.load``): load only folders you trust.
+The adapter is a module holding pythae's, so the layer table can trace through it: pythae's encoders with their
+two heads (``embedding``, ``log_var``) and its decoders ending in a sigmoid run in the page. pythae's folder
+loader unpickles (``torch.load``): load only folders you trust.
 """
 
 from __future__ import annotations
@@ -18,19 +20,29 @@ from __future__ import annotations
 from typing import Any
 
 import torch
+from torch import nn
 
 
-def pythae_model(model: Any) -> tuple[Any, Any]:
-    """The pair (encode, decode) of a pythae model: encode gives mu or (mu, logvar), decode the reconstruction."""
+class PythaeModel(nn.Module):
+    """A pythae model behind ``encode`` (mu, or (mu, logvar)) and ``decode`` (the reconstruction)."""
 
-    def encode(x: torch.Tensor) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
-        out = model.encoder(x)
+    def __init__(self, model: Any) -> None:
+        super().__init__()
+        self.model = model  # registered where it is a module, so its weights are this module's
+
+    def encode(self, x: torch.Tensor) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
+        """mu, or (mu, logvar) for pythae's VAEs."""
+        out = self.model.encoder(x)
         logvar = getattr(out, "log_covariance", None)
         return out.embedding if logvar is None else (out.embedding, logvar)
 
-    def decode(z: torch.Tensor) -> torch.Tensor:
-        return model.decoder(z).reconstruction
+    def decode(self, z: torch.Tensor) -> torch.Tensor:
+        """The decoder's reconstruction."""
+        return self.model.decoder(z).reconstruction
 
+
+def pythae_model(model: Any) -> PythaeModel:
+    """A pythae model as a module with encode (mu or (mu, logvar)) and decode (the reconstruction)."""
     if hasattr(model, "eval"):
         model.eval()
-    return encode, decode
+    return PythaeModel(model)

@@ -46,6 +46,7 @@ from aevae.runs import (
     write_json,
 )
 from aevae.runs.lock import LOCK, writing
+from aevae.runs.snapshots import SNAPSHOT_IMAGES, SNAPSHOTS, save_snapshot, snapshot_path
 from aevae.training import distributed
 from aevae.training.checkpoint import Progress, load_checkpoint, save_checkpoint, saved_progress
 from aevae.training.console import Console
@@ -158,7 +159,7 @@ def check_threads(cfg: RunConfig, resume: bool) -> None:
 def remove_leftovers(out: Path, console: Console) -> None:
     """Remove the temporary files that writes cut short (a kill, a full disk) left in ``out``; only safe while
     holding its writer lock, which no other writer then holds."""
-    for p in sorted(out.iterdir()):
+    for p in sorted([*out.iterdir(), *(out / SNAPSHOTS).glob("*")]):
         if is_temporary(p):
             p.unlink()
             console.line(f"removed {p}, left by a write that was cut short")
@@ -307,6 +308,10 @@ def _train(cfg: RunConfig, out: Path, resume: bool, ctx: distributed.Context, co
     elif resume and ctx.main:
         console.line(f"{out} has no checkpoint: its run stopped before the first save; training it from the start")
     history = progress.history
+    snap_images = test_set.images[:SNAPSHOT_IMAGES]
+    if ctx.main and 0 in t.snapshot_epochs and (progress.epoch, progress.step) == (0, 0) and \
+            not snapshot_path(out, 0).is_file():
+        save_snapshot(out, 0, model, cfg, snap_images, evaluate(model, test_set.images))  # before the first step
     if progress.epoch > t.epochs:
         raise RunError(f"{out} has already trained {progress.epoch} epochs; --epochs {t.epochs} would undo some")
     if changed and ctx.main:  # checked above, so a refused change never reaches config.json
@@ -395,6 +400,8 @@ def _train(cfg: RunConfig, out: Path, resume: bool, ctx: distributed.Context, co
             # Weights, then the checkpoint (the commit point), then metrics.json, which the checkpoint can rebuild:
             # a kill between any two leaves a folder that --resume makes whole.
             save_weights(out / WEIGHTS, model, cfg)
+            if epoch + 1 in t.snapshot_epochs:  # before the commit point: a resume redoes the epoch and rewrites it
+                save_snapshot(out, epoch + 1, model, cfg, snap_images, test_metrics)
             save_checkpoint(out / CHECKPOINT, model, optimizer, progress)
             write_json(out / METRICS, metrics_file(cfg, train_set.name, history))
             console.line(f"epoch {epoch + 1}/{t.epochs}  train loss {record['train_loss_nats_per_image']:.2f} "

@@ -113,8 +113,22 @@ def model_meta(slot: str, config: dict[str, Any], metrics: dict[str, Any], analy
         "pca_explained_variance_ratio": [float(v) for v in analysis.pca_explained_variance_ratio],
         **({"factors": analysis.extra["factors"]} if "factors" in analysis.extra else {}),
         **article_fields(analysis),
+        **training_curve(metrics),
         "source": source,
     }
+
+
+def training_curve(metrics: dict[str, Any]) -> dict[str, Any]:
+    """The run's test loss after each epoch, from its ``metrics.json`` history, for the page's judgement of whether
+    it trained long enough: ``{"training": {"epochs", "loss", "test_loss_nats_per_image"}}`` with ``loss`` "-ELBO"
+    (a VAE's bound) or "BCE" (an AE's); nothing for a model without a history (one of your own, an old run)."""
+    history = [h for h in metrics.get("history", []) if isinstance(h.get("test"), dict)]
+    if not history:
+        return {}
+    variational = all("neg_elbo_nats_per_image" in h["test"] for h in history)
+    key = "neg_elbo_nats_per_image" if variational else "bce_nats_per_image"
+    return {"training": {"epochs": int(history[-1]["epoch"]), "loss": "-ELBO" if variational else "BCE",
+                         "test_loss_nats_per_image": [float(h["test"][key]) for h in history]}}
 
 
 def article_fields(analysis: Analysis) -> dict[str, Any]:

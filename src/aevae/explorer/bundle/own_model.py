@@ -40,8 +40,10 @@ GALLERY_PER_CLASS = 4  # images of each class in the gallery
 GALLERY_MAX = 40  # at most this many thumbnails, whatever the number of classes
 
 
-def user_models(model: Any, images: ArrayImages, output: str = "probabilities") -> dict[str, UserModel]:
-    """Each slot's checked, wrapped model: ``model`` in both slots, or a mapping {"ae": …, "vae": …}."""
+def user_models(model: Any, images: ArrayImages, output: str | None = None,
+                input_range: tuple[float, float] | None = None, cli: bool = False) -> dict[str, UserModel]:
+    """Each slot's checked, wrapped model: ``model`` in both slots, or a mapping {"ae": …, "vae": …}; ``output``
+    and ``input_range`` as ``UserModel.wrap`` takes them (None: found from the first decodings)."""
     given = dict(model) if isinstance(model, Mapping) else {slot: model for slot in SLOTS}
     if set(given) != set(SLOTS):
         raise BundleError(f"model= takes one model, or a mapping with the keys {', '.join(SLOTS)}; got the keys "
@@ -50,15 +52,18 @@ def user_models(model: Any, images: ArrayImages, output: str = "probabilities") 
     wrapped: dict[int, UserModel] = {}  # one wrapper per distinct model, so it is analysed once
     for value in given.values():
         if id(value) not in wrapped:
-            wrapped[id(value)] = UserModel.wrap(value, x, output)
+            wrapped[id(value)] = UserModel.wrap(value, x, output, input_range=input_range, cli=cli)
     return {slot: wrapped[id(given[slot])] for slot in SLOTS}
 
 
-def own_model_bundle(model: Any, images: Any, labels: Any = None, output: str = "probabilities",
-                     progress: bool = False) -> tuple[Bundle, dict[str, UserModel]]:
-    """The bundle for the user's model(s) on their images, and the wrapped models the page's decoding calls."""
+def own_model_bundle(model: Any, images: Any, labels: Any = None, output: str | None = None,
+                     progress: bool = False, input_range: tuple[float, float] | None = None,
+                     cli: bool = False) -> tuple[Bundle, dict[str, UserModel]]:
+    """The bundle for the user's model(s) on their images, and the wrapped models the page's decoding calls; with
+    ``progress``, what was decided about each model (its ranges, why Python decodes it) is printed first, one line
+    each, options spelled as on the command line where ``cli``."""
     data = images if isinstance(images, ArrayImages) else array_images(images, labels)
-    models = user_models(model, data, output)
+    models = user_models(model, data, output, input_range, cli)
     gallery = gallery_indices(data)
     meta: dict[str, Any] = {"format": BUNDLE_FORMAT, "models": {}, "provenance": {"aevae_version": __version__}}
     arrays: dict[str, np.ndarray] = {}
@@ -82,16 +87,22 @@ def own_model_bundle(model: Any, images: Any, labels: Any = None, output: str = 
 def slot_entry(model: UserModel, data: ArrayImages, gallery: np.ndarray, progress: bool
                ) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
     """Metadata and arrays (named without the slot) of one user model analysed on ``data``."""
+    try:
+        layers, weights = user_layer_table(model)
+    except Exception as exc:  # noqa: BLE001 - not steps the page can run, or a trace that failed: Python decodes
+        layers, weights = None, None
+        why = str(exc) if isinstance(exc, ValueError) else f"tracing failed: {type(exc).__name__}: {exc}"
+    if progress:  # said before the analysis starts, one line each
+        for note in model.notes:
+            print(f"{model.name}: {note}", flush=True)
+        print(f"{model.name}: " + ("the page decodes it (every step has a layer-table entry)" if layers else
+                                   f"decoded by Python behind the page, because {why}"), flush=True)
     analysis = analyze(model, data, data, full=False, progress=progress)
     cfg = model.cfg
     config = {"model": {"kind": cfg.kind, "latent_dim": cfg.latent_dim, "image_size": cfg.image_size,
                         "channels": cfg.channels},
               "train": {"data": data.name, "preprocess": "fit"}}  # images as given: no glyph normalisation
     source = f"{model.name} (your {cfg.kind.upper()}, analysed on {len(data)} of your images)"
-    try:
-        layers, weights = user_layer_table(model)
-    except ValueError as exc:  # not a chain the page can run: Python decodes
-        layers, weights, why = None, None, str(exc)
     meta = model_meta("", config, {}, analysis, layers, source=source)
     meta["own"] = True  # a user's own model on their images: the page words its gallery and hints for that
     named = {k.split(".", 1)[1]: v for k, v in analysis_arrays("slot", analysis).items()}

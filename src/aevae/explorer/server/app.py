@@ -22,9 +22,10 @@ only moves bytes, so one client's 256-latent batch never stalls another's metada
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from typing import Any
 
 import numpy as np
@@ -58,9 +59,17 @@ from aevae.explorer.server.requests import (
 from aevae.explorer.web import STATIC
 
 # Encodes at once. Each may hold one decoded upload (up to 64 MiB for 16 Mpx of RGBA) while it is reduced; more
-# waiting requests would only add memory, not speed, on a machine whose cores the encodes already use.
+# waiting requests would only add memory, not speed, on a machine whose cores the encodes already use. A slot is
+# taken once the body has arrived, so a client that sends slowly (or never finishes) holds none.
 MAX_ENCODES = 2
 ENCODE_WAIT_S = 5.0  # an encode waits this long for a free slot, then gets 503 and Retry-After
+# A body must arrive within BODY_GRACE_S plus its length at MIN_BODY_RATE (8 MiB: 10 s + 84 s), else 408 and the
+# connection is closed. 100 kB/s is a slow mobile uplink; on loopback a body takes milliseconds.
+BODY_GRACE_S = 10.0
+MIN_BODY_RATE = 100_000  # bytes/s
+# Bytes of request bodies received and not yet answered, all requests together: bodies are read before a slot is
+# taken, so this (not the slots) bounds their memory. A body that would exceed it gets 503.
+MAX_PENDING_BYTES = 64 * 2**20
 
 log = logging.getLogger("aevae.explorer")
 
@@ -79,6 +88,7 @@ def create_app(bundle_bytes: bytes, torch_threads: int | None = None, host: str 
     bundle = Bundle.from_bytes(bundle_bytes)
     reference: dict[str, Any] = {}  # "models": ReferenceModels, created by the first encode or decode
     encode_slots = asyncio.Semaphore(MAX_ENCODES)
+    pending = PendingBytes(MAX_PENDING_BYTES)
 
     def models() -> Any:
         """The ReferenceModels, created (and torch imported) on first use."""
@@ -127,24 +137,26 @@ def create_app(bundle_bytes: bytes, torch_threads: int | None = None, host: str 
         d = bundle.model(slot)["latent_dim"]
         # The size a body of MAX_LATENTS latents can have, checked before parsing: 8 MiB of JSON would take a worker
         # seconds to parse only to be refused.
-        body = await read_body(request, decode_body_limit(d), f"{MAX_LATENTS} latents of {d} values")
+        async with pending.reading() as held:
+            body = await read_body(request, held, decode_body_limit(d), f"{MAX_LATENTS} latents of {d} values")
 
-        def work() -> tuple[bytes, tuple[int, ...]]:
-            z = parse_latents(parse_json(body), d)
-            try:
-                images = models().decode(slot, z)
-            except Exception as exc:
-                if not own_models or slot not in own_models:
-                    raise
-                # The user's code failed: say so to the page, which shows it and keeps working.
-                raise ApiError(422, f"your model's decode() raised {type(exc).__name__}: {exc}") from None
-            if not np.isfinite(images).all():
-                # Latents are bounded, so this takes weights that overflow float32 (a diverged run's, say).
-                raise ApiError(422, "the decoder's output is not finite (NaN or ∞) for these latent values: this "
-                                    "model's arithmetic overflows float32; try values nearer the training range")
-            return (pixels_binary(images, binary) if binary else decode_json(slot, z, images)), images.shape
+            def work() -> tuple[bytes, tuple[int, ...]]:
+                z = parse_latents(parse_json(body), d)
+                try:
+                    images = models().decode(slot, z)
+                except Exception as exc:
+                    if not own_models or slot not in own_models:
+                        raise
+                    # The user's code failed: say so to the page, which shows it and keeps working.
+                    raise ApiError(422, f"your model's decode() raised {type(exc).__name__}: {exc}") from None
+                if not np.isfinite(images).all():
+                    # Latents are bounded, so this takes weights that overflow float32 (a diverged run's, say).
+                    raise ApiError(422, "the decoder's output is not finite (NaN or ∞) for these latent values: "
+                                        "this model's arithmetic overflows float32; try values nearer the training "
+                                        "range")
+                return (pixels_binary(images, binary) if binary else decode_json(slot, z, images)), images.shape
 
-        content, shape = await run_in_threadpool(work)
+            content, shape = await run_in_threadpool(work)
         if binary:
             headers = {"X-Aevae-Shape": ",".join(map(str, shape)), "X-Aevae-Dtype": binary}
             return Response(content, media_type=BINARY_TYPE, headers=headers)
@@ -160,24 +172,24 @@ def create_app(bundle_bytes: bytes, torch_threads: int | None = None, host: str 
         if kind != JSON_TYPE and not kind.startswith(FILE_TYPES):
             raise ApiError(415, f"send an image file with its type (Content-Type: image/png, image/jpeg, ... or "
                                 f"{BINARY_TYPE}) or pixels as {JSON_TYPE}; got {kind or 'no Content-Type'}")
-        try:  # before reading the body, so waiting requests hold no upload in memory
-            await asyncio.wait_for(encode_slots.acquire(), ENCODE_WAIT_S)
-        except asyncio.TimeoutError:  # TimeoutError itself from Python 3.11 on
-            raise ApiError(503, f"the server is busy encoding {MAX_ENCODES} other images; try again in a moment",
-                           {"Retry-After": "1"}) from None
-        try:
-            body = await read_body(request)
+        async with pending.reading() as held:
+            body = await read_body(request, held)
+            try:  # only once the body is here: a client that dawdles holds no slot
+                await asyncio.wait_for(encode_slots.acquire(), ENCODE_WAIT_S)
+            except asyncio.TimeoutError:  # TimeoutError itself from Python 3.11 on
+                raise ApiError(503, f"the server is busy encoding {MAX_ENCODES} other images; try again in a moment",
+                               {"Retry-After": "1"}) from None
+            try:
+                def work() -> bytes:
+                    layout = input_layout(bundle.model(slot))  # the model's own preprocessing, size and channels
+                    image = (image_from_pixels(parse_json(body), layout) if kind == JSON_TYPE
+                             else image_from_file(body, layout))
+                    mu, sigma = models().encode(slot, image)
+                    return encode_json(slot, mu, sigma, image)
 
-            def work() -> bytes:
-                layout = input_layout(bundle.model(slot))  # the model's own preprocessing, size and channels
-                image = (image_from_pixels(parse_json(body), layout) if kind == JSON_TYPE
-                         else image_from_file(body, layout))
-                mu, sigma = models().encode(slot, image)
-                return encode_json(slot, mu, sigma, image)
-
-            return Response(await run_in_threadpool(work), media_type=JSON_TYPE)
-        finally:
-            encode_slots.release()
+                return Response(await run_in_threadpool(work), media_type=JSON_TYPE)
+            finally:
+                encode_slots.release()
 
     async def api_error(request: Request, exc: ApiError) -> Response:
         """A refused request as JSON {"error": message} with its status."""
@@ -251,19 +263,62 @@ def _wants_binary(request: Request) -> str | None:
     return dtype
 
 
-async def read_body(request: Request, limit: int = MAX_BODY_BYTES, holds: str = "") -> bytes:
-    """The request body, refused with 413 as soon as it is known to exceed ``limit`` bytes."""
+class PendingBytes:
+    """The bytes of request bodies held in memory and not yet answered, across requests, up to ``limit``."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.held = 0
+
+    @contextlib.asynccontextmanager
+    async def reading(self) -> AsyncIterator[Callable[[int], None]]:
+        """A request's share: a function that takes ``n`` more bytes (503 if they do not fit); returned on exit."""
+        mine = 0
+
+        def take(n: int) -> None:
+            nonlocal mine
+            if self.held + n > self.limit:
+                raise ApiError(503, f"the server holds {self.held:,} bytes of other requests' bodies, the most it "
+                                    f"keeps at once; try again in a moment", {"Retry-After": "1"})
+            self.held += n
+            mine += n
+
+        try:
+            yield take
+        finally:
+            self.held -= mine
+
+
+async def read_body(request: Request, take: Callable[[int], None], limit: int = MAX_BODY_BYTES,
+                    holds: str = "") -> bytes:
+    """The request body, refused with 413 as soon as it is known to exceed ``limit`` bytes, and with 408 (the
+    connection closed) if it does not arrive within BODY_GRACE_S plus its length at MIN_BODY_RATE. ``take`` is
+    called with each chunk's size before it is kept (``PendingBytes``)."""
     why = f" (room for {holds})" if holds else ""
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
         raise ApiError(413, f"the body is {int(declared):,} bytes; at most {limit:,} are accepted{why}")
+    expected = int(declared) if declared.isdigit() else limit  # a chunked body has the time its largest would
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + BODY_GRACE_S + expected / MIN_BODY_RATE
     chunks, size = [], 0
+    stream = request.stream()
     try:
-        async for chunk in request.stream():
+        while True:
+            try:
+                chunk = await asyncio.wait_for(stream.__anext__(), max(0.0, deadline - loop.time()))
+            except StopAsyncIteration:
+                break
+            except asyncio.TimeoutError:
+                raise ApiError(408, f"the body did not arrive in time: {size:,} of {expected:,} bytes in "
+                                    f"{BODY_GRACE_S + expected / MIN_BODY_RATE:.0f} s (the server waits "
+                                    f"{BODY_GRACE_S:.0f} s plus 1 s per {MIN_BODY_RATE:,} bytes)",
+                               {"Connection": "close"}) from None
             size += len(chunk)
             if size > limit:
                 raise ApiError(413, f"the body exceeds {limit:,} bytes, the most accepted{why}")
+            take(len(chunk))
             chunks.append(chunk)
-    except ClientDisconnect:  # nobody is left to read the answer; this frees the request's encode slot
+    except ClientDisconnect:  # nobody is left to read the answer
         raise ApiError(400, "the client disconnected before sending its whole body") from None
     return b"".join(chunks)

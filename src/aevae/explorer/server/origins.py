@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import re
 import socket
 from collections.abc import Iterable
 from typing import Any
@@ -29,6 +30,10 @@ WILDCARDS = ("0.0.0.0", "::", "")
 API_PREFIX = "/api/"
 CORS_HEADERS = "content-type"  # request headers an allowed origin's page may send
 CORS_METHODS = "GET, POST"
+# A Host header as RFC 9110 (section 7.2) allows it: a bracketed IPv6 literal, or a name or IPv4 address of letters,
+# digits, dots and hyphens; then at most one ":port". Anything else (userinfo "a@b", a name after "]", two ports)
+# is refused, not passed to a URL parser that would read some host out of it.
+HOST_HEADER = re.compile(r"(?:\[(?P<ip6>[0-9a-f:.]+)\]|(?P<name>[a-z0-9.-]+))(?::\d{0,5})?", re.ASCII)
 
 
 def allowed_hosts(host: str) -> frozenset[str]:
@@ -43,6 +48,16 @@ def allowed_hosts(host: str) -> frozenset[str]:
     else:
         names.add(host.lower().strip("[]"))
     return frozenset(names)
+
+
+def host_name(header: str) -> str | None:
+    """The host named by a Host header, lower case, without port or brackets; None if the header is malformed."""
+    match = HOST_HEADER.fullmatch(header.lower())
+    if not match:
+        return None
+    if match["ip6"] is not None:
+        return match["ip6"] if _is_ip(match["ip6"]) and ":" in match["ip6"] else None
+    return match["name"] or None
 
 
 def normalised_origin(origin: str) -> str:
@@ -94,10 +109,7 @@ class OriginGuard:
     def refusal(self, path: str, headers: dict[str, str]) -> str | None:
         """Why a request is refused, or None to serve it."""
         host = headers.get("host", "")
-        try:
-            name = urlsplit(f"//{host}").hostname if host else None
-        except ValueError:  # not a host at all
-            name = None
+        name = host_name(host)
         if not name or not (name in self.hosts or (self.any_ip and _is_ip(name))):
             return (f"refused a request for Host {host!r}: this server answers only to "
                     f"{', '.join(sorted(self.hosts))} (a page elsewhere may be trying DNS rebinding)")

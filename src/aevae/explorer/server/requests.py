@@ -73,18 +73,25 @@ def parse_json(body: bytes) -> Any:
 
 
 def numeric_array(value: Any, what: str) -> np.ndarray:
-    """A JSON list (of lists) of finite numbers as float64; booleans, strings, null, NaN and ∞ are refused."""
+    """A JSON list (of lists) of finite numbers as float64; booleans, strings, null, NaN, ∞ and integers beyond
+    float64's range are refused."""
     try:
         arr = np.asarray(value)
     except (ValueError, RecursionError):  # ragged or absurdly deep nesting
         raise ApiError(422, f"{what} must be a rectangular array of numbers") from None
-    if arr.dtype == object and arr.size and all(type(v) is int for v in arr.flat):
-        arr = np.array([_to_float(v) for v in arr.flat]).reshape(arr.shape)  # integers beyond int64's range
+    except OverflowError:  # an integer beyond float64 beside floats, which NumPy tries to convert
+        arr = None
+    if arr is None or arr.dtype == object:  # integers beyond int64, possibly mixed with floats: one at a time
+        try:
+            arr = np.array(_floats(value, what), np.float64)
+        except ValueError:
+            raise ApiError(422, f"{what} must be a rectangular array of numbers") from None
     if arr.size == 0 or arr.dtype.kind not in "iuf" or _has_bool(value):
         raise ApiError(422, f"{what} must hold numbers only (got {_describe(value)})")
     arr = arr.astype(np.float64)
     if not np.isfinite(arr).all():
-        raise ApiError(422, f"{what} must be finite: NaN and infinity are not latent values or pixels")
+        raise ApiError(422, f"{what} must be finite: NaN, infinity and numbers beyond float64's range (±1.8e308) "
+                            f"are not latent values or pixels")
     return arr
 
 
@@ -195,11 +202,17 @@ def _preprocess(img: Image.Image | np.ndarray, layout: tuple[str, int, int]) -> 
     return image
 
 
-def _to_float(value: int) -> float:
+def _floats(value: Any, what: str) -> Any:
+    """A nested list of JSON numbers as floats, an integer beyond float64's range as ±∞ (refused later as not
+    finite); anything else in it is refused."""
+    if isinstance(value, list):
+        return [_floats(v, what) for v in value]
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ApiError(422, f"{what} must hold numbers only (got {_describe(value)})")
     try:
         return float(value)
-    except OverflowError:  # beyond float64: refused as not finite
-        return math.copysign(math.inf, value)
+    except OverflowError:
+        return math.inf if value > 0 else -math.inf
 
 
 def _has_bool(value: Any) -> bool:

@@ -15,6 +15,7 @@ import base64
 import gzip
 import html
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 from aevae.explorer.bundle import Bundle, BundleError
@@ -65,14 +66,24 @@ def export_page(bundle: Bundle) -> str:
 
 
 def export_html(out: Path, ae: object = None, vae: object = None, images: object = (), data: str = "mnist",
-                progress: bool = True) -> Path:
+                progress: bool = True, family: Sequence[Path] = (), keep_family: bool = True) -> Path:
     """Write the explorer for two models to ``out`` (one HTML file); returns its path.
 
     ``ae`` and ``vae`` take what ``aevae.explorer.bundle.sources.explorer_bundle`` takes (None: the shipped model; a
     run folder; an in-memory model analysed on ``data``); ``images`` join the gallery. Weights are stored as
-    float16 (half the bytes; decoded pixels move by about 1e-3).
+    float16 (half the bytes; decoded pixels move by about 1e-3). ``family``: run folders that make a family for
+    the slider (``aevae.runs.family``), in place of the shipped one; ``keep_family=False`` leaves any family out
+    (a smaller file: the shipped β family is about 0.4 MB per model).
     """
     bundle = explorer_bundle(ae, vae, images, data=data, half=True, progress=progress)
+    if family:
+        from aevae.explorer.bundle.family import with_family
+
+        bundle = with_family(bundle, list(family), progress=progress)
+    if not keep_family:
+        from aevae.explorer.bundle.family import without_family
+
+        bundle = without_family(bundle)
     bundle = with_companions(bundle, shipped_companions() if vae is None else {})  # see aevae.explorer.bundle.companions
     text = export_page(bundle)
     out = Path(out)
@@ -82,19 +93,23 @@ def export_html(out: Path, ae: object = None, vae: object = None, images: object
 
 
 def export_own_model(out: Path, model: object, images: object, labels: object = None,
-                     output: str = "probabilities", progress: bool = True) -> Path:
+                     output: str | None = None, progress: bool = True,
+                     input_range: tuple[float, float] | None = None, cli: bool = False) -> Path:
     """Write the explorer for your own model(s) (``aevae.explorer.bundle.own_model``) to ``out``; the page must
     be able to run them (a plain chain the layer table describes), since an exported file has no Python."""
     from aevae.explorer.bundle.own_model import own_model_bundle, python_only
 
-    bundle, _ = own_model_bundle(model, images, labels, output=output, progress=progress)
+    bundle, _ = own_model_bundle(model, images, labels, output=output, progress=progress, input_range=input_range,
+                                 cli=cli)
     needs = python_only(bundle)
     if needs:
         slot, why = next(iter(needs.items()))
         raise BundleError(f"your model in the {slot} slot needs Python to decode, so a static file cannot show it: "
                           f"{why}. Explore it with aevae explore --model (the server decodes it), or express its "
-                          "encode and decode as plain chains of Linear, Conv2d, ConvTranspose2d, ReLU/SiLU, Flatten/"
-                          "Unflatten, encode returning mu or h.chunk(2, dim=1) and decode ending in a sigmoid")
+                          "encode and decode with the steps the layer table has (docs/own-model.md): Linear, Conv2d, "
+                          "ConvTranspose2d, ReLU, SiLU, LeakyReLU, ELU, tanh, sigmoid, BatchNorm, GroupNorm, "
+                          "LayerNorm, residual additions, flatten and reshapes; encode returning mu, h.chunk(2, "
+                          "dim=1) or (fc_mu(h), fc_logvar(h)); decode ending in a sigmoid or a tanh")
     text = export_page(bundle)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -22,6 +22,7 @@ export function toggleInput(state, input) {
     input.selected = false;
     input.colour = null;
     if (state.focus === input) state.focus = null;
+    if (state.hover === input) state.hover = null;
     dropSamples(state, input);
   } else {
     codesOf(state, input);
@@ -41,6 +42,14 @@ export function addInput(state, image, name, kind) {
   state.inputs.push(input);
   toggleInput(state, input);
   return input;
+}
+
+/** Highlight an input's line and its row (the pointer is over one of them, or the keyboard on its snap button);
+ * null highlights none. */
+export function setHover(state, input) {
+  if (state.hover === input) return;
+  state.hover = input;
+  state.emit("hover");
 }
 
 /** Replace an input's image (a drawing that gained a stroke) and redraw everything that shows it. */
@@ -145,4 +154,33 @@ export function setInvert(state, invert) {
 export function setColourBy(state, id) {
   state.colourBy = id;
   state.emit("colourby");
+}
+
+/**
+ * Show the family's `index`-th model in the VAE's place (the slider; null: the VAE's own model again): every
+ * selected input is re-encoded by it, the black line follows the input it was snapped to (a free line keeps its
+ * values, on as many axes as the model has), and every view redraws for it ("model", then "latent", "inputs" and
+ * "active"). Selections and drawings stay.
+ */
+export function setMember(state, index) {
+  const family = state.family;
+  if (!family || index === state.member || (index !== null && !family.members[index])) return;
+  const slot = "vae";
+  const model = index === null ? family.own : family.members[index];
+  state.member = index;
+  state.models[slot] = model;
+  state.active = slot; // the slider moves the VAE's place: show it
+  for (const input of state.inputs) if (input.codes) input.codes[slot] = model.net.encode(input.image);
+  if (state.samples?.slot === slot) state.samples = null;
+  const origin = state.origin[slot] || { kind: "line" };
+  const z = origin.kind === "mu" && origin.input.codes
+    ? origin.input.codes[slot].mu
+    : Float64Array.from({ length: model.d }, (_, j) => state.latent[slot][j] ?? model.pcaMean[j]);
+  state.latent[slot] = clampToAxes(z, model.ranges);
+  state.origin[slot] = origin.kind === "mu" ? origin : { kind: "line" };
+  state.emit("model", { slot });
+  state.emit("latent", { slot, source: "member" });
+  state.emit("samples");
+  state.emit("inputs");
+  state.emit("active");
 }

@@ -1,6 +1,8 @@
 // The input gallery: test images of each class, the out-of-distribution probes and your own drawings and uploads.
 // Clicking a thumbnail selects it (it gets a colour and a line) or deselects it. Your own inputs go into their own
-// container (`own`, placed below the drawing pad), so that adding one never moves the pad under the pointer.
+// container (`own`, placed below the drawing pad), so that adding one never moves the pad under the pointer. The
+// thumbnails come in rows of three: each class's test images together (the gallery holds three per class), the
+// probes and your inputs in threes; a narrow gallery wraps whole rows, never splitting a class.
 
 import { toggleInput } from "./actions.js";
 import { itemNoun } from "./dataset.js";
@@ -31,7 +33,13 @@ export function createGallery(el, state, { own = el } = {}) {
       heading.textContent = title;
       const grid = document.createElement("div");
       grid.className = "thumbs";
-      for (const input of items) grid.appendChild(thumbnail(input));
+      for (const [label, members] of rowsOfThree(items)) {
+        const row = document.createElement("div");
+        row.className = "thumb-row";
+        if (label !== null) row.dataset.label = label;
+        for (const input of members) row.appendChild(thumbnail(input));
+        grid.appendChild(row);
+      }
       target.append(heading, grid);
     }
     if (focused) (el.querySelector(`[data-input="${focused}"]`) || own.querySelector(`[data-input="${focused}"]`))
@@ -56,4 +64,16 @@ export function createGallery(el, state, { own = el } = {}) {
   state.on("invert", render);
   render();
   return { el };
+}
+
+/** The items in rows: [label, items] per class for test images (in their order), else [null, up to three items]. */
+function rowsOfThree(items) {
+  const rows = [];
+  for (const input of items) {
+    const last = rows[rows.length - 1];
+    const label = input.kind === "test" ? input.label : null;
+    if (last && last[0] === label && (label !== null || last[1].length < 3)) last[1].push(input);
+    else rows.push([label, [input]]);
+  }
+  return rows;
 }

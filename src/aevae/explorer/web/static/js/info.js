@@ -36,7 +36,7 @@ export function createInfoPanel(el, state) {
       });
       return `<tr><th scope="row">${label} <small>${unit}</small></th>${cells.join("")}</tr>`;
     });
-    el.innerHTML = `<table class="info-table"><thead><tr><th></th>${head}</tr></thead>
+    el.innerHTML = `<table class="info-table"><thead><tr><th scope="col" class="corner">quantity</th>${head}</tr></thead>
       <tbody>${rows.join("")}</tbody></table>
       <div class="derivation"></div><details class="why"><summary></summary><p></p></details>`;
     derivation(el.querySelector(".derivation"), state.models[state.active].meta);
@@ -99,8 +99,9 @@ function whyRatesDiffer(metas) {
   const { info } = vae;
   const kl = `${number(info.vae_rate_bits_per_image)} bits/image`;
   const intro = `Measured, the codes use far less than that capacity. The ${vae.kind.toUpperCase()}'s KL to the `
-    + `prior, ${kl}, is the information its noisy code carries about an image (mean over test images): each value `
-    + "is blurred by its posterior σ, so only distinctions larger than σ get through.";
+    + `prior, ${kl} (mean over test images), is an upper bound on the information I(x; z) its noisy code carries `
+    + "about an image (Alemi et al. 2018): each value is blurred by its posterior σ, so only distinctions larger "
+    + "than σ get through.";
   if (!known(info.bits_used_per_image)) {
     return [`What the ${kl} of KL mean`, `${intro} The bits its decoder uses were not measured for this model.`];
   }

@@ -1,7 +1,8 @@
 // The selected inputs, each with its colour, a snap button and its out-of-distribution signals for the shown model
 // (see ood.js): a summary that names the signal that flags it (or says that none does), then each signal's detail.
+// Pointing at a row (or tabbing to its buttons) highlights the input's line in the plot, and the other way round.
 
-import { snapTo, toggleInput } from "./actions.js";
+import { setHover, snapTo, toggleInput } from "./actions.js";
 import { itemNoun } from "./dataset.js";
 import { imageCanvas } from "./images.js";
 import { oodSignals } from "./ood.js";
@@ -28,6 +29,7 @@ export function createInputList(el, state) {
       row.className = "input-row";
       row.dataset.input = input.id;
       row.dataset.level = ood.level;
+      if (ood.direction) row.dataset.direction = ood.direction;
       row.style.setProperty("--colour", input.colour);
       row.innerHTML = `
         <span class="swatch"></span>
@@ -64,10 +66,19 @@ export function createInputList(el, state) {
       list.appendChild(position);
       row.querySelector(".snap").addEventListener("click", () => snapTo(state, input));
       row.querySelector(".remove").addEventListener("click", () => toggleInput(state, input));
+      row.addEventListener("pointerenter", () => setHover(state, input));
+      row.addEventListener("pointerleave", () => setHover(state, null));
+      row.addEventListener("focusin", () => setHover(state, input));
+      row.addEventListener("focusout", () => setHover(state, null));
       el.appendChild(row);
     }
+    renderHover();
+  }
+  function renderHover() {
+    for (const row of el.querySelectorAll(".input-row")) row.classList.toggle("hot", row.dataset.input === state.hover?.id);
   }
   for (const topic of ["inputs", "active", "invert"]) state.on(topic, render);
+  state.on("hover", renderHover);
   render();
   return { el };
 }

@@ -43,6 +43,15 @@ export function percentile(model, j, value) {
   return k + (span > 0 ? (value - q[k]) / span : 0.5);
 }
 
+/** "1st", "52nd", "99.7th". */
+export function ordinal(p) {
+  const text = (p < 1 || p > 99 ? p.toFixed(1) : p.toFixed(0)).replace(/\.0$/, "");
+  if (text.includes(".")) return `${text}th`;
+  const n = Number(text);
+  const teen = n % 100 >= 11 && n % 100 <= 13;
+  return `${text}${teen ? "th" : ["th", "st", "nd", "rd"][n % 10] || "th"}`;
+}
+
 /** A standard normal draw (Box–Muller). */
 export function gaussian() {
   const u = 1 - Math.random(); // (0, 1]: log(0) would be -∞

@@ -38,6 +38,87 @@ export function relu(x) {
   return x;
 }
 
+/** tanh, in place. */
+export function tanh(x) {
+  for (let i = 0; i < x.length; i++) x[i] = Math.tanh(x[i]);
+  return x;
+}
+
+/** The logistic sigmoid 1 / (1 + exp(-x)), in place. */
+export function sigmoid(x) {
+  for (let i = 0; i < x.length; i++) x[i] = 1 / (1 + Math.exp(-x[i]));
+  return x;
+}
+
+/** Leaky ReLU, x if x > 0 else slope·x (PyTorch's F.leaky_relu), in place. */
+export function leakyRelu(x, slope) {
+  for (let i = 0; i < x.length; i++) if (x[i] < 0) x[i] *= slope;
+  return x;
+}
+
+/** ELU, x if x > 0 else alpha·(exp(x) − 1) (PyTorch's F.elu), in place. */
+export function elu(x, alpha) {
+  for (let i = 0; i < x.length; i++) if (x[i] < 0) x[i] = alpha * Math.expm1(x[i]);
+  return x;
+}
+
+/**
+ * x·scale + shift per channel, in place: `x` holds values channels-last (a map, channel innermost) or a vector
+ * (scale and shift then have one entry per value). A BatchNorm in eval mode is this, its statistics folded in.
+ */
+export function scaleShift(x, scale, shift) {
+  const c = scale.length;
+  for (let i = 0; i < x.length; i++) x[i] = x[i] * scale[i % c] + shift[i % c];
+  return x;
+}
+
+/**
+ * GroupNorm (Wu & He 2018) of a channels-last map of `channels` channels, in place: each group of channels/groups
+ * consecutive channels is normalised over its values at every pixel (biased variance, as PyTorch), then scaled and
+ * shifted per channel when `weight` is given.
+ */
+export function groupNorm(x, channels, groups, eps, weight, bias) {
+  const per = channels / groups;
+  const pixels = x.length / channels;
+  for (let g = 0; g < groups; g++) {
+    let sum = 0;
+    let squares = 0;
+    for (let p = 0; p < pixels; p++) {
+      for (let c = g * per; c < (g + 1) * per; c++) {
+        const v = x[p * channels + c];
+        sum += v;
+        squares += v * v;
+      }
+    }
+    const n = per * pixels;
+    const mean = sum / n;
+    const inv = 1 / Math.sqrt(Math.max(squares / n - mean * mean, 0) + eps);
+    for (let p = 0; p < pixels; p++) {
+      for (let c = g * per; c < (g + 1) * per; c++) {
+        const i = p * channels + c;
+        x[i] = (x[i] - mean) * inv;
+        if (weight) x[i] = x[i] * weight[c] + (bias ? bias[c] : 0);
+      }
+    }
+  }
+  return x;
+}
+
+/** LayerNorm (Ba et al. 2016) over all of `x`, in place, then scaled and shifted per value when `weight` is given. */
+export function layerNorm(x, eps, weight, bias) {
+  let mean = 0;
+  for (let i = 0; i < x.length; i++) mean += x[i];
+  mean /= x.length;
+  let variance = 0;
+  for (let i = 0; i < x.length; i++) variance += (x[i] - mean) ** 2;
+  const inv = 1 / Math.sqrt(variance / x.length + eps);
+  for (let i = 0; i < x.length; i++) {
+    x[i] = (x[i] - mean) * inv;
+    if (weight) x[i] = x[i] * weight[i] + (bias ? bias[i] : 0);
+  }
+  return x;
+}
+
 /**
  * The geometry of a convolution step of the table and its input map [C, H, W]: output side lengths as PyTorch
  * computes them.

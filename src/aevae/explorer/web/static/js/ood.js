@@ -10,12 +10,14 @@
 //   test digits with AUROC 0.91–0.93, where code position does no better than a coin (benchmarks/ood_signals.py,
 //   docs/explorer.md); so the verdict uses the error signals only, and says so when neither flags an input.
 // - "typicality" (VAEs): |BCE + KL − H| ranked among the test images', H their mean: the typicality test of
-//   Nalisnick et al. (2019) for a single input; it also flags inputs that are *too* likely (a blank image).
+//   Nalisnick et al. (2019) for a single input; it also flags inputs that are *too* likely (a blank image, a single
+//   stroke). So every flag says its direction: "too hard to explain" (more nats than the test images: a shape the
+//   model never learned) or "too easy to explain" (fewer: simpler than its data, which is no alarm about the shape).
 //
 // Percentile-ranked signals use fixed levels: ≥ 99th percentile "unusual", ≥ 95th "rare": by construction 1 % and
 // 5 % of test images reach them.
 
-import { percentile } from "./latent.js";
+import { ordinal, percentile } from "./latent.js";
 
 const RARE = 0.05; // code position: P below this is rare among training images
 const UNUSUAL = 0.01; // ... and unusual
@@ -49,49 +51,65 @@ export function oodHint(model, mu) {
  * @param {Float32Array} image the input, 32 × 32 in [0, 1]
  * @param {string} items what the test images are ("digits", ...), for the text
  * @returns {{code: object, signals: {name: string, key: string, level: string, text: string, value?: number,
- *            rank?: number}[], level: string, text: string, detail: string}} detail: how far to trust the verdict
+ *            rank?: number, direction?: string}[], level: string, direction: string|null, text: string,
+ *            detail: string}} direction: "hard", "easy" or "both" when a signal flags it; detail: how far to trust
+ *            the verdict
  */
 export function oodSignals(model, code, image, items) {
   const position = oodHint(model, code.mu);
   // A code from Python (remote.js) comes with its BCE: the page cannot decode that model by itself.
   const bce = code.bce ?? reconstructionBce(model.net.decode(code.mu), image);
   const signals = [ranked("recon", "reconstruction error", bce, model.testBceQuantiles, items,
-    (r) => `BCE ${bce.toFixed(0)} nats/image: higher than ${fmt(r)}% of test ${items}`)];
+    (r) => `BCE ${bce.toFixed(0)} nats/image: higher than ${fmt(r)}% of test ${items}`, "hard")];
   if (code.sigma) {
     const centre = model.meta.novelty?.typicality_centre_nats_per_image;
     const bound = bce + klNats(code.mu, code.sigma);
     const off = centre === undefined ? NaN : Math.abs(bound - centre);
+    const direction = bound > centre ? "hard" : "easy";
     signals.push(ranked("typicality", "typicality", off, centre === undefined ? null : model.testTypicalityQuantiles,
       items, (r) => `BCE + KL ${bound.toFixed(0)} nats/image, ${off.toFixed(0)} ${bound > centre ? "above" : "below"} `
-        + `the test mean ${centre.toFixed(0)}: farther off than ${fmt(r)}% of test ${items}`));
+        + `the test mean ${centre.toFixed(0)}: farther off than ${fmt(r)}% of test ${items}`
+        + (r >= RANK_RARE ? ` (${EXPLAIN[direction]})` : ""), direction));
   }
   const measured = signals.filter((s) => s.level !== "unmeasured");
   const worst = ["unusual", "rare"].find((level) => measured.some((s) => s.level === level));
   let text;
+  let direction = null; // which way the flagging signals say it is unusual: "hard", "easy" or "both"
   if (!measured.length) text = "not measured: this bundle has no test-error distribution (re-run aevae analyze)";
   else if (worst) {
-    const flags = measured.filter((s) => s.level === worst).map((s) => s.name).join(" and ");
-    text = `${worst === "unusual" ? "unusual" : "rare"}: ${flags} beyond ${worst === "unusual" ? 99 : 95}% of test ${items}`;
+    const flagging = measured.filter((s) => s.level === worst);
+    const flags = flagging.map((s) => s.name).join(" and ");
+    const ways = new Set(flagging.map((s) => s.direction));
+    direction = ways.size > 1 ? "both" : [...ways][0];
+    const way = direction === "both" ? `${EXPLAIN.hard} by one signal, ${EXPLAIN.easy} by the other`
+      : EXPLAIN[direction];
+    text = `${worst}, ${way}: ${flags} beyond ${worst === "unusual" ? 99 : 95}% of test ${items}`;
   } else text = `no signal separates it from test ${items}`;
   const level = measured.length ? worst || "typical" : "unmeasured";
+  const easy = direction === "easy" ? " Too easy to explain means simpler than most test " + items + " (fewer "
+    + "nats than theirs: a single stroke, a nearly blank image), not a shape the model never learned." : "";
   const detail = {
     typical: "Neither error signal flags it. Even the reconstruction error, the best of these signals, lets some "
       + `unusual inputs pass as ${items} (docs/explorer.md: how well the signals separate unusual inputs).`,
-    rare: `About 1 in 20 test ${items} is flagged like this too.`,
-    unusual: `About 1 in 100 test ${items} is flagged like this too.`,
+    rare: `About 1 in 20 test ${items} is flagged like this too.${easy}`,
+    unusual: `About 1 in 100 test ${items} is flagged like this too.${easy}`,
     unmeasured: "The bundle was made before the test-error distributions were stored.",
   }[level];
-  return { code: position, signals, level, text, detail };
+  return { code: position, signals, level, direction, text, detail };
 }
 
-/** A signal ranked among the test images' values (quantiles 0, 0.1, …, 100); "unmeasured" without them. */
-function ranked(key, name, value, quantiles, items, describe) {
+// How each direction reads: the model needs more nats for the input than for its test images, or fewer.
+const EXPLAIN = { hard: "too hard to explain", easy: "too easy to explain" };
+
+/** A signal ranked among the test images' values (quantiles 0, 0.1, …, 100); "unmeasured" without them.
+ * `direction`: which way a high rank says the input is unusual ("hard" or "easy" to explain). */
+function ranked(key, name, value, quantiles, items, describe, direction) {
   if (!quantiles || !Number.isFinite(value)) {
     return { key, name, level: "unmeasured", text: `not measured for this model (no test ${items} stored)` };
   }
   const rank = rankIn(quantiles, value);
   const level = rank >= RANK_UNUSUAL ? "unusual" : rank >= RANK_RARE ? "rare" : "typical";
-  return { key, name, level, value, rank, text: describe(rank) };
+  return { key, name, level, value, rank, direction, text: describe(rank) };
 }
 
 /** Percentile (0–100) of `value` among stored evenly spaced percentiles `q` (q[0] = 0th, q[last] = 100th). */
@@ -130,13 +148,4 @@ function klNats(mu, sigma) {
 /** A percentile for text: "98.7", "99.93", "52". */
 function fmt(p) {
   return p >= 99.9 ? p.toFixed(2) : p >= 90 ? p.toFixed(1) : p.toFixed(0);
-}
-
-/** "1st", "52nd", "99.7th". */
-function ordinal(p) {
-  const text = (p < 1 || p > 99 ? p.toFixed(1) : p.toFixed(0)).replace(/\.0$/, "");
-  if (text.includes(".")) return `${text}th`;
-  const n = Number(text);
-  const teen = n % 100 >= 11 && n % 100 <= 13;
-  return `${text}${teen ? "th" : ["th", "st", "nd", "rd"][n % 10] || "th"}`;
 }

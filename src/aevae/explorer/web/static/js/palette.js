@@ -1,7 +1,8 @@
 // Colours. Classes use Petroff's ten-colour sequence, chosen to stay distinguishable under the common colour-vision
 // deficiencies (M. A. Petroff, "Accessible Color Sequences for Data Visualization", 2021; matplotlib's "petroff10").
 // Selected inputs use a separate set whose every colour lies far (CIELAB ΔE ≥ 25) from every class colour, so a
-// selected 7 is never drawn in the colour the maps give the 2s.
+// selected 7 is never drawn in the colour the maps give the 2s, and far from each other (CIEDE2000 ≥ 30, where the
+// first set's green and teal were 25 and its magenta and pink 22), so six thin lines read as six colours.
 
 const PALETTE = [
   "#3f90da", "#ffa90e", "#bd1f01", "#94a4a2", "#832db6",
@@ -10,7 +11,8 @@ const PALETTE = [
 
 export const RECONSTRUCTION = "#111111"; // the draggable line, black as in the paper's figure
 
-const SELECTION = ["#d10069", "#00a651", "#1a237e", "#ff4fd8", "#4d2600", "#00736b"]; // magenta, green, navy, …
+const SELECTION = ["#d10069", "#779900", "#1a237e", "#0099aa", "#774400", "#005533"]; // magenta, olive, navy, teal,
+// brown, dark green: adjacent picks are the most different
 
 export const OTHER_MODEL = "#8d9299"; // the greyed model's lines in the parallel plot
 

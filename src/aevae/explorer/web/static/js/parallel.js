@@ -3,16 +3,20 @@
 // and the other model greyed on the same axes (outlined violins, grey lines), as in the paper: "the VAE values get
 // greyed out and the latent activations of the AE will be shown". By default the axes span both models, so the
 // AE's wide spread and the VAE's compact one are seen to one scale; a switch fits them to the shown model.
-// The black reconstruction line's points drag along their axes; double-clicking an input's line snaps to it.
+// The black reconstruction line's points drag along their axes. Pointing at the plot highlights the input line
+// nearest the pointer (and its row in the list), and a double-click or a double tap snaps the black line to that one.
 
-import { setFit, setLatentValue, snapTo } from "./actions.js";
+import { setFit, setHover, setLatentValue, snapTo } from "./actions.js";
 import { SLOTS } from "./bundle.js";
-import { niceTicks, plotAxes } from "./latent.js";
+import { niceTicks, ordinal, percentile, plotAxes } from "./latent.js";
 import { OTHER_MODEL, RECONSTRUCTION } from "./palette.js";
 import { formatValue, svg } from "./svg.js";
 import { createViolins } from "./violins.js";
 
 const MIN_BAND_PX = 2; // a ±σ band thinner than this on screen is drawn this tall, so it never vanishes
+const PICK_PX = 12; // an input line within this many screen pixels of the pointer can be picked
+const HANDLE_R = window.matchMedia?.("(pointer: coarse)").matches ? 13 : 7; // SVG units; a fingertip needs more
+const DOUBLE_MS = 450; // two presses this close in time (and on the same line) snap to it: a double-click or tap
 
 /**
  * @param {HTMLElement} el container
@@ -21,7 +25,7 @@ const MIN_BAND_PX = 2; // a ±σ band thinner than this on screen is drawn this 
  */
 export function createParallel(el, state, { width = 640, height = 380 } = {}) {
   const margin = { top: 34, bottom: 30, left: 62, right: 62 };
-  const root = svg("svg", { viewBox: `0 0 ${width} ${height}`, class: "parallel", role: "img",
+  const root = svg("svg", { viewBox: `0 0 ${width} ${height}`, class: "parallel", role: "group", // holds sliders
     "aria-label": "Latent space: one vertical axis per dimension over its violin; the black line is the decoded code" });
   el.appendChild(root);
   const key = document.createElement("div");
@@ -41,6 +45,10 @@ export function createParallel(el, state, { width = 640, height = 380 } = {}) {
     handles: svg("g", { class: "handles" }, root),
   };
   const line = svg("polyline", { class: "recon-line", stroke: RECONSTRUCTION }, layers.reconstruction);
+  const drawn = new Map(); // input -> its line's points in SVG units, as last drawn
+  const hoverName = document.createElement("div"); // names the highlighted line: what a double-click takes
+  hoverName.className = "hover-name";
+  hoverName.setAttribute("aria-hidden", "true"); // the list's snap buttons say the same to a screen reader
 
   function geometry() {
     const axes = plotAxes(state.models, state.active, state.fit);
@@ -66,19 +74,21 @@ export function createParallel(el, state, { width = 640, height = 380 } = {}) {
   function renderAxes() {
     layers.axes.replaceChildren();
     const { x, y, top, bottom, d, axes } = geometry();
+    const k = Math.max(1, unitsPerPixel()); // text grows in SVG units on a small plot (explorer.css): so do its gaps
+    const clear = HANDLE_R + 5; // tick labels end left of the handle, which would cover them at their value
     for (let j = 0; j < d; j++) {
       const [lo, hi] = axes[j];
       svg("line", { x1: x(j), x2: x(j), y1: top, y2: bottom, class: "axis", "data-dim": j, "data-min": lo,
                     "data-max": hi, "data-top": top, "data-bottom": bottom }, layers.axes);
-      svg("text", { x: x(j), y: top - 16, class: "axis-name" }, layers.axes).textContent = `z${j + 1}`;
-      svg("text", { x: x(j), y: top - 4, class: "axis-end" }, layers.axes).textContent = formatValue(hi);
-      svg("text", { x: x(j), y: bottom + 14, class: "axis-end" }, layers.axes).textContent = formatValue(lo);
+      svg("text", { x: x(j), y: top - 5 - 12 * k, class: "axis-name" }, layers.axes).textContent = `z${j + 1}`;
+      svg("text", { x: x(j), y: top - 5, class: "axis-end" }, layers.axes).textContent = formatValue(hi);
+      svg("text", { x: x(j), y: bottom + 3 + 11 * k, class: "axis-end" }, layers.axes).textContent = formatValue(lo);
       for (const t of niceTicks(lo, hi, 6)) {
         const ty = y(j, t);
-        if (ty < top + 6 || ty > bottom - 6) continue; // the end labels say these values
+        if (ty < top + 6 * k || ty > bottom - 6 * k) continue; // the end labels say these values
         const cls = t === 0 ? "tick zero" : "tick";
         svg("line", { x1: x(j) - 5, x2: x(j), y1: ty, y2: ty, class: cls, "data-dim": j }, layers.axes);
-        const label = svg("text", { x: x(j) - 7, y: ty, class: "tick-label", "data-dim": j, "data-value": t },
+        const label = svg("text", { x: x(j) - clear, y: ty, class: "tick-label", "data-dim": j, "data-value": t },
                           layers.axes);
         label.textContent = formatValue(t);
       }
@@ -98,6 +108,7 @@ export function createParallel(el, state, { width = 640, height = 380 } = {}) {
 
   function renderInputs() {
     layers.inputs.replaceChildren();
+    drawn.clear();
     const g = geometry();
     const slot = state.active;
     const minHalf = (MIN_BAND_PX / 2) * unitsPerPixel();
@@ -118,17 +129,62 @@ export function createParallel(el, state, { width = 640, height = 380 } = {}) {
                                       stroke: input.colour }, group);
         band.dataset.sigma = Array.from(sigma, formatValue).join(" ");
       }
-      const pts = Array.from(mu, (m, j) => point(g, j, m)).join(" ");
-      svg("polyline", { points: pts, class: "mu", stroke: input.colour }, group);
-      const hit = svg("polyline", { points: pts, class: "hit" }, group);
-      svg("title", {}, hit).textContent = `${input.name}: double-click to snap the black line here`;
-      hit.addEventListener("dblclick", (event) => {
-        event.preventDefault();
-        snapTo(state, input);
-      });
+      const pts = Array.from(mu, (m, j) => point(g, j, m));
+      drawn.set(input, pts);
+      svg("polyline", { points: pts.join(" "), class: "mu", stroke: input.colour }, group);
     }
+    renderHover();
     renderOther();
   }
+
+  // Picking: the input whose drawn line passes nearest the pointer, the same test for mouse, pen and touch.
+  function pick(event) {
+    const p = new DOMPoint(event.clientX, event.clientY).matrixTransform(root.getScreenCTM().inverse());
+    let best = null;
+    let bestDistance = PICK_PX * unitsPerPixel();
+    for (const [input, pts] of drawn) {
+      const distance = distanceToPolyline(p.x, p.y, pts);
+      if (distance < bestDistance) {
+        best = input;
+        bestDistance = distance;
+      }
+    }
+    return best;
+  }
+
+  function renderHover() {
+    const hot = state.hover;
+    layers.inputs.classList.toggle("has-hot", Boolean(hot && drawn.has(hot)));
+    for (const group of layers.inputs.children) {
+      const isHot = group.dataset.input === hot?.id;
+      group.classList.toggle("hot", isHot);
+      if (isHot) layers.inputs.appendChild(group); // on top of the others while highlighted
+    }
+    root.classList.toggle("picking", Boolean(hot && drawn.has(hot)));
+    hoverName.textContent = hot && drawn.has(hot) ? `${hot.name}: double-click (or double-tap) to snap the black line here`
+      : drawn.size ? "Point at a coloured line to see whose it is; double-click it to snap the black line there." : "";
+  }
+
+  const onHandle = (event) => event.target.classList?.contains("handle");
+  root.addEventListener("pointermove", (event) => {
+    if (event.buttons || onHandle(event)) return; // a drag in progress keeps its line
+    setHover(state, pick(event));
+  });
+  root.addEventListener("pointerleave", (event) => {
+    if (event.pointerType === "mouse") setHover(state, null);
+  });
+  let lastPress = null; // {input, time} of the last press that picked a line
+  root.addEventListener("pointerdown", (event) => {
+    if (onHandle(event)) return;
+    const input = pick(event);
+    setHover(state, input); // a first tap shows which line a second one takes
+    const now = event.timeStamp;
+    if (input && lastPress?.input === input && now - lastPress.time < DOUBLE_MS) {
+      event.preventDefault();
+      lastPress = null;
+      snapTo(state, input);
+    } else lastPress = input ? { input, time: now } : null;
+  });
 
   // The greyed model: its selected inputs' μ lines and its reconstruction line, on the axes it has.
   function renderOther() {
@@ -156,16 +212,26 @@ export function createParallel(el, state, { width = 640, height = 380 } = {}) {
       handles = Array.from({ length: z.length }, (_, j) => makeHandle(j));
     }
     line.setAttribute("points", Array.from(z, (v, j) => point(g, j, v)).join(" "));
+    const model = state.models[state.active];
     handles.forEach((h, j) => {
       const [cx, cy] = point(g, j, z[j]);
       h.setAttribute("cx", cx);
       h.setAttribute("cy", cy);
       h.setAttribute("data-value", z[j]);
+      // what a screen reader says: the value, its range and where it lies among the training codes
+      const [lo, hi] = model.ranges[j];
+      h.setAttribute("aria-valuemin", formatValue(lo));
+      h.setAttribute("aria-valuemax", formatValue(hi));
+      h.setAttribute("aria-valuenow", formatValue(z[j]));
+      h.setAttribute("aria-valuetext", `z${j + 1} = ${z[j].toFixed(2)}, ${ordinal(percentile(model, j, z[j]))} `
+        + "percentile of the training codes");
     });
   }
 
   function makeHandle(j) {
-    const h = svg("circle", { r: 7, class: "handle", "data-dim": j, tabindex: 0 }, layers.handles);
+    const h = svg("circle", { r: HANDLE_R, class: "handle", "data-dim": j, tabindex: 0, role: "slider",
+                              "aria-orientation": "vertical", "aria-label": `z${j + 1} of the black line` },
+                  layers.handles);
     svg("title", {}, h).textContent = `drag z${j + 1}`;
     let toSvg = null; // screen -> SVG coordinates, fixed for one drag: reading it per move would force a layout
     let g = null;
@@ -190,13 +256,16 @@ export function createParallel(el, state, { width = 640, height = 380 } = {}) {
     };
     h.addEventListener("pointerup", end);
     h.addEventListener("pointercancel", end);
+    // The keys of a slider: arrows move a 50th of the axis, Page Up/Down a 5th, Home/End to its ends.
     h.addEventListener("keydown", (event) => {
       const [lo, hi] = state.models[state.active].ranges[j];
       const step = (hi - lo) / 50;
-      const delta = { ArrowUp: step, ArrowDown: -step }[event.key];
-      if (delta === undefined) return;
+      const now = state.latent[state.active][j];
+      const value = { ArrowUp: now + step, ArrowRight: now + step, ArrowDown: now - step, ArrowLeft: now - step,
+                      PageUp: now + 10 * step, PageDown: now - 10 * step, Home: lo, End: hi }[event.key];
+      if (value === undefined) return;
       event.preventDefault();
-      setLatentValue(state, state.active, j, state.latent[state.active][j] + delta, "key");
+      setLatentValue(state, state.active, j, value, "key");
     });
     return h;
   }
@@ -224,19 +293,38 @@ export function createParallel(el, state, { width = 640, height = 380 } = {}) {
   state.on("active", renderAll); // the violins redraw themselves on the same topics
   state.on("axes", renderAll);
   state.on("inputs", renderInputs);
+  state.on("hover", renderHover);
   state.on("latent", ({ slot }) => {
     if (slot === state.active) renderReconstruction();
     else renderOther();
   });
-  // The minimum band height is in screen pixels: redraw the bands when the plot's size changes.
+  // The minimum band height and the text's size are in screen pixels: redraw when the plot's size changes.
   let shownWidth = 0;
   new ResizeObserver(() => {
     const w = root.getBoundingClientRect().width;
     if (w > 0 && Math.abs(w - shownWidth) > 0.5) {
       shownWidth = w;
+      root.style.setProperty("--svg-unit", String(unitsPerPixel()));
+      renderAxes();
       renderInputs();
     }
   }).observe(root);
+  el.insertBefore(hoverName, key);
   renderAll();
   return { root };
+}
+
+/** Distance from (px, py) to the nearest point of the polyline `pts` ([[x, y], ...]), in the same units. */
+function distanceToPolyline(px, py, pts) {
+  let best = Infinity;
+  for (let k = 0; k + 1 < pts.length; k++) {
+    const [ax, ay] = pts[k];
+    const [bx, by] = pts[k + 1];
+    const dx = bx - ax;
+    const dy = by - ay;
+    const t = Math.min(1, Math.max(0, ((px - ax) * dx + (py - ay) * dy) / (dx * dx + dy * dy || 1)));
+    best = Math.min(best, Math.hypot(px - (ax + t * dx), py - (ay + t * dy)));
+  }
+  if (pts.length === 1) best = Math.hypot(px - pts[0][0], py - pts[0][1]);
+  return best;
 }

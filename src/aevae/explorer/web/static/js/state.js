@@ -2,12 +2,13 @@
 // topic they care about changes. Topics: "inputs" (list or selection), "latent" (a reconstruction line moved),
 // "active" (Show AE), "invert" (image polarity), "focus" (the input compared across models), "axes" (the parallel
 // plot's axes span both models or fit the shown one), "mapscale" (the PCA maps' shared or own scales), "samples"
-// (draws from the VAE's q(z|x)), "colourby" (what the training points are coloured by: class or a known factor).
+// (draws from the VAE's q(z|x)), "colourby" (what the training points are coloured by: class or a known factor), "hover" (the input whose line and row
+// are highlighted).
 
 /**
  * Create the shared state.
- * @param {object} fields initial data: models, active, inputs, latent, origin, invert, focus, fit, mapScale, samples,
- *   colourBy
+ * @param {object} fields initial data: models, active, inputs, latent, origin, invert, focus, hover, fit, mapScale,
+ *   samples, colourBy
  * @returns {object} the fields, plus on(topic, fn) -> unsubscribe and emit(topic, detail)
  */
 export function createState(fields) {

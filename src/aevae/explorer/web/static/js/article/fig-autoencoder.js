@@ -58,6 +58,7 @@ export function createAutoencoderFigure(el, ctx) {
       scale); vectors as rows of cells. Move a value of the bottleneck: only the decoder half runs again.</p>`;
   el.querySelector(".fig-controls").appendChild(inputPicker(ctx, "fig1-input"));
   const list = el.querySelector(".net");
+  new ResizeObserver(() => markRows(list)).observe(list);
 
   const z = new Float64Array(d);
   const blocks = new Map(); // layer name -> {canvas, shape, output}
@@ -139,4 +140,24 @@ export function createAutoencoderFigure(el, ctx) {
   ctx.state.on("input", update);
   update();
   return { update };
+}
+
+/**
+ * Mark where the row of blocks wraps: the last block of a row gets "row-end" (no arrow after it, where it would point
+ * at nothing) and the first block of the next row "row-start" (the arrow in front of it, carrying the flow on).
+ * The marks change the row starts' width, so it settles in a few passes.
+ */
+function markRows(list) {
+  const items = [...list.children];
+  for (let pass = 0; pass < 4; pass++) {
+    let changed = false;
+    items.forEach((item, k) => {
+      const next = items[k + 1];
+      const wraps = Boolean(next) && next.offsetTop > item.offsetTop + item.offsetHeight / 2;
+      if (item.classList.contains("row-end") !== wraps) changed = true;
+      item.classList.toggle("row-end", wraps);
+      next?.classList.toggle("row-start", wraps);
+    });
+    if (!changed) return;
+  }
 }

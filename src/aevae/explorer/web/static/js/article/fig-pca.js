@@ -1,10 +1,11 @@
-// Figure 4: both models' training latents on their first two principal components, side by side, coloured by
+// Figure 5: both models' training latents on their first two principal components, side by side, coloured by
 // label, on one shared scale (so the AE's spread and the VAE's compactness compare at a glance), with a switch to
 // fit each map to its own points, and the numbers that carry the claim: mean ‖z‖, per-dimension spread and the
 // silhouette by label (from the analysis).
 
 import { SLOTS } from "../bundle.js";
 import { colourOf, rgb } from "../palette.js";
+import { project } from "../latent.js";
 import { formatValue } from "../svg.js";
 import { num } from "./format.js";
 
@@ -29,11 +30,12 @@ function window1(points) {
   return { cx: (x0 + x1) / 2, cy: (y0 + y1) / 2, half };
 }
 
-/** Build Figure 4 inside `el`. */
+/** Build Figure 5 inside `el`. */
 export function createPcaFigure(el, ctx) {
   const windows = Object.fromEntries(SLOTS.map((s) => [s, window1(ctx.models[s].pcaPoints)]));
+  const origins = SLOTS.map((s) => project(ctx.models[s], new Float64Array(ctx.models[s].d)));
   const shared = Math.max(...SLOTS.map((s) => Math.max(Math.abs(windows[s].cx) + windows[s].half,
-    Math.abs(windows[s].cy) + windows[s].half)));
+    Math.abs(windows[s].cy) + windows[s].half)), ...origins.map(([a, b]) => 1.1 * Math.max(Math.abs(a), Math.abs(b))));
   el.innerHTML = `
     <div class="fig-controls"><label class="switch"><input type="checkbox" class="fit-each"> fit each map to its own
       points</label> <span class="scale-note"></span></div>
@@ -42,11 +44,13 @@ export function createPcaFigure(el, ctx) {
         (d = ${ctx.models[s].d})</figcaption>
         <canvas class="pca-canvas" role="img" style="width:${SIZE}px;height:${SIZE}px"
           aria-label="${ctx.models[s].meta.kind.toUpperCase()} training latents on their first two principal components, coloured by label"></canvas>
-        <div class="pca-axes"></div></figure>`).join("")}</div>
+        <div class="pca-axes"></div><div class="pca-origin"></div></figure>`).join("")}</div>
+    <p class="fig-note pca-key"><span aria-hidden="true">✕</span> z = 0, the centre of N(0, I) ·
+      <span aria-hidden="true">○</span> the centroid of the training codes (the VAE's: of its means μ)</p>
     <div class="legend-row" aria-label="label colours">${ctx.models.vae.meta.classes.map((c, k) =>
       `<span><i style="background:${colourOf(k)}"></i>${c}</span>`).join("")}</div>
     <table class="values fig4-table"><caption>What the maps show, in numbers (training latents)</caption>
-      <thead><tr><th scope="col"></th>${SLOTS.map((s) => `<th scope="col">${ctx.models[s].meta.kind.toUpperCase()}</th>`).join("")}</tr></thead>
+      <thead><tr><th scope="col">quantity</th>${SLOTS.map((s) => `<th scope="col">${ctx.models[s].meta.kind.toUpperCase()}</th>`).join("")}</tr></thead>
       <tbody>
         <tr><th scope="row">mean ‖z‖ (latent units, mean over images)</th>${SLOTS.map((s) =>
           `<td data-key="${s}.mean_latent_norm">${num(ctx.models[s].meta.organisation?.mean_latent_norm, 2)}</td>`).join("")}</tr>
@@ -79,21 +83,37 @@ export function createPcaFigure(el, ctx) {
         for (let k = 0; k < 3; k++) img.data[o + k] += (col[k] - img.data[o + k]) * 0.4;
       }
       c2d.putImageData(img, 0, 0);
-      if (!fit) { // the origin, where a VAE's prior N(0, I) is centred
-        c2d.strokeStyle = "#555";
-        c2d.beginPath();
-        c2d.moveTo(canvas.width / 2, 0);
-        c2d.lineTo(canvas.width / 2, canvas.height);
-        c2d.moveTo(0, canvas.height / 2);
-        c2d.lineTo(canvas.width, canvas.height / 2);
-        c2d.stroke();
-      }
+      // z = 0 (where the VAE's prior N(0, I) is centred) projected onto the principal components, which are
+      // centred on the codes' mean: the two are different points wherever the codes sit off the origin.
+      const [o1, o2] = project(model, new Float64Array(model.d));
+      const ox = (o1 - w.cx + w.half) * scale;
+      const oy = (w.half - (o2 - w.cy)) * scale;
+      const mx = (w.half - w.cx) * scale; // the centroid: PC coordinates (0, 0)
+      const my = (w.half + w.cy) * scale;
+      const arm = 9 * dpr;
+      c2d.lineWidth = 2 * dpr;
+      c2d.strokeStyle = "#1d1f23";
+      c2d.beginPath();
+      c2d.moveTo(ox - arm, oy - arm);
+      c2d.lineTo(ox + arm, oy + arm);
+      c2d.moveTo(ox - arm, oy + arm);
+      c2d.lineTo(ox + arm, oy - arm);
+      c2d.stroke();
+      c2d.beginPath();
+      c2d.arc(mx, my, 7 * dpr, 0, 2 * Math.PI);
+      c2d.stroke();
+      canvas.dataset.origin = `${o1},${o2}`;
+      canvas.dataset.originPx = `${ox},${oy}`;
+      canvas.dataset.centroidPx = `${mx},${my}`;
+      const inside = ox >= 0 && oy >= 0 && ox < canvas.width && oy < canvas.height;
+      el.querySelector(`.pca-fig[data-slot="${slot}"] .pca-origin`).textContent = `z = 0 at PC (${formatValue(o1)},
+        ${formatValue(o2)}), ${num(Math.hypot(o1, o2), 2)} latent units in this plane from the centroid${inside ? "" : " (outside this window)"}.`;
       const ratio = model.meta.pca_explained_variance_ratio.map((r) => `${(100 * r).toFixed(0)} %`);
       el.querySelector(`.pca-fig[data-slot="${slot}"] .pca-axes`).textContent =
         `PC1 (${ratio[0]} of variance) → · PC2 (${ratio[1]}) ↑ · window ±${formatValue(w.half)} latent units`;
     }
     el.querySelector(".scale-note").textContent = fit ? "Each map has its own scale." :
-      `Both maps: PC coordinates from −${formatValue(shared)} to ${formatValue(shared)}, origin at the cross.`;
+      `Both maps: PC coordinates from −${formatValue(shared)} to ${formatValue(shared)} around the codes' centroid (ring); the cross is z = 0.`;
     el.dataset.scale = fit ? "fit" : "shared";
   }
   el.querySelector(".fit-each").addEventListener("change", draw);

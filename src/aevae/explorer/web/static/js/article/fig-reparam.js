@@ -1,8 +1,8 @@
-// Figure 3: the reparameterisation trick, before and after. Before: z is drawn from N(μ, σ²) inside the graph, a
+// Figure 4: the reparameterisation trick, before and after. Before: z is drawn from N(μ, σ²) inside the graph, a
 // random node that no gradient passes. After: the randomness is an input ε ~ N(0, I) beside the graph and
 // z = μ + σ·ε is an ordinary differentiable node, so the loss's gradient reaches μ and σ (and the encoder
-// behind them), never ε. The live table gives, for the ε drawn now (shared with Figure 2's Sample),
-// ∂z/∂μ = 1 and ∂z/∂σ = ε per dimension.
+// behind them), never ε. The live table gives, for the ε drawn now (shared with Figure 3's Sample),
+// ∂z/∂μ = 1, ∂z/∂σ = ε and, for the head the encoder really has, ∂z/∂(log σ²) = ½·σ·ε per dimension.
 
 import { num } from "./format.js";
 
@@ -40,7 +40,7 @@ function graph(after, id) {
   </svg>`;
 }
 
-/** Build Figure 3 inside `el`: both graphs and the live derivatives for the current ε. */
+/** Build Figure 4 inside `el`: both graphs and the live derivatives for the current ε. */
 export function createReparamFigure(el, ctx) {
   const { d } = ctx.models.vae;
   el.innerHTML = `
@@ -49,20 +49,28 @@ export function createReparamFigure(el, ctx) {
       <figure class="half"><figcaption>After: noise as an input</figcaption>${graph(true, "fig3a")}</figure>
     </div>
     <div class="fig-controls"><button type="button" class="resample-button">Draw a new ε</button>
-      <span class="fig-note">(the same ε as Figure 2)</span></div>
-    <table class="values fig3-table"><caption>Derivatives of z = μ + σ·ε for the ε drawn now</caption>
+      <span class="fig-note">(the same ε as Figure 3)</span></div>
+    <table class="values fig3-table"><caption>Derivatives of z = μ + σ·ε for the ε drawn now and the input of Figure 3</caption>
       <thead><tr><th scope="col">dim</th><th scope="col" class="v-eps" data-part="eps">ε</th>
         <th scope="col">∂<span class="v-z">z</span>/∂<span class="v-mu">μ</span></th>
-        <th scope="col">∂<span class="v-z">z</span>/∂<span class="v-sigma">σ</span> = <span class="v-eps">ε</span></th></tr></thead>
+        <th scope="col">∂<span class="v-z">z</span>/∂<span class="v-sigma">σ</span> = <span class="v-eps">ε</span></th>
+        <th scope="col" class="v-sigma" data-part="sigma">σ</th>
+        <th scope="col">∂<span class="v-z">z</span>/∂(log <span class="v-sigma">σ</span>²) = ½·<span class="v-sigma">σ</span>·<span class="v-eps">ε</span></th></tr></thead>
       <tbody></tbody></table>`;
   const tbody = el.querySelector("tbody");
+  let sigma = ctx.models.vae.net.encode(ctx.image()).sigma;
   function render() {
     const eps = ctx.state.eps;
     tbody.innerHTML = Array.from({ length: d }, (_, j) =>
       `<tr><th scope="row">${j + 1}</th><td class="v-eps">${num(eps[j], 3)}</td><td class="dz-dmu">1</td>
-        <td class="dz-dsigma" data-value="${eps[j]}">${num(eps[j], 3)}</td></tr>`).join("");
+        <td class="dz-dsigma" data-value="${eps[j]}">${num(eps[j], 3)}</td><td class="v-sigma">${num(sigma[j], 3)}</td>
+        <td class="dz-dlogvar" data-value="${0.5 * sigma[j] * eps[j]}">${num(0.5 * sigma[j] * eps[j], 4)}</td></tr>`).join("");
   }
   el.querySelector(".resample-button").addEventListener("click", () => ctx.resample());
   ctx.state.on("eps", render);
+  ctx.state.on("input", () => {
+    sigma = ctx.models.vae.net.encode(ctx.image()).sigma;
+    render();
+  });
   render();
 }

@@ -1,4 +1,4 @@
-// Figure 2: the loaded VAE as a computation graph (encoder, the μ and σ heads, the sampling node with its noise ε,
+// Figure 3: the loaded VAE as a computation graph (encoder, the μ and σ heads, the sampling node with its noise ε,
 // the decoder, the KL term) beside live values for the chosen input: μ and σ from the encoder run in the browser,
 // the drawn ε, z = μ + σ·ε, the decoded image, a strip of samples from q(z|x), and the input's KL per dimension
 // in nats and bits (closed form of Kingma & Welling 2014, appendix B).
@@ -8,6 +8,7 @@ import { inputPicker, drawEps } from "./context.js";
 import { num } from "./format.js";
 
 const STRIP = 8; // samples from q(z|x) in the strip
+const MAGNIFY = [1, 5, 20]; // factors σ can be shown magnified by: the shipped VAE's σ (≈ 0.05) moves no pixel visibly
 
 /** KL(N(μ, σ²) ‖ N(0, 1)) of one dimension, in nats. */
 export function klNats(mu, sigma) {
@@ -46,7 +47,7 @@ export function vaeGraph(d, { title = "", id = "" } = {}) {
   </svg>`;
 }
 
-/** Build Figure 2 inside `el`. Returns {sample()} for the benchmark: one Sample press, its milliseconds. */
+/** Build Figure 3 inside `el`. Returns {sample()} for the benchmark: one Sample press, its milliseconds. */
 export function createVaeFigure(el, ctx) {
   const model = ctx.models.vae;
   const { net, d } = model;
@@ -68,8 +69,11 @@ export function createVaeFigure(el, ctx) {
           <th scope="col" class="v-kl" data-part="kl">KL (nats)</th><th scope="col" class="v-kl" data-part="kl">KL (bits)</th></tr></thead>
         <tbody></tbody><tfoot></tfoot></table>
     </div>
-    <div class="strip-wrap"><p class="strip-label">${STRIP} samples from q(z|x) of this input: what σ means.</p>
-      <div class="strip" role="img" aria-label="${STRIP} images decoded from samples of q(z|x)"></div></div>`;
+    <div class="strip-wrap"><p class="strip-label">${STRIP} samples from q(z|x) of this input: what σ means.
+      <label class="pick" for="fig2-magnify">σ shown <select id="fig2-magnify" class="magnify">${MAGNIFY.map((k) =>
+        `<option value="${k}">${k === 1 ? "×1, the model's own" : `×${k}, magnified`}</option>`).join("")}</select></label></p>
+      <div class="strip" role="img" aria-label="${STRIP} images decoded from samples of q(z|x)"></div>
+      <p class="fig-note strip-note"></p></div>`;
   el.querySelector(".fig-controls").appendChild(inputPicker(ctx, "fig2-input"));
   const tbody = el.querySelector("tbody");
   const tfoot = el.querySelector("tfoot");
@@ -98,11 +102,26 @@ export function createVaeFigure(el, ctx) {
   function renderInput() {
     code = net.encode(ctx.image());
     drawImage(el.querySelector(".fig2-input"), ctx.image(), true);
+    drawStrip();
+    renderSample();
+  }
+
+  const stds = model.meta.organisation?.per_dim_std;
+  const spread = stds?.length ? stds.reduce((a, b) => a + b, 0) / stds.length : null;
+
+  function drawStrip() {
+    const k = Number(el.querySelector(".magnify").value);
     for (const canvas of strip.children) {
       const eps = drawEps(d);
-      drawImage(canvas, net.decode(Float64Array.from(code.mu, (m, j) => m + code.sigma[j] * eps[j])), true);
+      drawImage(canvas, net.decode(Float64Array.from(code.mu, (m, j) => m + k * code.sigma[j] * eps[j])), true);
     }
-    renderSample();
+    const lo = Math.min(...code.sigma);
+    const hi = Math.max(...code.sigma);
+    el.querySelector(".strip-note").textContent = `This input's σ runs from ${num(lo, 3)} to ${num(hi, 3)} latent
+      units${k === 1 ? "" : `; drawn here with σ ×${k}, ${num(k * lo, 2)} to ${num(k * hi, 2)}, to show which way each
+      dimension moves the digit — the model's own samples are those at ×1`}.${spread ? ` Compare with the spread of
+      the codes of all training images: ${num(spread, 2)} latent units per dimension on average (Figure 5).` : ""}`;
+    strip.dataset.magnify = String(k);
   }
 
   const sample = () => {
@@ -111,6 +130,7 @@ export function createVaeFigure(el, ctx) {
     return performance.now() - start;
   };
   el.querySelector(".sample-button").addEventListener("click", sample);
+  el.querySelector(".magnify").addEventListener("change", drawStrip);
   ctx.state.on("eps", renderSample);
   ctx.state.on("input", renderInput);
   renderInput();

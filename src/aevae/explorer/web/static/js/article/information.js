@@ -1,4 +1,4 @@
-// Section 6, information theory: the bit budget derived step by step from the loaded models' image size, colour
+// Section 8, information theory: the bit budget derived step by step from the loaded models' image size, colour
 // channels and latent size (each step's result is checked against the analysis's own number), then what the
 // models really use: the VAE's KL in bits/image and, from the rate–distortion curve the analysis measured (drawn
 // beside the text), the bits each decoder needs.
@@ -43,24 +43,36 @@ export function informationSection(ctx) {
       <li>The input has ${value("ratio", factor, num(factor, factor % 1 ? 2 : 0))} times as many bits
         (${num(inputBits)} / ${num(latentBits)})${check(factor, stored.ratio)}: even a code that used every one
         of its bits holds at most 1/${num(factor, factor % 1 ? 2 : 0)} ≈ ${value("share", 1 / factor, pct(1 / factor, 2))} of
-        what an image could hold.</li>
+        the bits an image could hold.</li>
       <li>As a compression: 1 − ${num(latentBits)}/${num(inputBits)} = ${value("compression", compression, pct(compression, 2))}
         of the bits are dropped. ${paperSetting ? `The paper writes ${PAPER.share} and ${PAPER.compression}: the same
         arithmetic, the second rounded (98.4375 % is nearer 98.4 %).` : `The paper, for 32×32 grey images and d = 4,
         writes ${PAPER.share} and ${PAPER.compression}; the loaded models' own setting gives the numbers above.`}</li>
     </ol>
+    <p class="correction" data-key="bit-ratio"><strong>What the ${num(factor, factor % 1 ? 2 : 0)} is, and what it is
+      not.</strong> It is a ratio of bit counts — not a probability, and not a share of images. ${num(latentBits)} bits
+      can index at most 2<sup>${num(latentBits)}</sup> different codes; ${num(inputBits)} bits describe
+      2<sup>${num(inputBits)}</sup> possible images. The codes could single out at most
+      2<sup>${num(latentBits)}</sup> / 2<sup>${num(inputBits)}</sup> = 2<sup>−${num(inputBits - latentBits)}</sup>
+      of all images, a number with no useful size at all. The paper reads 1/${num(factor, factor % 1 ? 2 : 0)} as a
+      1-in-${num(factor, factor % 1 ? 2 : 0)} chance of reconstructing an arbitrary image; nothing in the bit counts
+      says that. What they do say is that most possible images must share a code with others and come out alike; a
+      digit still comes back well because digits are a tiny, regular corner of all images, and that corner is what
+      the models learned.</p>
     <p>These are bounds. What the models <em>use</em> is measured:</p>
     <ul class="measured">
-      <li>The VAE's ${term("kl", "KL term")} is the information its noisy code carries about an image:
+      <li>The VAE's ${term("kl", "KL term")}, averaged over images, is its <em>rate</em>:
         ${value("vae_kl_bits", kl, num(kl, 1))} bits/image on the test set (mean over images, summed over the
-        ${d} dimensions).</li>
+        ${d} dimensions). The rate is an upper bound on the mutual information I(x; z) between an image and its
+        noisy code (Alemi et al. 2018), not the information itself: the code carries at most that much.</li>
       <li>The AE's code, quantised uniformly dimension by dimension, decodes within
         ${num(ae.info?.bits_used_tolerance_nats ?? 1)} nat/image of the unquantised reconstruction from
-        ${value("ae_bits_used", used(ae), num(used(ae)))} bits/image (of ${num(FLOAT_BITS * aeD)}, d = ${aeD});
-        the VAE's μ, quantised the same way, needs ${value("vae_bits_used", used(vae), num(used(vae)))}
-        (Figure 5).</li>
+        ${value("ae_bits_used", used(ae), num(used(ae)))} bits/image, ${pct(used(ae) / (FLOAT_BITS * aeD), 0)} of the
+        ${num(FLOAT_BITS * aeD)} its ${aeD} float32 numbers hold; the VAE's μ, quantised the same way, needs
+        ${value("vae_bits_used", used(vae), num(used(vae)))}, ${pct(used(vae) / latentBits, 0)} of ${num(latentBits)}
+        (Figure 7).</li>
     </ul>
-    <p>Why do the two numbers differ? The KL counts what gets through a channel that adds noise of size
+    <p>Why do the two numbers differ? The KL bounds what gets through a channel that adds noise of size
       ${term("sigma", "σ")} to every code: the decoder has learned to ignore detail finer than that noise. The
       quantisation count is a cruder code — a fixed grid over each dimension's range, no entropy coding — so it is
       an upper bound on what a decoder needs, and for the AE, whose decoder never saw noise, the only measure we
@@ -74,7 +86,7 @@ export function rateDistortionFigure(ctx) {
   return `
     <figure class="fig rd-fig" id="fig-rd" aria-labelledby="fig-rd-cap">
       <div class="rd-chart"></div>
-      <figcaption id="fig-rd-cap">Figure 5. Rate–distortion: how much worse the reconstruction gets (BCE above the
+      <figcaption id="fig-rd-cap">Figure 7. Rate–distortion: how much worse the reconstruction gets (BCE above the
         unquantised code's, nats/image, mean over ${num(vae.info?.rd_test_images)} test images; log scale) when each
         latent dimension is quantised to k bits (k·d bits per image). The dot marks the bits needed, the first rate
         within the tolerance; the dashed line the VAE's KL.</figcaption>
