@@ -25,7 +25,7 @@ from PIL import Image, ImageDraw
 from aevae.explorer.bundle import Bundle, shipped_bundle_bytes
 from aevae.explorer.bundle.companions import shipped_companions, with_companions
 from aevae.explorer.web.export import export_html, export_page
-from aevae.explorer.bundle.networks import model_from_weights
+from aevae.explorer.bundle.models import BundleModels
 
 from browser_support import handle_values, output_pixels, record_traffic, save_screenshot
 from tiny_runs import train_tiny_run
@@ -45,10 +45,13 @@ def exported(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return export_html(tmp_path_factory.mktemp("export") / "explorer.html")
 
 
-def test_the_shipped_models_export_small_and_whole(exported: Path) -> None:
+def test_the_shipped_models_export_small_and_whole(exported: Path, tmp_path: Path) -> None:
     text = exported.read_text(encoding="utf-8")
-    assert exported.stat().st_size <= SIZE_TARGET
     shipped = with_companions(Bundle.from_bytes(shipped_bundle_bytes()), shipped_companions())
+    family = sum(v.nbytes for k, v in shipped.arrays.items() if k.startswith("family."))
+    assert family and exported.stat().st_size <= SIZE_TARGET + 4 / 3 * family  # the β family, base64 at most
+    bare = export_html(tmp_path / "bare.html", keep_family=False)  # aevae export --no-family: the pair alone
+    assert bare.stat().st_size <= SIZE_TARGET and "family" not in embedded_bundle(bare.read_text()).meta
     assert embedded_bundle(text).to_bytes() == shipped.to_bytes()  # nothing dropped or altered; the article's companions
     assert "default-src 'none'" in text  # the page's policy forbids any request
     assert not re.search(r"""<(?:script|link|img|iframe)[^>]*\s(?:src|href)=(?!["']?data:)""", text)
@@ -109,7 +112,7 @@ def test_the_file_works_from_disk_with_no_request_leaving_it(browser: Any, expor
     after = output_pixels(page)
     assert np.abs(after.astype(int) - before).max() > 0
     bundle = Bundle.from_bytes(shipped_bundle_bytes())
-    net = model_from_weights(bundle.model("vae")["config"]["model"], bundle.weights("vae"))
+    net = BundleModels(bundle).model("vae")
     with torch.inference_mode():  # PyTorch's decode of the same latent, drawn as the page draws it
         image = net.decode(torch.tensor(handle_values(page)[None], dtype=torch.float32))[0, 0].numpy()
     assert np.abs(after.astype(int) - np.round(255 * (1 - image))).max() <= 1

@@ -19,13 +19,12 @@ kernel to decode, in custom messages {"type": "decode", "id", "slot", "latents"}
 from __future__ import annotations
 
 import math
-from pathlib import Path
-from numbers import Real
 from collections.abc import Sequence
+from numbers import Real
+from pathlib import Path
 from typing import Any
 
 import numpy as np
-import torch
 import traitlets
 
 try:
@@ -33,8 +32,8 @@ try:
 except ImportError as exc:  # the widget's one dependency beyond aevae's own is optional
     raise ImportError("aevae.Explorer needs anywidget: pip install 'aevae[widget]'") from exc
 
-from aevae.explorer.bundle import SLOTS, Bundle
-from aevae.explorer.bundle.networks import model_from_weights
+from aevae.explorer.bundle import SLOTS
+from aevae.explorer.bundle.models import BundleModels
 from aevae.explorer.bundle.own_model import own_model_bundle
 from aevae.explorer.bundle.sources import IN_MEMORY_LIMIT, explorer_bundle, named_images
 from aevae.explorer.web import STATIC
@@ -110,19 +109,16 @@ class Explorer(anywidget.AnyWidget):
             if ae is not None or vae is not None:
                 raise TypeError("model= explores your own model; give it alone, or as {'ae': …, 'vae': …}, "
                                 "without ae= or vae=")
-            bundle, self._nets = own_model_bundle(model, images, labels, output=output, input_range=input_range)
+            bundle, own = own_model_bundle(model, images, labels, output=output, input_range=input_range)
         else:
-            bundle = explorer_bundle(ae, vae, images, data=data, limit=limit)
+            bundle, own = explorer_bundle(ae, vae, images, data=data, limit=limit), None
             if family:
                 from aevae.explorer.bundle.family import with_family
 
                 bundle = with_family(bundle, [Path(f) for f in family], progress=False)
-            # PyTorch copies of the page's networks, from the same weights: decoding here matches the page's output.
-            self._nets = {slot: model_from_weights(bundle.model(slot)["config"]["model"], bundle.weights(slot))
-                          for slot in SLOTS}
-        self._ranges = {slot: axis_ranges(bundle, slot) for slot in SLOTS}
+        # PyTorch copies of the page's networks, from the same weights: decoding here matches the page's output.
+        self._models = BundleModels(bundle, own)  # the family's members too, built when first shown
         self._family = bundle.meta.get("family")
-        self._members: dict[int, Any] = {}  # the family's models in PyTorch, built when first shown
         self._bundle_object = bundle
         gallery = bundle.arrays["gallery.images"]
         if selected is None:
@@ -137,11 +133,8 @@ class Explorer(anywidget.AnyWidget):
             if first is None:
                 z = bundle.arrays[f"{slot}.pca_mean"]
             else:
-                with torch.inference_mode():
-                    x = torch.as_tensor(gallery[first], dtype=torch.float32) / 255  # (S, S) or (C, S, S)
-                    x = x.reshape(1, -1, *x.shape[-2:])  # (1, C, S, S)
-                    z = self._nets[slot].encode(x).mu[0].cpu().numpy()
-            lines[slot] = clamp(z.tolist(), self._ranges[slot])
+                z, _ = self._models.encode(slot, gallery[first] / 255)  # (S, S) or (C, S, S) in [0, 1]
+            lines[slot] = self._models.clamp(slot, z.tolist())
         with self.hold_sync():
             self._latents = lines
             self.show_ae = show_ae
@@ -152,22 +145,14 @@ class Explorer(anywidget.AnyWidget):
     def output_image(self) -> np.ndarray:
         """The shown model's decoding of ``latent``, by PyTorch: float32 (S, S) in [0, 1], bright ink on black, or
         (C, S, S) for a colour model."""
-        with torch.inference_mode():
-            z = torch.tensor([self.latent], dtype=torch.float32)  # (1, d)
-            image = self._net(self._shown()).decode(z)[0].float().cpu()  # (C, S, S)
-            return (image[0] if len(image) == 1 else image).numpy()
+        return self._models.decode(self._slot(self._shown()), [self.latent])[0]
 
     def _on_page_message(self, widget: Any, content: Any, buffers: Any) -> None:
         """Decode latents for the page (a model only Python runs); an error of the model goes back as a message."""
         if not isinstance(content, dict) or content.get("type") != "decode" or content.get("slot") not in SLOTS:
             return
         try:
-            z = torch.tensor(content["latents"], dtype=torch.float32)  # (B, d)
-            d = len(self._ranges[content["slot"]])
-            if z.dim() != 2 or z.shape[1] != d:
-                raise ValueError(f"latents must be (B, {d}); got {tuple(z.shape)}")
-            with torch.inference_mode():
-                images = self._nets[content["slot"]].decode(z).float().cpu().numpy()  # (B, C, S, S)
+            images = self._models.decode(content["slot"], content["latents"])  # (B, S, S) or (B, C, S, S)
         except Exception as exc:  # the user's decode failed: the page shows it and keeps working
             self.send({"type": "decoded", "id": content.get("id"), "error": f"{type(exc).__name__}: {exc}"})
             return
@@ -193,29 +178,18 @@ class Explorer(anywidget.AnyWidget):
         """What the family varies: "beta", "epoch" or "latent_dim"; None without a family."""
         return self._family["axis"] if self._family else None
 
-    def _net(self, slot: str) -> Any:
-        """The PyTorch model in ``slot``: the family's shown member in the VAE's place, else the slot's own."""
-        if slot != "vae" or self.member is None:
-            return self._nets[slot]
-        if self.member not in self._members:
-            from aevae.explorer.bundle.family import member_model
-
-            self._members[self.member] = member_model(self._bundle_object, self.member)
-        return self._members[self.member]
-
-    def _axes(self, slot: str) -> list[tuple[float, float]]:
-        if slot != "vae" or self.member is None:
-            return self._ranges[slot]
-        return [(float(r[0]), float(r[-1])) for r in self._bundle_object.arrays[f"family.{self.member}.density_grid"]]
+    def _slot(self, shown: str) -> str:
+        """The bundle slot drawn as ``shown``: the family's shown member in the VAE's place, else the slot itself."""
+        return f"family.{self.member}" if shown == "vae" and self.member is not None else shown
 
     @traitlets.validate("latent")
     def _check_latent(self, proposal: dict[str, Any]) -> list[float]:
-        slot = self._shown()
-        value, d = proposal["value"], len(self._axes(slot))
+        shown = self._shown()
+        value, d = proposal["value"], self._models.latent_dim(self._slot(shown))
         if len(value) != d:
-            raise traitlets.TraitError(f"latent must have {d} values (the {slot.upper()}'s latent dimensions), "
+            raise traitlets.TraitError(f"latent must have {d} values (the {shown.upper()}'s latent dimensions), "
                                        f"got {len(value)}")
-        return clamp(value, self._axes(slot))
+        return self._models.clamp(self._slot(shown), value)
 
     @traitlets.validate("member")
     def _check_member(self, proposal: dict[str, Any]) -> int | None:
@@ -229,15 +203,12 @@ class Explorer(anywidget.AnyWidget):
     def _show_member(self, change: dict[str, Any]) -> None:
         if "latent" in self._property_lock:  # the page moved the slider and sent its own line with it
             return
-        net, first = self._net("vae"), self.selected[0] if self.selected else None
+        slot, first = self._slot("vae"), self.selected[0] if self.selected else None
         if first is None:
-            z = self._bundle_object.arrays["family.{}.pca_mean".format(self.member) if self.member is not None
-                                           else "vae.pca_mean"].tolist()
+            z = self._bundle_object.arrays[f"{slot}.pca_mean"].tolist()
         else:
-            with torch.inference_mode():
-                x = torch.as_tensor(self._bundle_object.arrays["gallery.images"][first], dtype=torch.float32) / 255
-                z = net.encode(x.reshape(1, -1, *x.shape[-2:])).mu[0].tolist()
-        line = clamp(z, self._axes("vae"))
+            z = self._models.encode(slot, self._bundle_object.arrays["gallery.images"][first] / 255)[0].tolist()
+        line = self._models.clamp(slot, z)
         self._latents = {**self._latents, "vae": line}
         if self.show_ae:
             self.show_ae = False  # the slider shows the VAE's place
@@ -259,13 +230,3 @@ class Explorer(anywidget.AnyWidget):
     def _show_line(self, change: dict[str, Any]) -> None:
         self.latent = self._latents[self._shown()]
 
-
-def axis_ranges(bundle: Bundle, slot: str) -> list[tuple[float, float]]:
-    """Each latent dimension's axis [lo, hi]: the span of its violin's grid, as the page draws it (latent.js)."""
-    grid = bundle.arrays[f"{slot}.density_grid"]
-    return [(float(row[0]), float(row[-1])) for row in grid]
-
-
-def clamp(values: list[float], ranges: list[tuple[float, float]]) -> list[float]:
-    """Each value clamped to its axis, as the page's clampToAxes does."""
-    return [min(max(float(v), lo), hi) for v, (lo, hi) in zip(values, ranges)]

@@ -24,7 +24,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from aevae import __version__
+from aevae.version import __version__
 from aevae.explorer.bundle.companions import COMPANIONS
 from aevae.explorer.bundle.format import SHIPPED, SLOTS, Bundle
 from aevae.explorer.bundle.from_runs import build_bundle, run_entry

@@ -122,7 +122,7 @@ export function showSample(state, index) {
 /** Set the shown model's line from N(0, 1) draws clipped to the visible range of each axis. */
 export function randomLatent(state) {
   const slot = state.active;
-  setLatent(state, slot, Float64Array.from({ length: state.models[slot].d }, gaussian), "random");
+  setLatent(state, slot, Float64Array.from({ length: state.models[slot].meta.latent_dim }, gaussian), "random");
 }
 
 /** Show the AE ("ae") or the VAE ("vae"): lines, violins and output switch to it. */
@@ -159,8 +159,7 @@ export function setColourBy(state, id) {
 /**
  * Show the family's `index`-th model in the VAE's place (the slider; null: the VAE's own model again): every
  * selected input is re-encoded by it, the black line follows the input it was snapped to (a free line keeps its
- * values, on as many axes as the model has), and every view redraws for it ("model", then "latent", "inputs" and
- * "active"). Selections and drawings stay.
+ * values, on as many axes as the model has), and every view redraws for it ("model", then "latent" and "active"). Selections and drawings stay.
  */
 export function setMember(state, index) {
   const family = state.family;
@@ -171,16 +170,16 @@ export function setMember(state, index) {
   state.models[slot] = model;
   state.active = slot; // the slider moves the VAE's place: show it
   for (const input of state.inputs) if (input.codes) input.codes[slot] = model.net.encode(input.image);
-  if (state.samples?.slot === slot) state.samples = null;
+  const dropped = state.samples?.slot === slot;
+  if (dropped) state.samples = null;
   const origin = state.origin[slot] || { kind: "line" };
   const z = origin.kind === "mu" && origin.input.codes
     ? origin.input.codes[slot].mu
-    : Float64Array.from({ length: model.d }, (_, j) => state.latent[slot][j] ?? model.pcaMean[j]);
+    : Float64Array.from({ length: model.meta.latent_dim }, (_, j) => state.latent[slot][j] ?? model.pcaMean[j]);
   state.latent[slot] = clampToAxes(z, model.ranges);
   state.origin[slot] = origin.kind === "mu" ? origin : { kind: "line" };
   state.emit("model", { slot });
   state.emit("latent", { slot, source: "member" });
-  state.emit("samples");
-  state.emit("inputs");
-  state.emit("active");
+  if (dropped) state.emit("samples");
+  state.emit("active"); // the lines, violins, list and panels redraw for the shown model (the gallery needs not)
 }

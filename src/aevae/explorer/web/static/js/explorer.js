@@ -79,7 +79,7 @@ export function mount(el, bundle, options = {}) {
     active,
     invert,
     inputs: bundle.gallery.map((item, i) => ({ ...item, id: `g${i}`, selected: false, colour: null, codes: null })),
-    latent: Object.fromEntries(SLOTS.map((s) => [s, new Float64Array(models[s].d)])),
+    latent: Object.fromEntries(SLOTS.map((s) => [s, new Float64Array(models[s].meta.latent_dim)])),
     origin: {},
     focus: null,
     hover: null, // the input whose line and row are highlighted
@@ -114,10 +114,13 @@ export function mount(el, bundle, options = {}) {
 
   const title = () => {
     const m = state.models[state.active].meta;
-    const stop = state.member !== null && state.active === "vae"
-      ? `, ${stopLabel(family, family.values[state.member])}` : "";
-    part(".latent-title").textContent =
-      `${m.kind.toUpperCase()} latent space (d = ${m.latent_dim}${stop}, ${m.data}): drag the black line`;
+    const heading = part(".latent-title");
+    heading.textContent = `${m.kind.toUpperCase()} latent space (d = ${m.latent_dim}`;
+    if (state.member !== null && state.active === "vae") { // the family's stop, in its own case (β, not Β)
+      heading.append(Object.assign(document.createElement("span"), {
+        className: "latent-stop", textContent: `, ${stopLabel(family, family.values[state.member])}` }));
+    }
+    heading.append(`, ${m.data}): drag the black line`);
     part(".parallel-view").setAttribute("aria-label", `${m.kind.toUpperCase()} latent values as parallel `
       + "coordinates: Tab to a handle of the black line, then the arrow keys move it");
   };

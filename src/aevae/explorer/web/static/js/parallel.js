@@ -191,7 +191,7 @@ export function createParallel(el, state, { width = 640, height = 380 } = {}) {
     layers.other.replaceChildren();
     const g = geometry();
     for (const slot of SLOTS.filter((s) => s !== state.active)) {
-      const d = Math.min(state.models[slot].d, g.d);
+      const d = Math.min(state.models[slot].meta.latent_dim, g.d);
       const polyline = (z) => Array.from(z.slice(0, d), (v, j) => point(g, j, v)).join(" ");
       for (const input of state.inputs.filter((i) => i.selected)) {
         svg("polyline", { points: polyline(input.codes[slot].mu), class: "other-line", stroke: OTHER_MODEL,

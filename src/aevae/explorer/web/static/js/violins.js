@@ -28,8 +28,8 @@ export function createViolins(groups, state, { geometry }) {
 
   function violins(model, group, className) {
     const { x, y, halfWidth, d } = geometry();
-    const G = model.densityGrid.length / model.d;
-    for (let j = 0; j < Math.min(model.d, d); j++) {
+    const G = model.densityGrid.length / model.meta.latent_dim;
+    for (let j = 0; j < Math.min(model.meta.latent_dim, d); j++) {
       const { grid, widths } = outline(model, j, G);
       const edge = (g, side) => `${(x(j) + side * widths[g] * halfWidth).toFixed(2)},${y(j, grid[g]).toFixed(2)}`;
       const right = Array.from(grid, (_, g) => edge(g, 1));
@@ -45,9 +45,10 @@ export function createViolins(groups, state, { geometry }) {
     const counts = new Float64Array(G * L);
     const lo = grid[0];
     const step = (grid[G - 1] - lo) / Math.max(G - 1, 1) || 1;
-    const n = model.latents.length / model.d;
+    const dims = model.meta.latent_dim;
+    const n = model.latents.length / dims;
     for (let i = 0; i < n; i++) {
-      const g = Math.min(G - 1, Math.max(0, Math.round((model.latents[i * model.d + j] - lo) / step)));
+      const g = Math.min(G - 1, Math.max(0, Math.round((model.latents[i * dims + j] - lo) / step)));
       counts[g * L + colouring.value(i)] += 1;
     }
     const out = new Float64Array(G * L);
@@ -67,9 +68,9 @@ export function createViolins(groups, state, { geometry }) {
   function splitViolins(model, group) {
     const { x, y, halfWidth, d } = geometry();
     const colouring = currentColouring(state, model);
-    const G = model.densityGrid.length / model.d;
+    const G = model.densityGrid.length / model.meta.latent_dim;
     const L = colouring.levels.length;
-    for (let j = 0; j < Math.min(model.d, d); j++) {
+    for (let j = 0; j < Math.min(model.meta.latent_dim, d); j++) {
       const { grid, widths } = outline(model, j, G);
       const share = shares(model, colouring, j, grid);
       const below = new Float64Array(G); // share of the values before level l, at each grid point

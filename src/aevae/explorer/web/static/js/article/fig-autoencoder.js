@@ -15,9 +15,9 @@ const OPS = { conv2d: "conv", conv_transpose2d: "transposed conv", linear: "line
  * Figure 1's blocks from the model's layer table (aevae.models.layers, carried in the bundle): the input, then one
  * block per layer with weights, labelled with what it does and the shape of its output (a following unflatten
  * reshapes it; a flatten does not, so a map keeps its C×H×W); the encoder's last layer, which emits the code, is
- * the bottleneck.
+ * the bottleneck, of `d` values (the slot's latent_dim).
  */
-export function layerBlocks(table) {
+export function layerBlocks(table, d) {
   const blocks = [{ name: "input", half: "", label: "input x", shape: table.input }];
   for (const half of ["encoder", "decoder"]) {
     table[half].forEach((step, i) => {
@@ -34,7 +34,7 @@ export function layerBlocks(table) {
     });
     if (half === "encoder") { // its last layer emits the code (and, for a VAE, log σ²): the bottleneck
       const head = blocks.pop();
-      blocks.push({ name: head.name, half: "", label: "code z (bottleneck)", what: head.what, shape: [table.latent_dim],
+      blocks.push({ name: head.name, half: "", label: "code z (bottleneck)", what: head.what, shape: [d],
         bottleneck: true });
     }
   }
@@ -50,7 +50,8 @@ export function layerBlocks(table) {
  */
 export function createAutoencoderFigure(el, ctx) {
   const model = ctx.models.ae;
-  const { net, d } = model;
+  const { net } = model;
+  const d = model.meta.latent_dim;
   el.innerHTML = `
     <div class="fig-controls"></div>
     <ol class="net" aria-label="The AE's layers from input to output, each with its output shape"></ol>
@@ -63,7 +64,7 @@ export function createAutoencoderFigure(el, ctx) {
   const z = new Float64Array(d);
   const blocks = new Map(); // layer name -> {canvas, shape, output}
   let sliders = [];
-  for (const block of layerBlocks(model.meta.layers)) {
+  for (const block of layerBlocks(model.meta.layers, model.meta.latent_dim)) {
     const li = document.createElement("li");
     li.className = `block ${block.half}${block.bottleneck ? " bottleneck" : ""}${block.output ? " output" : ""}`;
     li.dataset.layer = block.bottleneck ? "code z (bottleneck)" : block.name;

@@ -63,16 +63,16 @@ export function generationSentence(aePrior, vaePrior) {
       training code lies and decode to nothing recognisable.`;
   }
   return `Here ${shares}: the AE can generate from the patch of its space that N(0, I) happens to cover, but nothing
-    in its training said where to sample, and ${pv > pa ? "its draws still pass less often than the VAE's, and " : ""}
-    draws between or beyond its training codes fall into the gaps shown in section 2.`;
+    in its training said where to sample${pv > pa ? "; its draws pass less often than the VAE's" : ""}, and draws
+    between or beyond its training codes can fall into holes like those of Figure 2.`;
 }
 
-/** "two fully connected layers (1024 → 128 → 4)" from the encoder's layer table. */
-export function denseLayers(table) {
+/** "two fully connected layers (1024 → 128 → 4)" from the encoder's layer table and the model's latent size. */
+export function denseLayers(table, d) {
   const linear = table.encoder.filter((s) => s.op === "linear");
   const words = ["no", "one", "two", "three", "four", "five"];
   const count = words[linear.length] ?? String(linear.length);
-  const chain = linear.length ? ` (${[linear[0].in, ...linear.map((s, i) => i === linear.length - 1 ? table.latent_dim : s.out)]
+  const chain = linear.length ? ` (${[linear[0].in, ...linear.map((s, i) => i === linear.length - 1 ? d : s.out)]
     .map((v) => num(v)).join(" → ")})` : "";
   return `${count} fully connected layer${linear.length === 1 ? "" : "s"}${chain}`;
 }
