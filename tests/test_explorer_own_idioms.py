@@ -207,7 +207,7 @@ def test_explore_says_in_one_line_at_start_how_the_page_decodes(tmp_path: Path) 
     for factory, says in (("own_models:mlp_vae", "MlpVae: decoded by Python behind the page, because "
                                                  "encoder.m.enc.2: the layer table has no entry for GELU"),
                           ("own_models:tanh_ae", "TanhAe: the page decodes it")):
-        done = subprocess.run([sys.executable, "-m", "aevae", "export", "--model", factory, "--data", str(data),
+        done = subprocess.run([sys.executable, "-m", "aevae", "export", "--model", factory, "--images", str(data),
                                "--out", str(tmp_path / "page.html")], capture_output=True, text=True,
                               env=with_tests_importable(), timeout=300)
         assert says in done.stdout, done.stdout + done.stderr
