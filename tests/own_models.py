@@ -262,3 +262,9 @@ class FlakyAe(nn.Module):
 def flaky_ae() -> FlakyAe:
     """The AE whose decode raises beyond its images' codes."""
     return FlakyAe()
+
+
+def mlp_vae_512() -> CollapsedMlpVae:
+    """An MLP VAE with d = 512, of which 48 dimensions are used, seeded: the size of real VAEs' latents."""
+    torch.manual_seed(8)
+    return CollapsedMlpVae(d=512, active=48)

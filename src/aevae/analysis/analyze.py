@@ -33,6 +33,7 @@ from aevae.runs import ANALYSIS, Analysis, check_trained, load_analysis, load_mo
 
 SEED = 0  # seeds every subsample and the prior draws, so an analysis repeats exactly
 ACTIVE_UNIT_NATS = 0.1  # a latent dimension is active when its KL exceeds this (nats/image); unused ones sit near 0
+ACTIVE_VARIANCE = 0.01  # Burda et al. 2016 (§5.2): a dimension is active when Var_x(E[z_j|x]) exceeds this
 
 ANALYSIS_UNITS = {
     **UNITS,
@@ -40,6 +41,10 @@ ANALYSIS_UNITS = {
     "active_units": f"number of latent dimensions whose KL exceeds {ACTIVE_UNIT_NATS} nats/image",
     "mean_latent_norm": "Euclidean norm of the training latent (mu), mean over training images, latent units",
     "per_dim_std": "standard deviation of each latent dimension over training images, latent units",
+    "mean_variance_per_dim": "variance over training images of each dimension's mean E[z_j|x] (the code, for an AE), "
+                             "latent units squared: how much the dimension is used",
+    "active_units_burda": f"number of latent dimensions whose mean varies with the input, Var_x(E[z_j|x]) > "
+                          f"{ACTIVE_VARIANCE} over training images (Burda et al. 2016), AE and VAE alike",
     "knn5_accuracy": "fraction of test images whose 5 nearest training latents vote for their label",
     "kmeans10_nmi": "normalised mutual information (0-1) of k-means (10 clusters) with the labels, training latents",
     "kmeans10_purity": "fraction of training latents whose k-means cluster's majority label is their own",
@@ -111,6 +116,9 @@ def analyze(model: LatentModel, train_set: ImageSet, test_set: ImageSet, full: b
                 metrics["active_units_threshold_nats_per_dim"] = ACTIVE_UNIT_NATS
         with phases("statistics"):
             stats = LatentStats(n_classes=len(train_set.classes), seed=SEED).fit(mu, train_set.labels)
+        variance = stats.per_dim_std_ ** 2  # (d,): each dimension's use, for an AE as for a VAE
+        metrics["mean_variance_per_dim"] = variance.tolist()
+        metrics["active_units_burda"] = int((variance > ACTIVE_VARIANCE).sum())
         org = {
             "mean_latent_norm": stats.mean_latent_norm_,
             "per_dim_std": stats.per_dim_std_.tolist(),
@@ -201,6 +209,11 @@ def describe(a: Analysis) -> str:
         lines.append(f"  KL {m['kl_nats_per_image']:.2f} nats/image = {m['kl_bits_per_image']:.2f} bits/image, "
                      f"-ELBO {m['neg_elbo_nats_per_image']:.2f} nats/image, active units {m['active_units']} of "
                      f"{a.latent_dim} (KL > {m['active_units_threshold_nats_per_dim']} nats)")
+    if "active_units_burda" in m:
+        lines.append(f"  active units (Burda et al. 2016: Var_x E[z_j|x] > {ACTIVE_VARIANCE}): "
+                     f"{m['active_units_burda']} of {a.latent_dim}; the most used: "
+                     + ", ".join(f"z{j + 1}" for j in sorted(range(a.latent_dim),
+                                                            key=lambda j: -m['mean_variance_per_dim'][j])[:5]))
     if "iw_nll_nats_per_image" in m:
         lines.append(f"  -log p(x) <= {m['iw_nll_nats_per_image']:.2f} nats/image by the importance-weighted bound "
                      f"(Burda et al. 2016, k = {m['iw_samples']}; first {m['iw_test_images']} test images, where the "
