@@ -344,8 +344,10 @@ def test_the_kl_is_an_upper_bound_on_the_information_in_article_and_explorer(bro
 def test_judgement_sentences_follow_the_numbers(browser: Any, url: str) -> None:
     page, errors = open_article(browser, url)
     maps, claims = page.inner_text("#latent-maps"), page.inner_text("#claims")
+    compression = page.inner_text("#compression")
     page.close()
     assert "overlap little" in maps and "overlap heavily" not in maps  # 5-NN ≈ 91-93 %: not "overlap"
+    assert "the VAE pays" in compression and "pays nothing here" not in compression
     assert "does not make the AE generate" not in claims  # 69 % of the AE's prior draws pass
 
     def swap(models: dict) -> None:
@@ -353,10 +355,13 @@ def test_judgement_sentences_follow_the_numbers(browser: Any, url: str) -> None:
             models[slot]["organisation"]["knn5_accuracy"] = 0.3
         models["ae"]["prior"]["plausible_fraction"] = 0.2
         models["vae"]["prior"]["plausible_fraction"] = 0.9
+        models["vae"]["metrics"]["bce_nats_per_image"] = models["ae"]["metrics"]["bce_nats_per_image"] - 2
 
     page, more = open_article(browser, url, bundle=altered_bundle(swap))
     maps, claims = page.inner_text("#latent-maps"), page.inner_text("#claims")
+    compression = page.inner_text("#compression")
     page.close()
+    assert "pays nothing here (2.00 nats/image better)" in compression and "gives up no reconstruction" in compression
     assert "overlap heavily" in maps and "30.0 %" in maps and "overlap little" not in maps
     assert "does not make the AE generate" in claims and "20 %" in claims
     assert not errors + more, errors + more
@@ -424,6 +429,47 @@ def test_the_holes_figure_decodes_both_models_along_the_line_and_resamples(brows
     page.wait_for_function("([s, n]) => +(document.querySelector(s).dataset.resampled || 0) > n", arg=[body, count])
     assert json.loads(page.get_attribute(body, "data-draws")) != draws
     assert np.abs(canvas_grey(page, '.holes-prior .holes-strip[data-slot="vae"] canvas').astype(int) - first).max() > 0
+    page.close()
+    assert not errors, errors
+
+
+def test_the_paper_is_named_and_the_article_opens_with_its_question(browser: Any, url: str) -> None:
+    page, errors = open_article(browser, url)
+    title = "Towards an Interpretable Latent Space — An Intuitive Comparison of Autoencoders with Variational Autoencoders"
+    masthead = page.inner_text(".masthead")
+    assert title in masthead and "Spinner, Jonas Körner, Jochen Görtler and Oliver Deussen" in masthead
+    assert "The question." in masthead and page.locator(".masthead .goals li").count() >= 2
+    first = page.inner_text(".references li:first-child")
+    assert first.startswith("Spinner, T., Körner, J., Görtler, J., Deussen, O. (2018)") and title in first
+    for sid in SECTIONS[:10]:  # every section up to the takeaways says what the reader should now see
+        assert page.locator(f"#{sid} .now-see").count() == 1, sid
+    assert page.locator("#takeaways .takeaways li").count() >= 3
+    assert page.locator("details.reproduce:not([open])").count() >= 3  # commands collapsed, out of the prose
+    page.close()
+    assert not errors, errors
+
+
+def test_yardsticks_are_computed_from_the_bundle(browser: Any, url: str) -> None:
+    bundle = Bundle.from_bytes(shipped_bundle_bytes())
+    page, errors = open_article(browser, url)
+    values = info_values(page)
+    tests = np.array([i for i, g in enumerate(bundle.meta["gallery"]) if g["kind"] == "test"])
+    x = bundle.arrays["gallery.images"][tests].reshape(len(tests), -1) / 255
+    mean = np.clip(x.mean(0), 1e-6, 1 - 1e-6)
+    baseline = -(x * np.log(mean) + (1 - x) * np.log(1 - mean)).sum(1).mean()
+    assert values["baseline.bce"] == pytest.approx(baseline, rel=1e-5)
+    ae = bundle.model("ae")
+    assert values["ae.bce_pixel"] == pytest.approx(ae["metrics"]["bce_nats_per_image"] / x.shape[1])
+    d = bundle.model("vae")["latent_dim"]
+    assert values["prior.norm"] == pytest.approx(math.sqrt(2) * math.exp(math.lgamma((d + 1) / 2) - math.lgamma(d / 2)))
+    # Figure 6 draws the VAE's μ of the shared input: PyTorch's encoder on the same image
+    index = int(page.eval_on_selector("#fig1-input", "s => s.value"))
+    model = model_from_weights(bundle.model("vae")["config"]["model"], bundle.weights("vae"))
+    with torch.inference_mode():
+        mu = model.encode(torch.tensor(bundle.arrays["gallery.images"][index] / 255, dtype=torch.float32)[None, None]).mu
+    drawn = [float(v) for v in page.get_attribute("#fig-parallel .fig-body", "data-mu").split(",")]
+    assert np.allclose(drawn, mu[0].numpy(), atol=1e-4)
+    assert page.locator("#fig-parallel .pc-violin").count() == d
     page.close()
     assert not errors, errors
 

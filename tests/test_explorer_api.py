@@ -33,6 +33,7 @@ from starlette.applications import Starlette
 from aevae.data import preprocess_image, to_uint8
 from aevae.explorer.server import app as server_app
 from aevae.explorer.server.app import create_app
+from aevae.explorer.server.connections import server_config
 from aevae.explorer.server.origins import OriginGuard
 from aevae.explorer.web import STATIC
 from aevae.explorer.bundle.from_runs import build_bundle
@@ -62,7 +63,7 @@ def bundle(runs: dict[str, Path]) -> Bundle:
 def served(app: Starlette) -> Iterator[str]:
     """``app`` on a free loopback port, served by uvicorn in a thread; yields its URL."""
     sock = bind("127.0.0.1", 0)
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
+    server = uvicorn.Server(server_config(app))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10
@@ -516,9 +517,11 @@ def test_encodes_beyond_the_slots_wait_then_get_503(url: str, client: httpx.Clie
     data = png(big)
     answers: list[int] = []
 
-    def upload() -> None:
+    def upload() -> None:  # as a client that honours Retry-After would
         with httpx.Client(base_url=url, timeout=120) as http:
-            answers.append(http.post("/api/models/vae/encode", content=data, headers=IMAGE).status_code)
+            while (status := http.post("/api/models/vae/encode", content=data, headers=IMAGE).status_code) == 503:
+                time.sleep(0.05)
+            answers.append(status)
 
     workers = [threading.Thread(target=upload) for _ in range(server_app.MAX_ENCODES)]
     for worker in workers:

@@ -98,7 +98,8 @@ def _flag(name: str) -> str:
 
 
 def _cmd_train(args: argparse.Namespace) -> int:
-    from aevae.training.concurrent import Job, runs_in
+    from aevae.runs.family import runs_in
+    from aevae.training.concurrent import Job
     from aevae.training.trainer import RESUME_OPTIONS, train
 
     model_flags, train_flags = _given(args, "model"), _given(args, "train")
@@ -219,7 +220,8 @@ def _cmd_explore(args: argparse.Namespace) -> int:
         own = (bundle.to_bytes(), models)
     try:
         return serve(ae=args.ae and Path(args.ae), vae=args.vae and Path(args.vae), host=args.host, port=args.port,
-                     open_browser=not args.no_browser, allow_origins=args.allow_origin, own=own)
+                     open_browser=not args.no_browser, allow_origins=args.allow_origin, own=own,
+                     family=[Path(p) for p in args.family or []])
     except OSError as exc:
         raise SystemExit(f"aevae explore: cannot listen on {args.host}:{args.port} ({exc})") from None
 
@@ -229,7 +231,8 @@ def _cmd_article(args: argparse.Namespace) -> int:
 
     try:
         return serve(ae=args.ae and Path(args.ae), vae=args.vae and Path(args.vae), host=args.host, port=args.port,
-                     open_browser=not args.no_browser, allow_origins=args.allow_origin, page="article")
+                     open_browser=not args.no_browser, allow_origins=args.allow_origin, page="article",
+                     family=[Path(p) for p in args.family or []])
     except OSError as exc:
         raise SystemExit(f"aevae article: cannot listen on {args.host}:{args.port} ({exc})") from None
 
@@ -247,7 +250,8 @@ def _cmd_export(args: argparse.Namespace) -> int:
         path = export_own_model(Path(args.out), model, load_images(args.data), output=args.output,
                                 input_range=args.input_range, cli=True)
     else:
-        path = export_html(Path(args.out), ae=args.ae and Path(args.ae), vae=args.vae and Path(args.vae))
+        path = export_html(Path(args.out), ae=args.ae and Path(args.ae), vae=args.vae and Path(args.vae),
+                           family=[Path(p) for p in args.family or []], keep_family=not args.no_family)
     size = path.stat().st_size
     print(f"wrote {path}: {size / 1e6:.2f} MB ({size:,} bytes), one file that works offline from file:// or any "
           "static host")
@@ -261,6 +265,10 @@ def _add_serve_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
     p.add_argument("--port", type=int, help="port (default: 8765, or a free one if it is taken; 0 = any free port)")
     p.add_argument("--no-browser", action="store_true", help="print the URL without opening a browser")
+    p.add_argument("--family", nargs="+", metavar="RUN_DIR",
+                   help="models along one axis for the slider: a folder of runs (aevae train --preset beta's OUT, a "
+                        "sweep's OUT) or several run folders that differ in beta or latent size only, or one run "
+                        "trained with --snapshots (default: the shipped beta family)")
     p.add_argument("--allow-origin", action="append", default=[], metavar="ORIGIN",
                    help="let pages at ORIGIN (e.g. https://example.org) call the API; repeatable (default: none, "
                         "other web sites are refused)")
@@ -362,6 +370,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--ae", metavar="RUN_DIR", help="run folder shown as the AE (default: the shipped AE)")
     p.add_argument("--vae", metavar="RUN_DIR", help="run folder shown as the VAE (default: the shipped VAE)")
     p.add_argument("--out", default="explorer.html", help="the HTML file to write (default: explorer.html)")
+    p.add_argument("--family", nargs="+", metavar="RUN_DIR",
+                   help="models along one axis for the slider, as aevae explore --family takes them (default: the "
+                        "shipped beta family, with the shipped models)")
+    p.add_argument("--no-family", action="store_true",
+                   help="leave the family and its slider out: a smaller file (about 0.4 MB less per model)")
     _add_own_model_options(p)
     p.set_defaults(func=_cmd_export)
     return parser

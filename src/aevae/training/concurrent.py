@@ -29,7 +29,7 @@ from tqdm.auto import tqdm
 
 from aevae.config import RunConfig
 from aevae.errors import AevaeError
-from aevae.runs import CONFIG, RunError, load_config
+from aevae.runs import RunError, load_config
 from aevae.training.console import Console
 from aevae.training.distributed import pick_device
 from aevae.training.trainer import STOP_SIGNALS, train
@@ -109,14 +109,6 @@ def train_in_waves(jobs: list[Job], progress_bar: bool = True) -> list[dict]:
     four waves of one core per model."""
     cores = usable_cores()
     return [m for start in range(0, len(jobs), cores) for m in train_all(jobs[start : start + cores], progress_bar)]
-
-
-def runs_in(folder: Path) -> list[Path]:
-    """The run folders directly inside ``folder`` (a preset's ``ae/`` and ``vae/``), sorted; [] for a run folder."""
-    folder = Path(folder)
-    if (folder / CONFIG).is_file() or not folder.is_dir():
-        return []
-    return sorted(p for p in folder.iterdir() if (p / CONFIG).is_file())
 
 
 class RelayBar:

@@ -27,6 +27,8 @@ analysis arrays the views draw, and a gallery of input images. Its JSON metadata
   weights: ``SLOT.weights`` is empty): the gallery images' codes and reconstruction BCE (nats/image), computed by
   Python (``aevae.explorer.bundle.own_model``); a user's model carries ``"own": true`` in its metadata, and
   ``"both_slots": true`` where one model fills both slots (the page then offers no AE/VAE switch)
+- ``family.I.*``          optional: the models of a family along one axis (β, epoch, latent size) for the page's
+  slider, with metadata ``"family"``; see ``aevae.explorer.bundle.family``
 - ``gallery.images``      uint8 (M, S, S) grey or (M, 3, S, S) colour: test images and probes, bright ink on black
 
 The same bytes are served to the browser, embedded in the static export and handed to the notebook widget.
@@ -104,6 +106,13 @@ class Bundle:
             raise BundleError(f"bundle lacks {', '.join(missing) or 'metadata for both models'}")
         if len(self.meta.get("gallery", [])) != len(self.arrays["gallery.images"]):
             raise BundleError("bundle gallery metadata and images differ in length")
+        family = self.meta.get("family")
+        if family is not None:
+            n = len(family.get("members", []))
+            lost = [f"family.{i}.{name}" for i in range(n) for name in ("weights", *ANALYSIS_ARRAYS)
+                    if f"family.{i}.{name}" not in self.arrays]
+            if n < 2 or len(family.get("values", [])) != n or lost:
+                raise BundleError(f"bundle family is incomplete ({', '.join(lost[:3]) or f'{n} member(s)'})")
 
     def model(self, slot: str) -> dict[str, Any]:
         """Metadata of the model in ``slot``; KeyError names the known slots."""

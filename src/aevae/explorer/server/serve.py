@@ -16,22 +16,39 @@ import uvicorn
 from aevae.explorer.bundle import shipped_bundle_bytes
 from aevae.explorer.bundle.companions import shipped_companions, with_companions
 from aevae.explorer.server.app import create_app
+from aevae.explorer.server.connections import server_config
 
 DEFAULT_PORT = 8765  # tried first when no port is given; a free one is picked if it is taken
 
 
-def bundle_bytes(ae: Path | None = None, vae: Path | None = None) -> bytes:
+def bundle_bytes(ae: Path | None = None, vae: Path | None = None, family: Sequence[Path] = ()) -> bytes:
     """The bundle to serve: the shipped models, with the slots given as run folders replaced by those runs, and the
-    shipped companion runs (``aevae.explorer.bundle.companions``) while the VAE is the shipped one."""
+    shipped companion runs (``aevae.explorer.bundle.companions``) while the VAE is the shipped one.
+
+    ``family``: run folders, or folders of runs, that make a family for the slider (``aevae.runs.family``), in
+    place of the shipped one. Where neither slot is given and the family was trained on other data than the shipped
+    models, its first and last members fill the slots, so the gallery shows the family's own images.
+    """
     from aevae.explorer.bundle import Bundle
 
     shipped = Bundle.from_bytes(shipped_bundle_bytes())  # no torch, no analysis: milliseconds
+    if family:
+        from aevae.runs.family import family_of
+
+        members = family_of(list(family)).members
+        shipped_data = shipped.model("vae")["config"]["train"]["data"]
+        if ae is None and vae is None and members[0].config.train.data != shipped_data:
+            ae, vae = members[0].run, members[-1].run
     if ae is None and vae is None:
         bundle = shipped
     else:
         from aevae.explorer.bundle.from_runs import build_bundle  # imports torch to check the runs' weights
 
         bundle = build_bundle({"ae": ae, "vae": vae}, shipped)
+    if family:
+        from aevae.explorer.bundle.family import with_family
+
+        bundle = with_family(bundle, list(family))
     return with_companions(bundle, shipped_companions() if vae is None else {}).to_bytes()
 
 
@@ -76,12 +93,14 @@ def open_page(url: str) -> bool:
 
 def serve(ae: Path | None = None, vae: Path | None = None, host: str = "127.0.0.1", port: int | None = None,
           open_browser: bool = True, allow_origins: Sequence[str] = (), page: str = "",
-          own: tuple[bytes, Mapping[str, Any]] | None = None, torch_threads: int | None = 1) -> int:
+          own: tuple[bytes, Mapping[str, Any]] | None = None, torch_threads: int | None = 1,
+          family: Sequence[Path] = ()) -> int:
     """Serve the explorer and the article for two run folders (or the shipped models) until interrupted; returns
     an exit code.
 
     ``allow_origins``: origins (scheme://host[:port]) whose pages may call the API; every other site is refused.
     ``page``: the path printed and opened: "" the explorer, "article" the article.
+    ``family``: run folders (or folders of runs) whose models the page's slider moves through.
     ``own``: instead of run folders, the bundle of a user's own models and those models by slot, whose decoding the
     page asks of this server (``aevae.explorer.bundle.own_model``). ``torch_threads``: see below; None leaves
     PyTorch's setting alone (``explore`` runs inside the user's own process).
@@ -89,14 +108,14 @@ def serve(ae: Path | None = None, vae: Path | None = None, host: str = "127.0.0.
     # One PyTorch thread per request: a request decodes a handful of latents and concurrent requests already use the
     # cores; several OpenMP threads per request fought over them (a single decode took 26 ms with two threads on a
     # busy 2-core machine, 1.4 ms with one). This is the server's own process, so the setting is its to make.
-    app = create_app(own[0] if own else bundle_bytes(ae, vae), torch_threads=torch_threads, host=host,
+    app = create_app(own[0] if own else bundle_bytes(ae, vae, family), torch_threads=torch_threads, host=host,
                      allow_origins=allow_origins, own_models=own[1] if own else None)
     sock = bind(host, port)
     url = url_of(sock) + page
     print(f"aevae {page or 'explorer'} at {url}  (Ctrl-C to stop)", flush=True)
     if open_browser:  # in a thread: some browsers' launchers block until the window closes
         threading.Thread(target=open_page, args=(url,), daemon=True).start()
-    uvicorn.Server(uvicorn.Config(app, log_level="warning")).run(sockets=[sock])
+    uvicorn.Server(server_config(app)).run(sockets=[sock])
     return 0
 
 

@@ -15,6 +15,7 @@ import base64
 import gzip
 import html
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 from aevae.explorer.bundle import Bundle, BundleError
@@ -65,14 +66,24 @@ def export_page(bundle: Bundle) -> str:
 
 
 def export_html(out: Path, ae: object = None, vae: object = None, images: object = (), data: str = "mnist",
-                progress: bool = True) -> Path:
+                progress: bool = True, family: Sequence[Path] = (), keep_family: bool = True) -> Path:
     """Write the explorer for two models to ``out`` (one HTML file); returns its path.
 
     ``ae`` and ``vae`` take what ``aevae.explorer.bundle.sources.explorer_bundle`` takes (None: the shipped model; a
     run folder; an in-memory model analysed on ``data``); ``images`` join the gallery. Weights are stored as
-    float16 (half the bytes; decoded pixels move by about 1e-3).
+    float16 (half the bytes; decoded pixels move by about 1e-3). ``family``: run folders that make a family for
+    the slider (``aevae.runs.family``), in place of the shipped one; ``keep_family=False`` leaves any family out
+    (a smaller file: the shipped β family is about 0.4 MB per model).
     """
     bundle = explorer_bundle(ae, vae, images, data=data, half=True, progress=progress)
+    if family:
+        from aevae.explorer.bundle.family import with_family
+
+        bundle = with_family(bundle, list(family), progress=progress)
+    if not keep_family:
+        from aevae.explorer.bundle.family import without_family
+
+        bundle = without_family(bundle)
     bundle = with_companions(bundle, shipped_companions() if vae is None else {})  # see aevae.explorer.bundle.companions
     text = export_page(bundle)
     out = Path(out)

@@ -181,3 +181,31 @@ export function setColourBy(state, id) {
   state.colourBy = id;
   state.emit("colourby");
 }
+
+/**
+ * Show the family's `index`-th model in the VAE's place (the slider): every selected input is re-encoded by it, the
+ * black line follows the input it was snapped to (a free line keeps its values, on as many axes as the model has),
+ * and every view redraws for it ("model", then "latent", "inputs" and "active"). Selections and drawings stay.
+ */
+export function setMember(state, index) {
+  const family = state.family;
+  if (!family || index === state.member || !family.members[index]) return;
+  const slot = "vae";
+  const model = family.members[index];
+  state.member = index;
+  state.models[slot] = model;
+  state.active = slot; // the slider moves the VAE's place: show it
+  for (const input of state.inputs) if (input.codes) input.codes[slot] = model.net.encode(input.image);
+  if (state.samples?.slot === slot) state.samples = null;
+  const origin = state.origin[slot] || { kind: "line" };
+  const z = origin.kind === "mu" && origin.input.codes
+    ? origin.input.codes[slot].mu
+    : Float64Array.from({ length: model.d }, (_, j) => state.latent[slot][j] ?? model.pcaMean[j]);
+  state.latent[slot] = clampToAxes(z, model.ranges);
+  state.origin[slot] = origin.kind === "mu" ? origin : { kind: "line" };
+  state.emit("model", { slot });
+  state.emit("latent", { slot, source: "member" });
+  state.emit("samples");
+  state.emit("inputs");
+  state.emit("active");
+}

@@ -15,7 +15,7 @@ import { createReparamFigure } from "./article/fig-reparam.js";
 import { createVaeFigure } from "./article/fig-vae.js";
 import { claimsSection, extensionsSection } from "./article/claims.js";
 import { createContext } from "./article/context.js";
-import { esc } from "./article/format.js";
+import { esc, num } from "./article/format.js";
 import { opening, takeawaysSection } from "./article/framing.js";
 import { linkDefinitions } from "./article/glossary.js";
 import { generationSentence } from "./article/judgements.js";
@@ -114,9 +114,12 @@ export function mountArticle(el, bundle, options = {}) {
         as one line across ${vae.latent_dim} axes, each over the violin of its training values. The input is the one
         Figures 1 and 3 show.`)}</div>
     <div class="embedded-explorer" role="region" aria-label="The interactive explorer"></div>
-    <div class="prose">${nowSee("one line per code across one axis per dimension, violins for where training codes lie — and, by dragging, that the VAE's decoder answers sensibly everywhere its violins reach, the AE's only near its own codes.")}</div></section>`;
+    <div class="prose">${nowSee("one line per code across one axis per dimension, over violins that show where training codes lie; by dragging, where each model's decoder still gives digits and where it stops.")}</div></section>`;
   const s8 = section("information", SECTIONS[7][1], `${informationSection(ctx)}
-    ${nowSee("a code of d float numbers could hold far more than the models use; the VAE's KL bounds what its noisy code carries, and a few dozen bits per image suffice for either decoder.")}
+    ${nowSee(`a code of d float numbers could hold far more than the models use: the decoders need
+      ${[ae, vae].map((m) => m.info?.bits_used_per_image).every((b) => b !== undefined)
+        ? `${num(ae.info.bits_used_per_image)} (AE) and ${num(vae.info.bits_used_per_image)} (VAE) of ${num(32 * vae.latent_dim)} bits per image`
+        : "only part of them (measured by aevae analyze)"}, and the VAE's KL bounds what its noisy code carries.`)}
     ${reproduce(["aevae analyze RUNS/ae RUNS/vae"])}`, rateDistortionFigure(ctx));
   const s9 = section("claims", SECTIONS[8][1], `
     <p>The plain AE has two drawbacks the VAE addresses. Its code space has holes: a point between or beyond the
@@ -127,7 +130,8 @@ export function mountArticle(el, bundle, options = {}) {
     ${claimsSection(ctx)}
     ${nowSee("which of the paper's claims hold for the loaded models, by criteria stated beside each verdict.")}
     ${reproduce(["aevae report RUNS/ae RUNS/vae --out report"])}`);
-  const s10 = section("extensions", SECTIONS[9][1], extensionsSection(ctx));
+  const s10 = section("extensions", SECTIONS[9][1], `${extensionsSection(ctx)}
+    ${nowSee("the VAE is one point on a dial: β and other distances to the prior trade reconstruction for a tidier space, and a tidy space is one where similar images get nearby codes that clustering can find.")}`);
   const s11 = section("takeaways", SECTIONS[10][1], takeawaysSection(ctx));
   const s12 = section("references", SECTIONS[11][1], referencesSection());
 

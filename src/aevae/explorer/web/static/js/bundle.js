@@ -3,6 +3,7 @@
 
 import { readSafetensors } from "./safetensors.js";
 import { createNetwork } from "./network.js";
+import { dequantize } from "./quantize.js";
 import { createDecodeQueue, createRemoteNetwork } from "./remote.js";
 
 const META_KEY = "aevae.explorer";
@@ -15,8 +16,9 @@ export const SLOTS = ["ae", "vae"];
  * @param {{transport?: Function}} options transport: how a slot whose network only Python can run ("decoder":
  *   "python") is decoded (see remote.js); without one such a slot's images cannot be decoded
  * @returns {{meta: object, models: {ae: Model, vae: Model}, gallery: {name, label, kind, data, image}[],
- *   remote: boolean}} where Model = {meta, net, d, pcaPoints, labels, pcaComponents, pcaMean, densityGrid, density,
- *   quantiles, testBceQuantiles, testTypicalityQuantiles, factors, latents}; remote: some slot is decoded by Python
+ *   family: null|{axis, symbol, values, members: (Model & {value, headline})[]}, remote: boolean}} where
+ *   Model = {meta, net, d, pcaPoints, labels, pcaComponents, pcaMean, densityGrid, density, quantiles,
+ *   testBceQuantiles, testTypicalityQuantiles, factors, latents}; remote: some slot is decoded by Python
  */
 export function loadBundle(bytes, { transport = null } = {}) {
   const { tensors, metadata } = readSafetensors(bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes));
@@ -34,36 +36,46 @@ export function loadBundle(bytes, { transport = null } = {}) {
     image: Float32Array.from(images.data.subarray(i * pixels, (i + 1) * pixels), (v) => v / 255),
   }));
   const queue = transport ? createDecodeQueue(transport) : null;
-  const models = {};
-  for (const slot of SLOTS) {
-    const m = meta.models[slot];
-    const net = m.decoder === "python"
+  const load = (slot, m, weights) => ({
+    slot,
+    meta: m,
+    net: m.decoder === "python"
       ? createRemoteNetwork({ ...m, slot }, {
         mu: array(`${slot}.gallery_mu`),
         sigma: tensors[`${slot}.gallery_sigma`]?.data ?? null,
         bce: array(`${slot}.gallery_bce`),
       }, gallery.map((item) => item.image), queue)
-      : createNetwork(readSafetensors(array(`${slot}.weights`)).tensors, m);
-    models[slot] = {
-      slot,
-      meta: m,
-      net,
-      d: m.latent_dim,
-      pcaPoints: array(`${slot}.pca_points`), // (N, 2) row-major
-      labels: array(`${slot}.labels`),
-      pcaComponents: array(`${slot}.pca_components`), // (2, d)
-      pcaMean: array(`${slot}.pca_mean`),
-      densityGrid: array(`${slot}.density_grid`), // (d, G)
-      density: array(`${slot}.density`), // (d, G)
-      quantiles: array(`${slot}.quantiles`), // (d, 101)
-      // Optional (bundles made before aevae.analysis.novelty lack them): test-set error percentiles 0, 0.1, …, 100
-      testBceQuantiles: tensors[`${slot}.test_bce_quantiles`]?.data ?? null,
-      testTypicalityQuantiles: tensors[`${slot}.test_typicality_quantiles`]?.data ?? null,
-      // Optional, for data sets with known factors: each training point's factor values (N, K) and latent means
-      // (N, d), rows in the order of pcaPoints; meta.factors names the factors and holds the information matrix
-      factors: tensors[`${slot}.factors`]?.data ?? null,
-      latents: tensors[`${slot}.latents`]?.data ?? null,
-    };
+      : createNetwork(weights(), m),
+    d: m.latent_dim,
+    pcaPoints: array(`${slot}.pca_points`), // (N, 2) row-major
+    labels: array(`${slot}.labels`),
+    pcaComponents: array(`${slot}.pca_components`), // (2, d)
+    pcaMean: array(`${slot}.pca_mean`),
+    densityGrid: array(`${slot}.density_grid`), // (d, G)
+    density: array(`${slot}.density`), // (d, G)
+    quantiles: array(`${slot}.quantiles`), // (d, 101)
+    // Optional (bundles made before aevae.analysis.novelty lack them): test-set error percentiles 0, 0.1, …, 100
+    testBceQuantiles: tensors[`${slot}.test_bce_quantiles`]?.data ?? null,
+    testTypicalityQuantiles: tensors[`${slot}.test_typicality_quantiles`]?.data ?? null,
+    // Optional, for data sets with known factors: each training point's factor values (N, K) and latent means
+    // (N, d), rows in the order of pcaPoints; meta.factors names the factors and holds the information matrix
+    factors: tensors[`${slot}.factors`]?.data ?? null,
+    latents: tensors[`${slot}.latents`]?.data ?? null,
+  });
+  const models = {};
+  for (const slot of SLOTS) {
+    models[slot] = load(slot, meta.models[slot], () => readSafetensors(array(`${slot}.weights`)).tensors);
   }
-  return { meta, models, gallery, remote: SLOTS.some((slot) => models[slot].net.remote) };
+  // A family along one axis (aevae.explorer.bundle.family): its models have 8-bit weights, made float32 here
+  const family = meta.family ? {
+    axis: meta.family.axis,
+    symbol: meta.family.symbol,
+    values: meta.family.values,
+    members: meta.family.members.map((m, i) => ({
+      ...load(`family.${i}`, m, () => dequantize(readSafetensors(array(`family.${i}.weights`)).tensors)),
+      value: m.value,
+      headline: m.headline,
+    })),
+  } : null;
+  return { meta, models, gallery, family, remote: SLOTS.some((slot) => models[slot].net.remote) };
 }

@@ -1,7 +1,8 @@
 // The drawing pad and the file upload: your own inputs, prepared the way the models take theirs (preprocess.js,
 // dataset.js inputLayout). Every finished stroke re-normalises the drawing the MNIST way, shows it as an input line
 // at once and snaps the reconstruction lines to it; "New drawing" keeps it and starts another. Pointer events serve
-// mouse, pen and touch alike. The pad is offered only to models of drawn things ("glyph": digits, letters); models
+// mouse, pen and touch alike; the keyboard adds strokes from a list (a vertical line, a ring, ...) that go through the
+// same path as a drawn one. The pad is offered only to models of drawn things ("glyph": digits, letters); models
 // of photos or sprites ("fit") get the upload alone, since a sketch on black is nothing like what they saw.
 
 import { addInput, snapTo, updateInput } from "./actions.js";
@@ -11,6 +12,16 @@ import { prepareRGBA } from "./preprocess.js";
 const PAD_PIXELS = 280; // the pad's backing store: the scale the probes were drawn at (aevae.data.probes.CANVAS)
 const STROKE = 22; // pen width in pad pixels, near the probes' stroke, so drawings look like digits once shrunk
 const MAX_UPLOAD_SIDE = 2048; // larger pictures are scaled down before normalising, to keep the page responsive
+// Strokes the keyboard can add, as points in fractions of the pad: enough to build a 1, 0, 7, 4, + or × from.
+const PRESETS = {
+  "vertical line": [[0.5, 0.15], [0.5, 0.85]],
+  "horizontal line": [[0.2, 0.5], [0.8, 0.5]],
+  "bar at the top": [[0.25, 0.18], [0.75, 0.18]],
+  "diagonal ╱": [[0.3, 0.85], [0.72, 0.15]],
+  "diagonal ╲": [[0.28, 0.15], [0.7, 0.85]],
+  ring: Array.from({ length: 33 }, (_, k) => [0.5 + 0.25 * Math.sin((k * Math.PI) / 16),
+    0.5 - 0.34 * Math.cos((k * Math.PI) / 16)]),
+};
 const BLANK = "the image is blank (one flat colour, no strokes or shapes): there is nothing to encode.";
 
 /**
@@ -28,6 +39,9 @@ export function createDrawPad(el, state, { size = 168 } = {}) {
             aria-label="drawing pad: draw with the mouse, a pen or a finger" ${pads ? "" : "hidden"}></canvas>
     <div class="pad-buttons">
       <button type="button" class="pad-new" ${pads ? "" : "hidden"}>New drawing</button>
+      <span class="pad-keys" ${pads ? "" : "hidden"}><select class="pad-preset" aria-label="a stroke to add to the drawing">
+        ${Object.keys(PRESETS).map((name) => `<option>${name}</option>`).join("")}</select>
+        <button type="button" class="pad-add">Add stroke</button></span>
       <span class="upload"><button type="button" class="upload-button">Upload image…</button><input type="file"
         accept="image/*" hidden tabindex="-1"></span>
     </div>
@@ -92,6 +106,12 @@ export function createDrawPad(el, state, { size = 168 } = {}) {
   pad.addEventListener("pointerup", finish);
   pad.addEventListener("pointercancel", finish);
   el.querySelector(".pad-new").addEventListener("click", clear);
+  el.querySelector(".pad-add").addEventListener("click", () => {
+    const points = PRESETS[el.querySelector(".pad-preset").value].map(([fx, fy]) => [fx * PAD_PIXELS, fy * PAD_PIXELS]);
+    points.forEach((p, k) => line(points[Math.max(0, k - 1)], p));
+    last = points[points.length - 1];
+    finish();
+  });
   // A file input cannot be styled; a real button opens its dialogue, so the keyboard reaches it like any other.
   el.querySelector(".upload-button").addEventListener("click", () => el.querySelector("input[type=file]").click());
 

@@ -17,7 +17,7 @@ try {
   const bundle = loadBundle(await new Response(stream).arrayBuffer());
   const article = ARTICLE_IDS.test(location.hash);
   if (article) mountArticle(app, bundle, { explorerHref: "#explorer" });
-  else mount(app, bundle);
+  else mount(app, bundle, { nav: switcher?.closest("nav") }); // the skip link first, then the bar
   if (switcher) {
     switcher.href = article ? "#explorer" : "#article";
     switcher.textContent = article ? "Open the explorer →" : "Read the article: the paper, live →";

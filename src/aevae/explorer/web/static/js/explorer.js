@@ -10,6 +10,7 @@ import { SLOTS } from "./bundle.js";
 import { inputLayout } from "./dataset.js";
 import { createDrawPad } from "./drawpad.js";
 import { createFactorMatrix } from "./factors.js";
+import { createFamilySlider, stopLabel } from "./family.js";
 import { createGallery } from "./gallery.js";
 import { createInfoPanel } from "./info.js";
 import { createInputList } from "./inputs.js";
@@ -24,16 +25,19 @@ import { createTraversals } from "./traversals.js";
 
 export { loadBundle } from "./bundle.js";
 
-const LAYOUT = `
-  <a class="skip" href="#">Skip to the latent plot</a>
+// `landmark`: the grid's element, "main" or (inside a page's own <main>) "div"; `plot`: the latent panel's id, the
+// skip link's target (ids are page-wide: one per view).
+const layout = (landmark, plot) => `
+  <a class="skip" href="#${plot}">Skip to the latent plot</a>
   <header class="top">
     <h1>aevae <span>touch the latent space</span></h1>
     <div class="toolbar"></div>
   </header>
-  <main class="grid">
+  <${landmark} class="grid">
     <section class="panel gallery-panel"><h2>Inputs</h2><div class="gallery"></div>
       <h2 class="own-title">Draw or upload</h2><div class="drawpad"></div><div class="own-inputs"></div></section>
-    <section class="panel latent-panel"><h2 class="latent-title"></h2><div class="parallel-view" role="group"></div>
+    <section class="panel latent-panel" id="${plot}"><h2 class="latent-title"></h2><div class="family" hidden></div>
+      <div class="parallel-view" role="group"></div>
       <div class="traversal-view"></div></section>
     <section class="panel selected-panel"><h2>Selected inputs: how unusual is each?</h2><div class="input-list"></div>
       </section>
@@ -42,23 +46,32 @@ const LAYOUT = `
     <section class="panel maps-panel"><h2>PCA maps: hover to decode, click to move the line</h2>
       <div class="maps"><div class="map" data-slot="ae"></div><div class="map" data-slot="vae"></div></div>
       <div class="legend"></div><div class="map-scale"></div><div class="factor-matrix" hidden></div></section>
-  </main>`;
+  </${landmark}>`;
 
 /**
  * Build the explorer inside `el`.
  * @param {HTMLElement} el
  * @param {ReturnType<import("./bundle.js").loadBundle>} bundle
- * @param {{active?: "ae"|"vae", invert?: boolean, select?: number[]}} options
+ * @param {{active?: "ae"|"vae", invert?: boolean, select?: number[], nav?: HTMLElement}} options
  *   active: the model shown first (default "vae"); invert: black ink on white (default true);
- *   select: gallery indices selected at start (default [0]; the line snaps to the first)
+ *   select: gallery indices selected at start (default [0]; the line snaps to the first); nav: the page's own
+ *   links (the bar to the article), moved in right after the skip link, so that the skip link is the page's first
+ *   Tab stop and the bar its second
  * @returns {{state: object, destroy: () => void}} the shared state (see state.js and actions.js) and a teardown
  */
 export function mount(el, bundle, options = {}) {
-  const { active = "vae", invert = true, select = [0] } = options;
+  const { active = "vae", invert = true, select = [0], nav = null } = options;
   el.classList.add("aevae");
-  el.innerHTML = LAYOUT;
+  // The view is the page's main content, unless it sits inside a page's own (the article): a page has one <main>.
+  const landmark = el.closest("main, [role='main']") ? "div" : "main";
+  el.innerHTML = layout(landmark, `aevae-plot-${Math.random().toString(36).slice(2)}`);
+  if (nav) el.querySelector(".skip").after(nav);
   const models = {};
   for (const slot of SLOTS) models[slot] = { ...bundle.models[slot], ranges: axisRanges(bundle.models[slot]) };
+  const family = bundle.family && {
+    ...bundle.family,
+    members: bundle.family.members.map((m) => ({ ...m, ranges: axisRanges(m) })),
+  };
   const state = createState({
     models,
     active,
@@ -75,6 +88,8 @@ export function mount(el, bundle, options = {}) {
     mapScale: "shared", // both PCA maps to one scale
     samples: null,
     colourBy: "class", // what the training points are coloured by: "class" or "factor:NAME" (colouring.js)
+    family, // models along one axis for the slider (family.js), or null
+    member: null, // the family member in the VAE's place; null while it holds its own model
   });
   const part = (selector) => el.querySelector(selector);
 
@@ -87,6 +102,7 @@ export function mount(el, bundle, options = {}) {
     createDrawPad(part(".drawpad"), state);
     if (inputLayout(models.vae.meta).preprocess !== "glyph") part(".own-title").textContent = "Upload";
   }
+  createFamilySlider(part(".family"), state);
   createParallel(part(".parallel-view"), state);
   createTraversals(part(".traversal-view"), state);
   createInputList(part(".input-list"), state);
@@ -102,9 +118,11 @@ export function mount(el, bundle, options = {}) {
   if (!one) createMapScaleSwitch(part(".map-scale"), state);
 
   const title = () => {
-    const m = models[state.active].meta;
+    const m = state.models[state.active].meta;
+    const stop = state.member !== null && state.active === "vae"
+      ? `, ${stopLabel(family, family.values[state.member])}` : "";
     part(".latent-title").textContent =
-      `${m.kind.toUpperCase()} latent space (d = ${m.latent_dim}, ${m.data}): drag the black line`;
+      `${m.kind.toUpperCase()} latent space (d = ${m.latent_dim}${stop}, ${m.data}): drag the black line`;
     part(".parallel-view").setAttribute("aria-label", `${m.kind.toUpperCase()} latent values as parallel `
       + "coordinates: Tab to a handle of the black line, then the arrow keys move it");
   };

@@ -33,7 +33,7 @@ export function createFactorMatrix(el, state) {
     el.innerHTML = `<h3>Which dimension carries which factor (${model.meta.kind.toUpperCase()})</h3>
       <table class="factor-table"><caption>Mutual information I(z; factor) as a share of the factor's entropy,
       on ${f.n_images.toLocaleString("en")} training images: 1 = the dimension determines the factor</caption>
-      <thead><tr><th></th>${head}</tr></thead><tbody>${rows}</tbody></table>
+      <thead><tr><th scope="col">dim</th>${head}</tr></thead><tbody>${rows}</tbody></table>
       <p class="factor-scores">${scores}. MIG: 1 when each factor lives in one dimension alone (Chen et al.
       2018); the FactorVAE score's ceiling here is ${fixed(f.factorvae_ceiling)} (${d} dimensions,
       ${names.length} factors).</p>

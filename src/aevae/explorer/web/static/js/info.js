@@ -38,7 +38,7 @@ export function createInfoPanel(el, state) {
       });
       return `<tr><th scope="row">${label} <small>${unit}</small></th>${cells.join("")}</tr>`;
     });
-    el.innerHTML = `<table class="info-table"><thead><tr><th></th>${head}</tr></thead>
+    el.innerHTML = `<table class="info-table"><thead><tr><th scope="col" class="corner">quantity</th>${head}</tr></thead>
       <tbody>${rows.join("")}</tbody></table>
       <div class="derivation"></div><details class="why"><summary></summary><p></p></details>`;
     derivation(el.querySelector(".derivation"), state.models[state.active].meta);

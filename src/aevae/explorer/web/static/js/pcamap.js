@@ -3,7 +3,8 @@
 // one scale (latent units per pixel), so the AE's wide map and the VAE's compact one compare at a glance; a switch
 // fits each to its own points. The map of the model not shown is dimmer, still in colour. Hovering decodes the
 // spot under the pointer (inverse PCA, the other components at the data mean) and names the nearest training
-// point's class or factor value; clicking moves that model's reconstruction line there. A ring marks where the model's line is
+// point's class or factor value; clicking moves that model's reconstruction line there. By keyboard, the arrow
+// keys move a cursor that previews the same way and Enter moves the line there. A ring marks where the model's line is
 // now; outlined diamonds in the inputs' colours (never class colours) mark the selected inputs.
 
 import { setActive, setLatent, setMapScale } from "./actions.js";
@@ -26,25 +27,25 @@ const TICK_ROOM = { left: 40, bottom: 22 }; // CSS pixels beside the map for the
  *   the container's width is known (the map then fills it)
  */
 export function createPcaMap(el, state, { slot, size: initialSize = 270 }) {
-  const model = state.models[slot];
-  const ratio = model.meta.pca_explained_variance_ratio.map((r) => `${(100 * r).toFixed(0)}%`);
+  let model = state.models[slot]; // a family's slider puts another model in the slot ("model")
   el.classList.add("pca-map");
   el.dataset.slot = slot;
   el.innerHTML = `
-    <h3>${model.meta.kind.toUpperCase()} latent space, PCA (PC1 × PC2)</h3>
+    <h3></h3>
     <div class="map-frame" style="padding: 0 0 ${TICK_ROOM.bottom}px ${TICK_ROOM.left}px">
-      <div class="map-area">
+      <div class="map-area" tabindex="0" role="application" aria-roledescription="map">
         <canvas class="map-points"></canvas>
         <canvas class="map-overlay"></canvas>
         <div class="map-tooltip" hidden><canvas class="tooltip-canvas"></canvas><span></span></div>
       </div>
     </div>
-    <div class="map-axes">PC1 (${ratio[0]} of variance) → · PC2 (${ratio[1]}) ↑, latent units</div>`;
+    <div class="map-axes"></div><div class="map-status sr-only" role="status"></div>`;
   const frame = el.querySelector(".map-frame");
   const area = el.querySelector(".map-area");
   const points = el.querySelector(".map-points");
   const overlay = el.querySelector(".map-overlay");
   const tooltip = el.querySelector(".map-tooltip");
+  const status = el.querySelector(".map-status");
   const ticks = svg("svg", { class: "map-ticks", "aria-hidden": "true" }, frame);
   const dpr = window.devicePixelRatio || 1;
   let size = 0;
@@ -136,6 +137,13 @@ export function createPcaMap(el, state, { slot, size: initialSize = 270 }) {
       ctx.strokeStyle = RECONSTRUCTION;
       ctx.stroke();
     }
+    if (cursor) { // the keyboard's cursor: a dashed square, unlike the line's ring
+      ctx.setLineDash([3, 2]);
+      ctx.lineWidth = 1.5;
+      ctx.strokeStyle = RECONSTRUCTION;
+      ctx.strokeRect(cursor[0] - 7, cursor[1] - 7, 14, 14);
+      ctx.setLineDash([]);
+    }
     const [x, y] = toPixel(project(model, state.latent[slot]));
     overlay.dataset.markerX = x.toFixed(2);
     overlay.dataset.markerY = y.toFixed(2);
@@ -160,8 +168,8 @@ export function createPcaMap(el, state, { slot, size: initialSize = 270 }) {
     return [event.clientX - box.left, event.clientY - box.top];
   }
 
-  area.addEventListener("pointermove", (event) => {
-    const [x, y] = local(event);
+  // Decode the spot at map pixel (x, y) into the tooltip and name the nearest training point there.
+  function preview(x, y) {
     const [p1, p2] = toPca(x, y);
     tooltip.hidden = false;
     const canvas = tooltip.querySelector("canvas");
@@ -175,21 +183,63 @@ export function createPcaMap(el, state, { slot, size: initialSize = 270 }) {
     const colouring = currentColouring(state, model);
     const label = colouring.levels[colouring.value(i)];
     const what = colouring.factor === null ? "" : `${colouring.name} `;
-    tooltip.querySelector("span").textContent = label === undefined ? "" : `nearest training point: ${what}${label}`;
+    const near = label === undefined ? "" : `nearest training point: ${what}${label}`;
+    tooltip.querySelector("span").textContent = near;
     tooltip.style.left = `${x < size / 2 ? x + 14 : x - 14 - tooltip.offsetWidth}px`;
     tooltip.style.top = `${y < size / 2 ? y + 14 : y - 14 - tooltip.offsetHeight}px`;
-  });
-  area.addEventListener("pointerleave", () => {
-    tooltip.hidden = true;
-  });
-  area.addEventListener("click", (event) => {
-    const [p1, p2] = toPca(...local(event));
+    return `PC1 ${formatValue(p1)}, PC2 ${formatValue(p2)}${near ? `; ${near}` : ""}`;
+  }
+
+  // Move that model's line to map pixel (x, y) and show that model.
+  function commit(x, y) {
+    const [p1, p2] = toPca(x, y);
     setActive(state, slot);
     setLatent(state, slot, unproject(model, p1, p2), "map");
+  }
+
+  area.addEventListener("pointermove", (event) => preview(...local(event)));
+  area.addEventListener("pointerleave", () => {
+    tooltip.hidden = cursor === null;
+  });
+  area.addEventListener("click", (event) => commit(...local(event)));
+
+  // The keyboard's way: the arrow keys move a cursor over the map (Shift: five times as far), which previews like the
+  // pointer; Enter (or Space) moves the line there; Escape puts the cursor away. It starts where the line is.
+  let cursor = null; // [x, y] in map pixels while the keyboard holds a cursor
+  area.addEventListener("keydown", (event) => {
+    const step = (event.shiftKey ? 5 : 1) * Math.max(2, size / 40);
+    const move = { ArrowLeft: [-step, 0], ArrowRight: [step, 0], ArrowUp: [0, -step], ArrowDown: [0, step] }[event.key];
+    if (move) {
+      const [x, y] = cursor ?? toPixel(project(model, state.latent[slot]));
+      cursor = [Math.min(Math.max(x + move[0], 0), size), Math.min(Math.max(y + move[1], 0), size)];
+      status.textContent = preview(...cursor);
+      drawOverlay();
+    } else if ((event.key === "Enter" || event.key === " ") && cursor) {
+      commit(...cursor);
+      status.textContent = `moved the ${model.meta.kind.toUpperCase()}'s line here`;
+    } else if (event.key === "Escape" && cursor) {
+      cursor = null;
+      tooltip.hidden = true;
+      drawOverlay();
+    } else return;
+    event.preventDefault();
+  });
+  area.addEventListener("blur", () => {
+    cursor = null;
+    tooltip.hidden = true;
+    drawOverlay();
   });
 
   function renderActive() {
     el.classList.toggle("inactive", state.active !== slot);
+  }
+
+  function caption() {
+    const ratio = model.meta.pca_explained_variance_ratio.map((r) => `${(100 * r).toFixed(0)}%`);
+    el.querySelector("h3").textContent = `${model.meta.kind.toUpperCase()} latent space, PCA (PC1 × PC2)`;
+    el.querySelector(".map-axes").textContent = `PC1 (${ratio[0]} of variance) → · PC2 (${ratio[1]}) ↑, latent units`;
+    area.setAttribute("aria-label", `${model.meta.kind.toUpperCase()} PCA map: the arrow keys move a cursor and `
+      + "decode the spot under it, Enter moves the black line there");
   }
 
   state.on("latent", (detail) => {
@@ -199,6 +249,13 @@ export function createPcaMap(el, state, { slot, size: initialSize = 270 }) {
   state.on("active", renderActive);
   state.on("mapscale", layout);
   state.on("colourby", drawPoints);
+  state.on("model", () => { // either map's points set the shared scale: both redraw
+    model = state.models[slot];
+    caption();
+    view = null;
+    layout();
+  });
+  caption();
   renderActive();
   layout();
   // The map fills the width its panel gives it; with a shared scale the other map does not depend on this width.

@@ -5,7 +5,7 @@
 /**
  * Parse safetensors bytes.
  * @param {Uint8Array} bytes the whole file
- * @returns {{tensors: Object<string, {dtype: string, shape: number[], data: Float32Array|Uint8Array}>,
+ * @returns {{tensors: Object<string, {dtype: string, shape: number[], data: Float32Array|Uint8Array|Int8Array}>,
  *            metadata: Object<string, string>}}
  */
 export function readSafetensors(bytes) {
@@ -32,12 +32,14 @@ function decode(dtype, raw, name) {
   switch (dtype) {
     case "U8":
       return raw;
+    case "I8":
+      return new Int8Array(raw.buffer, raw.byteOffset, raw.byteLength);
     case "F32":
       return typedView(Float32Array, raw);
     case "F16":
       return halfToFloat(typedView(Uint16Array, raw));
     default:
-      throw new Error(`safetensors: ${name} has dtype ${dtype}; the explorer reads F32, F16 and U8`);
+      throw new Error(`safetensors: ${name} has dtype ${dtype}; the explorer reads F32, F16, U8 and I8`);
   }
 }
 

@@ -7,7 +7,7 @@
 //   - a 2-D slice: two chosen dimensions swept over each model's training range as a grid, the other dimensions
 //     held at input A's code.
 // A drag of the handle decodes two images (one per model): well within one frame. The strips, the draws and the
-// grids hold more images; they are decoded a few per frame (see `progressive`), so no frame waits on them.
+// grids hold more images; they are decoded a few per frame (see `createScheduler`), so no frame waits on them.
 
 import { SLOTS } from "../bundle.js";
 import { drawImage, imageShape } from "../images.js";
@@ -20,22 +20,41 @@ const GRID = 7; // cells per side of the 2-D slice
 const FRAME_BUDGET_MS = 8; // decoding work allowed per animation frame for the strips, draws and grids
 
 /**
- * Run `jobs` (functions) a few per animation frame, at most FRAME_BUDGET_MS of work each frame, then `done()`.
- * Returns a cancel function: a newer request (another input, another draw) supersedes an unfinished one.
+ * A queue of decoding jobs run a few per animation frame, at most FRAME_BUDGET_MS of work in each frame whatever
+ * the number of queues. run(name, jobs, done) replaces the queue `name` (a newer request — another input, another
+ * draw — supersedes an unfinished one) and calls done() once its last job ran. Nothing runs before the next frame,
+ * so building the figure decodes only what a drag needs.
  */
-export function progressive(jobs, done = () => {}) {
-  let next = 0;
-  let cancelled = false;
+export function createScheduler() {
+  const queues = new Map(); // name -> {jobs, next, done}
+  let pending = false;
   const step = () => {
-    if (cancelled) return;
+    pending = false;
     const start = performance.now();
-    while (next < jobs.length && performance.now() - start < FRAME_BUDGET_MS) jobs[next++]();
-    if (next < jobs.length) requestAnimationFrame(step);
-    else done();
+    while (queues.size && performance.now() - start < FRAME_BUDGET_MS) {
+      for (const [name, q] of queues) { // one job of each queue in turn
+        q.jobs[q.next++]();
+        if (q.next === q.jobs.length) {
+          queues.delete(name);
+          q.done();
+        }
+      }
+    }
+    if (queues.size) schedule();
   };
-  step();
-  return () => {
-    cancelled = true;
+  const schedule = () => {
+    if (!pending) {
+      pending = true;
+      requestAnimationFrame(step);
+    }
+  };
+  return {
+    run(name, jobs, done = () => {}) {
+      queues.delete(name);
+      if (jobs.length) queues.set(name, { jobs, next: 0, done });
+      else done();
+      schedule();
+    },
   };
 }
 
@@ -119,7 +138,7 @@ export function createHolesFigure(el, ctx) {
 
   const $ = (s) => el.querySelector(s);
   const codes = {}; // slot -> {a, b}: A's and B's codes (the AE's code, the VAE's μ)
-  const cancels = { strip: () => {}, prior: () => {}, grid: () => {} };
+  const scheduler = createScheduler();
 
   function encodeInputs() {
     const a = ctx.gallery[Number($(".holes-a").value)].image;
@@ -141,19 +160,17 @@ export function createHolesFigure(el, ctx) {
   }
 
   function drawStrips() {
-    cancels.strip();
     const jobs = [];
     for (const m of models) {
       const canvases = el.querySelectorAll(`.holes-strips .holes-strip[data-slot="${m.slot}"] canvas`);
       STEPS.forEach((t, k) => jobs.push(() => drawImage(canvases[k], m.net.decode(lerp(codes[m.slot].a, codes[m.slot].b, t)), true)));
     }
-    cancels.strip = progressive(jobs, () => {
+    scheduler.run("strips", jobs, () => {
       el.dataset.strips = String(Number(el.dataset.strips || 0) + 1);
     });
   }
 
   function resample() {
-    cancels.prior();
     const drawFor = (d) => Array.from({ length: DRAWS }, () => Float64Array.from({ length: d }, gaussian));
     const shared = sameD ? drawFor(models[0].d) : null; // one draw for both models where their d agree
     const draws = models.map((m) => shared || drawFor(m.d));
@@ -163,14 +180,13 @@ export function createHolesFigure(el, ctx) {
       draws[s].forEach((z, k) => jobs.push(() => drawImage(canvases[k], m.net.decode(z), true)));
     });
     el.dataset.draws = JSON.stringify(draws.map((row) => row.map((z) => Array.from(z))));
-    cancels.prior = progressive(jobs, () => {
+    scheduler.run("prior", jobs, () => {
       el.dataset.resampled = String(Number(el.dataset.resampled || 0) + 1);
     });
   }
 
   function drawGrids() {
     if (dMin < 2) return;
-    cancels.grid();
     const i = Number($(".holes-i").value);
     let j = Number($(".holes-j").value);
     if (j === i) j = (i + 1) % dMin;
@@ -178,7 +194,7 @@ export function createHolesFigure(el, ctx) {
     for (const m of models) {
       const canvas = el.querySelector(`.holes-grid-fig[data-slot="${m.slot}"] canvas`);
       const held = codes[m.slot].a;
-      const [side] = imageShape(m.net.decode(held).length);
+      const side = m.meta.image_size;
       canvas.width = canvas.height = side * GRID;
       const c2d = canvas.getContext("2d");
       const out = c2d.createImageData(canvas.width, canvas.height);
@@ -186,15 +202,15 @@ export function createHolesFigure(el, ctx) {
       const [yj0, yj1] = m.ranges[j];
       const at = (lo, hi, k) => lo + ((hi - lo) * (k + 0.5)) / GRID; // cell centres
       for (let row = 0; row < GRID; row++) {
-        jobs.push(() => {
-          for (let col = 0; col < GRID; col++) {
+        for (let col = 0; col < GRID; col++) {
+          jobs.push(() => { // one cell: one decode, and only its tile put on the canvas
             const z = Float64Array.from(held);
             z[i] = at(xi0, xi1, col);
             z[j] = at(yj1, yj0, row); // the top row is the high end
             paintTile(out, m.net.decode(z), col, row);
-          }
-          c2d.putImageData(out, 0, 0);
-        });
+            c2d.putImageData(out, 0, 0, col * side, row * side, side, side);
+          });
+        }
       }
       jobs.push(() => { // where A's own code lies in the slice
         const px = ((held[i] - xi0) / (xi1 - xi0)) * canvas.width;
@@ -207,7 +223,7 @@ export function createHolesFigure(el, ctx) {
         from ${num(xi0, 1)} to ${num(xi1, 1)} across, z${j + 1} from ${num(yj0, 1)} to ${num(yj1, 1)} up (latent
         units, the span of this model's training codes); the other dimensions at A's code, marked by the square.`;
     }
-    cancels.grid = progressive(jobs, () => {
+    scheduler.run("grids", jobs, () => {
       el.dataset.grids = String(Number(el.dataset.grids || 0) + 1);
     });
   }

@@ -50,7 +50,7 @@ export function createPcaFigure(el, ctx) {
     <div class="legend-row" aria-label="label colours">${ctx.models.vae.meta.classes.map((c, k) =>
       `<span><i style="background:${colourOf(k)}"></i>${c}</span>`).join("")}</div>
     <table class="values fig4-table"><caption>What the maps show, in numbers (training latents)</caption>
-      <thead><tr><th scope="col"></th>${SLOTS.map((s) => `<th scope="col">${ctx.models[s].meta.kind.toUpperCase()}</th>`).join("")}</tr></thead>
+      <thead><tr><th scope="col">quantity</th>${SLOTS.map((s) => `<th scope="col">${ctx.models[s].meta.kind.toUpperCase()}</th>`).join("")}</tr></thead>
       <tbody>
         <tr><th scope="row">mean ‖z‖ (latent units, mean over images)</th>${SLOTS.map((s) =>
           `<td data-key="${s}.mean_latent_norm">${num(ctx.models[s].meta.organisation?.mean_latent_norm, 2)}</td>`).join("")}</tr>

@@ -4,6 +4,7 @@
 
 import { num, pct } from "./format.js";
 import { PLAUSIBLE } from "./judgements.js";
+import { meanImageBaseline } from "./yardsticks.js";
 
 export const PAPER = {
   authors: "Thilo Spinner, Jonas Körner, Jochen Görtler and Oliver Deussen",
@@ -11,6 +12,17 @@ export const PAPER = {
   venue: "Workshop on Visualization for AI Explainability (VISxAI), IEEE VIS 2018",
   href: "https://thilospinner.com/towards-an-interpretable-latent-space/",
 };
+
+/** How well both models rebuild their inputs, against always drawing the average image (yardsticks.js). */
+function rebuild(ctx) {
+  const base = meanImageBaseline(ctx.gallery);
+  const bce = ["ae", "vae"].map((s) => ctx.models[s].meta.metrics?.bce_nats_per_image);
+  if (!base || bce.some((b) => b === undefined)) return "Both are trained to rebuild their inputs";
+  const worst = Math.max(...bce);
+  return worst < 0.8 * base.bce ? "Both rebuild their inputs far better than always drawing the average image would"
+    : worst < base.bce ? "Both rebuild their inputs, if only a little better than always drawing the average image would"
+      : "Neither yet rebuilds its inputs better than always drawing the average image would";
+}
 
 /** The opening: which paper, the question, why it matters, the learning goals. */
 export function opening(ctx) {
@@ -21,7 +33,7 @@ export function opening(ctx) {
     <div class="question">
       <p><strong>The question.</strong> Take two neural networks with the same layers, trained on the same digits to
         squeeze each image into ${d} numbers and rebuild it. One is a plain autoencoder (AE), the other a variational
-        autoencoder (VAE). Both rebuild digits well — yet they arrange their ${d}-number codes in very different
+        autoencoder (VAE). ${rebuild(ctx)} — yet they arrange their ${d}-number codes in very different
         ways. Why, and what does it change?</p>
       <p>It matters because the arrangement decides what the codes are good for. A code space with holes in it is
         fine for <em>compressing</em> (the decoder only ever sees codes of real images), but useless for

@@ -23,10 +23,10 @@ export function objectiveHtml(vae) {
       <span class="term-box">reconstruction ${value("elbo.recon", recon, num(recon, 2))}</span> +
       <span class="term-box v-kl">KL ${value("elbo.kl", kl, num(kl, 2))}</span> =
       <span class="term-box">−ELBO ${value("elbo.total", total, num(total, 2))}</span></p>
-    <p>The KL is the smaller share, ${pct(kl / total, 0)} of the total: the price of keeping codes near N(0, I).
-      The reconstruction term here is measured on one noisy code z per image; decoded from the mean μ alone the same
-      images cost ${value("elbo.bce_mu", fromMu, num(fromMu, 2))} nats/image, so the noise itself costs
-      ${num(recon - fromMu, 2)}.</p>`;
+    <p>The KL is ${kl < recon ? "the smaller" : "the larger"} share, ${pct(kl / total, 0)} of the total: the price of
+      keeping codes near N(0, I). The reconstruction term here is measured on one noisy code z per image; decoded
+      from the mean μ alone the same images cost ${value("elbo.bce_mu", fromMu, num(fromMu, 2))} nats/image, so
+      ${recon >= fromMu ? `the noise itself costs ${num(recon - fromMu, 2)}` : `the noisy codes score ${num(fromMu - recon, 2)} better here, within the noise of a one-sample estimate`}.</p>`;
   const iw = m.iw_nll_nats_per_image;
   const iwElbo = m.iw_neg_elbo_nats_per_image;
   const bound = iw === undefined ? "" : `

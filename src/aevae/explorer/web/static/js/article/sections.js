@@ -158,7 +158,10 @@ export function spacesProse(ctx) {
     <p>${separationSentence(ae.organisation, vae.organisation)} (${define("knn", "5-NN")},
       ${define("silhouette", "silhouette")}.)</p>
     <p>Switch to "fit each map" to compare shapes instead of sizes.</p>
-    ${nowSee("the AE's codes spread wide and off-centre, the VAE's sit in one compact cloud about as large as N(0, I) — which is why N(0, I) is a sensible place to draw the VAE's new codes from, and not the AE's.")}`;
+    ${nowSee(nA === undefined || nV === undefined ? "how far each model's codes lie from z = 0, and whether that matches N(0, I)."
+      : `${nA > 1.5 * nV ? `the AE's codes spread ${num(nA / nV, 1)}× as far from z = 0 as the VAE's` : `both models' codes lie at similar distances from z = 0 (AE ${num(nA, 2)}, VAE ${num(nV, 2)})`};
+      N(0, I) is a sensible place to draw new codes for a model only where its codes lie about as far out as N(0, I)'s
+      ${num(chi, 2)}: here the ${Math.abs(nV / chi - 1) < Math.abs(nA / chi - 1) ? "VAE's" : "AE's"} do.`)}`;
 }
 
 /** Section 6: compression versus generation, in the loaded numbers. */
@@ -189,7 +192,9 @@ export function compressionProse(ctx) {
       that matters, and you need to know where codes are likely — a known distribution to draw from. The VAE
       provides both: the noise fills the gaps, and the KL makes N(0, I) that distribution.</p>
     ${price}${gain}
-    ${nowSee("spread, unconstrained codes are the right choice for a compressor and the wrong one for a generator; the VAE buys generation with a little reconstruction.")}`;
+    ${nowSee(`spread, unconstrained codes suit a compressor and fail a generator${bA !== undefined && bV !== undefined && pa !== undefined && pv !== undefined
+      ? `; here the VAE ${bV > bA ? `gives up ${num(bV - bA, 2)} nats/image of reconstruction` : "gives up no reconstruction"} and
+        ${pv > pa ? `gains ${num(100 * (pv - pa), 0)} percentage points of plausible prior samples` : "gains no plausible prior samples"}` : ""}.`)}`;
 }
 
 /** Section 7: how to read the interactive figure, before embedding it, and four experiments. */

@@ -1,6 +1,7 @@
 // The guided tour of the embedded explorer (after Transformer Explainer's): each step highlights the part it talks
 // about, dims the rest, and drives the live view where that shows the point better than words (it selects an
-// input, snaps the line, switches to the AE and back). Keyboard: → or Enter next, ← back, Escape closes.
+// input, snaps the line, switches to the AE and back). Keyboard: → or Enter next, ← back, Escape closes. The box is
+// placed beside the part it describes (right, left, below or above it: the first side with room), never over it.
 
 import { randomLatent, setActive, snapTo } from "../actions.js";
 
@@ -64,9 +65,16 @@ export function createTour(host, button, explorer) {
     box.querySelector(".tour-count").textContent = `Step ${i + 1} of ${STEPS.length}`;
     box.querySelector(".tour-back").disabled = i === 0;
     box.querySelector(".tour-next").textContent = i === STEPS.length - 1 ? "Finish" : "Next";
-    box.querySelector(".tour-next").focus();
+    place(box, target, host);
+    box.querySelector(".tour-next").focus({ preventScroll: true });
+    const reduce = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+    box.scrollIntoView({ block: "nearest", behavior: reduce ? "auto" : "smooth" });
   }
 
+  // A new width moves the panels: the box follows its target.
+  new ResizeObserver(() => {
+    if (at >= 0) place(box, host.querySelector(STEPS[at][0]), host);
+  }).observe(host);
   button.addEventListener("click", () => show(0));
   box.querySelector(".tour-next").addEventListener("click", () => show(at + 1));
   box.querySelector(".tour-back").addEventListener("click", () => show(at - 1));
@@ -77,4 +85,36 @@ export function createTour(host, button, explorer) {
     else if (event.key === "ArrowLeft" && at > 0) show(at - 1);
   });
   return { show, steps: STEPS.length };
+}
+
+const GAP = 12; // CSS pixels between the box and its target, and kept from the host's edges
+
+/**
+ * Put the tour's `box` beside `target` inside `host` (which positions it): to its right, its left, below or above
+ * it, the first side with room for the box, never over the target. Where no side has room (a target as wide as
+ * the view), below it, where the view grows.
+ */
+function place(box, target, host) {
+  const h = host.getBoundingClientRect();
+  if (!target) {
+    box.style.left = `${GAP}px`;
+    box.style.top = `${GAP}px`;
+    return;
+  }
+  const r = target.getBoundingClientRect();
+  const t = { left: r.left - h.left, right: r.right - h.left, top: r.top - h.top, bottom: r.bottom - h.top };
+  const w = box.offsetWidth;
+  const ht = box.offsetHeight;
+  const alongside = Math.min(Math.max(GAP, t.top), Math.max(GAP, h.height - ht - GAP)); // level with the target
+  const across = Math.min(Math.max(GAP, t.left), Math.max(GAP, h.width - w - GAP)); // under or over it
+  const sides = [
+    [t.right + GAP + w <= h.width - GAP, t.right + GAP, alongside],
+    [t.left - GAP - w >= GAP, t.left - GAP - w, alongside],
+    [t.bottom + GAP + ht <= h.height - GAP, across, t.bottom + GAP],
+    [t.top - GAP - ht >= GAP, across, t.top - GAP - ht],
+  ];
+  const [, x, y] = sides.find(([fits]) => fits) || [true, across, t.bottom + GAP];
+  box.style.left = `${x}px`;
+  box.style.top = `${y}px`;
+  box.dataset.side = ["right", "left", "below", "above"][sides.findIndex(([fits]) => fits)] || "below";
 }
