@@ -203,6 +203,9 @@ export function setMember(state, index) {
     : Float64Array.from({ length: model.d }, (_, j) => state.latent[slot][j] ?? model.pcaMean[j]);
   state.latent[slot] = clampToAxes(z, model.ranges);
   state.origin[slot] = origin.kind === "mu" ? origin : { kind: "line" };
+  if (!state.drawnBy[slot] || state.drawn[slot]?.some((j) => j >= model.d)) { // its own most used axes
+    [state.drawn[slot], state.drawnBy[slot]] = [null, false];
+  }
   state.emit("model", { slot });
   state.emit("latent", { slot, source: "member" });
   state.emit("samples");
