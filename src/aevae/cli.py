@@ -215,7 +215,8 @@ def _cmd_explore(args: argparse.Namespace) -> int:
         from aevae.explorer.user_code import load_factory_model, load_images
 
         model = load_factory_model(args.model)  # runs the user's code: they named it
-        bundle, models = own_model_bundle(model, load_images(args.data), output=args.output, progress=True,
+        images = load_images(args.data, args.image_size, model)
+        bundle, models = own_model_bundle(model, images, output=args.output, progress=True,
                                           input_range=args.input_range, cli=True)
         own = (bundle.to_bytes(), models)
     try:
@@ -247,7 +248,8 @@ def _cmd_export(args: argparse.Namespace) -> int:
         from aevae.explorer.web.export import export_own_model
 
         model = load_factory_model(args.model)  # runs the user's code: they named it
-        path = export_own_model(Path(args.out), model, load_images(args.data), output=args.output,
+        path = export_own_model(Path(args.out), model, load_images(args.data, args.image_size, model),
+                                output=args.output,
                                 input_range=args.input_range, cli=True)
     else:
         path = export_html(Path(args.out), ae=args.ae and Path(args.ae), vae=args.vae and Path(args.vae),
@@ -285,6 +287,9 @@ def _add_own_model_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--output", choices=("probabilities", "logits", "tanh"),
                    help="with --model: what its decode returns, pixels in [0, 1], logits, or pixels in [-1, 1] "
                         "from a tanh (default: found from its first decodings, said at start)")
+    p.add_argument("--image-size", type=int, metavar="S",
+                   help="with --model and a data-set spec as --data: the side its images are loaded at (default: "
+                        "the first of 32, 28, 64 that the model's encode takes)")
     p.add_argument("--input-range", type=_input_range, metavar="LO,HI",
                    help="with --model: the pixel range its encode expects, 0,1 or -1,1 (default: 0,1, or -1,1 "
                         "where a tanh decoder clearly reconstructs those better, said at start)")

@@ -59,6 +59,7 @@ ANALYSIS_UNITS = {
                           "images are, with at least 7 of their 10 nearest training images sharing a label",
     "rms_per_pixel": "root-mean-square pixel difference, pixels in [0, 1]",
     "seconds": "wall-clock seconds of each phase of the analysis",
+    "test_images": "number of test images the test metrics and the unusualness references were measured on",
     "test_bce_quantiles": "percentiles 0, 0.1, ..., 100 of the test images' reconstruction BCE from the latent "
                           "mean, nats/image",
     "test_typicality_quantiles": "percentiles 0, 0.1, ..., 100 over test images of |BCE + KL - H| (Nalisnick et "
@@ -93,15 +94,18 @@ def inference_model(run_dir: Path) -> LatentModel:
 
 
 def analyze(model: LatentModel, train_set: ImageSet, test_set: ImageSet, full: bool = True, progress: bool = True,
-            rd_images: int = RD_IMAGES) -> Analysis:
+            rd_images: int = RD_IMAGES, test_limit: int | None = None) -> Analysis:
     """Everything aevae measures about ``model`` on its training and test images, computed in memory.
 
-    ``full=False`` leaves out what exploring does not need and what costs most: the rate–distortion curve (so
+    ``test_limit`` measures the test metrics and the unusualness references on the first that many test images
+    only (their percentiles need no more). ``full=False`` leaves out what exploring does not need and what costs most: the rate–distortion curve (so
     "bits the decoder uses" is unknown), the prior samples, the importance-weighted likelihood and the k-NN score. The model is put in eval mode for
     the analysis and handed back in the mode it came in.
     """
     cfg: ModelConfig = model.cfg
     phases = Phases()
+    say = (lambda text: print(text, flush=True)) if progress else (lambda text: None)
+    measured = test_set.images[:test_limit] if test_limit else test_set.images  # the test metrics' images
     was_training = model.training
     model.eval()
     try:
@@ -110,7 +114,9 @@ def analyze(model: LatentModel, train_set: ImageSet, test_set: ImageSet, full: b
         with phases("encode_test"):
             test_mu, _ = encode_images(model, test_set.images, desc="encoding test images", progress=progress)
         with phases("test_metrics"):
-            metrics = evaluate(model, test_set.images)
+            say(f"test metrics (reconstruction error, KL) on {len(measured):,} images")
+            metrics = evaluate(model, measured)
+            metrics["test_images"] = len(measured)
             if cfg.variational:
                 metrics["active_units"] = int(sum(v > ACTIVE_UNIT_NATS for v in metrics["kl_nats_per_dim"]))
                 metrics["active_units_threshold_nats_per_dim"] = ACTIVE_UNIT_NATS
@@ -139,7 +145,8 @@ def analyze(model: LatentModel, train_set: ImageSet, test_set: ImageSet, full: b
         if sigma is not None:
             arrays["sigma"] = sigma
         with phases("novelty"):
-            novelty_arrays, novelty = reference_quantiles(model, test_set.images)
+            say(f"reference percentiles of the unusualness signals on {len(measured):,} images")
+            novelty_arrays, novelty = reference_quantiles(model, measured)
             arrays.update(novelty_arrays)
         budget = bit_budget(cfg)
         extra: dict = {"seconds": phases.seconds, "novelty": novelty}

@@ -11,7 +11,7 @@
 
 import { setCommonScale, setFit, setHover, setLatentValue, snapTo } from "./actions.js";
 import { SLOTS } from "./bundle.js";
-import { MIN_AXIS_PX, axesThatFit, defaultAxes } from "./dims.js";
+import { MIN_AXIS_PX, SORT_FROM, axesThatFit, defaultAxes } from "./dims.js";
 import { niceTicks, ordinal, percentile, plotAxes } from "./latent.js";
 import { OTHER_MODEL, RECONSTRUCTION } from "./palette.js";
 import { formatValue, svg } from "./svg.js";
@@ -30,10 +30,9 @@ const DOUBLE_MS = 450; // two presses this close in time (and on the same line) 
  */
 export function createParallel(el, state, { width: startWidth = 640, height = 380 } = {}) {
   const margin = { top: 34, bottom: 30, left: 62, right: 62 };
-  let width = startWidth; // the panel's CSS width once it is laid out
-  let sized = false; // whether width is the panel's yet (before: no SVG size is set, the CSS scales the plot)
+  let shownWidth = 0; // the panel's CSS width once it is laid out
   createUseStrip(el, state, { drawnAxes });
-  const root = svg("svg", { viewBox: `0 0 ${width} ${height}`, class: "parallel", role: "group", // holds sliders
+  const root = svg("svg", { viewBox: `0 0 ${startWidth} ${height}`, class: "parallel", role: "group", // holds sliders
     "aria-label": "Latent space: one vertical axis per dimension over its violin; the black line is the decoded code" });
   const scroller = document.createElement("div"); // more axes than fit the panel scroll sideways, never overlap
   scroller.className = "parallel-scroll";
@@ -44,7 +43,8 @@ export function createParallel(el, state, { width: startWidth = 640, height = 38
   el.appendChild(key);
   const clip = `aevae-plot-clip-${Math.random().toString(36).slice(2)}`; // ids are page-wide: one per plot
   const clipPath = svg("clipPath", { id: clip }, svg("defs", {}, root));
-  const clipRect = svg("rect", { x: 0, y: margin.top - 1, width, height: height - margin.top - margin.bottom + 2 },
+  const clipRect = svg("rect", { x: 0, y: margin.top - 1, width: startWidth,
+                                  height: height - margin.top - margin.bottom + 2 },
                        clipPath);
   const layer = (className) => svg("g", { class: className, "clip-path": `url(#${clip})` }, root);
   const layers = {
@@ -63,15 +63,30 @@ export function createParallel(el, state, { width: startWidth = 640, height = 38
   hoverName.setAttribute("aria-hidden", "true"); // the list's snap buttons say the same to a screen reader
 
   // The dimensions drawn as axes, left to right: the user's pick, or the default for this width (dims.js).
+  // A small latent keeps the plot of the paper: every dimension, a fixed drawing scaled to the panel, the axes
+  // spanning both models' dimensions unless fitted to the shown one.
   function drawnAxes(slot = state.active) {
     const model = state.models[slot];
-    if (!state.drawn[slot]) state.drawn[slot] = defaultAxes(model, axesThatFit(width - margin.left - margin.right));
+    if (!large(slot)) {
+      const d = state.fit ? model.d : Math.max(...SLOTS.map((s) => state.models[s].d));
+      return Array.from({ length: d }, (_, j) => j);
+    }
+    if (!state.drawn[slot]) state.drawn[slot] = defaultAxes(model, axesThatFit(plainWidth() - margin.left - margin.right));
     return state.drawn[slot];
+  }
+
+  function large(slot = state.active) {
+    return state.models[slot].d >= SORT_FROM;
+  }
+
+  // The plot's width before more axes than fit widen it: for a large latent the panel's in CSS pixels.
+  function plainWidth() {
+    return large() && shownWidth ? Math.max(320, Math.round(shownWidth)) : startWidth;
   }
 
   // The plot's width in SVG units (CSS pixels): the panel's, or wider where the drawn axes need it.
   function plotWidth(d = drawnAxes().length) {
-    return Math.max(width, margin.left + margin.right + (d - 1) * MIN_AXIS_PX);
+    return large() ? Math.max(plainWidth(), margin.left + margin.right + (d - 1) * MIN_AXIS_PX) : startWidth;
   }
 
   function geometry() {
@@ -93,8 +108,9 @@ export function createParallel(el, state, { width: startWidth = 640, height = 38
       const [lo, hi] = axes[j];
       return lo + ((bottom - py) / (bottom - top)) * (hi - lo);
     };
+    const mine = dims.filter((j) => j < state.models[state.active].d); // the axes the shown model has
     return { x, y, value, top, bottom, halfWidth: Math.min(step ? step * 0.42 : 80, margin.left - 4), d, axes, dims,
-             step };
+             mine, step };
   }
 
   createViolins({ shown: layers.violins, other: layers.otherViolins }, state, { geometry });
@@ -105,7 +121,9 @@ export function createParallel(el, state, { width: startWidth = 640, height = 38
     const plotW = plotWidth(dims.length);
     root.setAttribute("viewBox", `0 0 ${plotW} ${height}`);
     clipRect.setAttribute("width", plotW);
-    if (sized) root.style.width = `${plotW}px`;
+    if (large() && shownWidth) root.style.width = `${plotW}px`; // one SVG unit per CSS pixel
+    else root.style.removeProperty("width"); // scaled to the panel
+    root.style.setProperty("--svg-unit", String(unitsPerPixel()));
     const k = Math.max(1, unitsPerPixel()); // text grows in SVG units on a small plot (explorer.css): so do its gaps
     const clear = HANDLE_R + 5; // tick labels end left of the handle, which would cover them at their value
     const ticks = step && step < 90 ? 3 : 6; // close axes: fewer tick labels, so neighbours' never touch
@@ -158,7 +176,7 @@ export function createParallel(el, state, { width: startWidth = 640, height = 38
                         layers.inputs);
       if (sigma) {
         // μ ± σ to scale, but never thinner than MIN_BAND_PX: the VAE's σ is small beside the AE's spread
-        const edge = (sign) => g.dims.map((j) => {
+        const edge = (sign) => g.mine.map((j) => {
           const [x, ym] = point(g, j, mu[j]);
           const [, ys] = point(g, j, mu[j] + sign * sigma[j]);
           return [x, ym - sign * Math.max(Math.abs(ym - ys), minHalf)];
@@ -167,9 +185,9 @@ export function createParallel(el, state, { width: startWidth = 640, height = 38
         const lower = edge(-1).reverse();
         const band = svg("polygon", { points: [...upper, ...lower].join(" "), class: "sigma-band", fill: input.colour,
                                       stroke: input.colour }, group);
-        band.dataset.sigma = g.dims.map((j) => formatValue(sigma[j])).join(" ");
+        band.dataset.sigma = g.mine.map((j) => formatValue(sigma[j])).join(" ");
       }
-      const pts = g.dims.map((j) => point(g, j, mu[j]));
+      const pts = g.mine.map((j) => point(g, j, mu[j]));
       drawn.set(input, pts);
       svg("polyline", { points: pts.join(" "), class: "mu", stroke: input.colour }, group);
     }
@@ -248,11 +266,11 @@ export function createParallel(el, state, { width: startWidth = 640, height = 38
   function renderReconstruction() {
     const g = geometry();
     const z = state.latent[state.active];
-    if (handles.map((h) => h.dim).join() !== g.dims.join()) {
+    if (handles.map((h) => h.dim).join() !== g.mine.join()) {
       for (const h of handles) h.remove();
-      handles = g.dims.map((j) => makeHandle(j));
+      handles = g.mine.map((j) => makeHandle(j));
     }
-    line.setAttribute("points", g.dims.map((j) => point(g, j, z[j])).join(" "));
+    line.setAttribute("points", g.mine.map((j) => point(g, j, z[j])).join(" "));
     const model = state.models[state.active];
     handles.forEach((h) => {
       const j = h.dim;
@@ -353,15 +371,11 @@ export function createParallel(el, state, { width: startWidth = 640, height = 38
     else renderOther();
   });
   // The minimum band height and the text's size are in screen pixels: redraw when the plot's size changes.
-  let shownWidth = 0;
   new ResizeObserver(() => {
     const w = el.getBoundingClientRect().width;
     if (w > 0 && Math.abs(w - shownWidth) > 0.5) {
       shownWidth = w;
-      width = Math.max(320, Math.round(w)); // one SVG unit per CSS pixel: more axes fit a wider plot
-      sized = true;
-      for (const slot of SLOTS) if (!state.drawnBy?.[slot]) state.drawn[slot] = null; // the default for this width
-      root.style.setProperty("--svg-unit", String(unitsPerPixel()));
+      for (const slot of SLOTS) if (!state.drawnBy[slot]) state.drawn[slot] = null; // the default for this width
       state.emit("axes");
     }
   }).observe(el);
