@@ -95,7 +95,7 @@ def main() -> None:
             const {loadBundle} = await import('/static/js/bundle.js');
             const bundle = loadBundle(await (await fetch('/api/bundle')).arrayBuffer());
             const net = bundle.models.vae.net;
-            const z = new Float64Array(net.latentDim);
+            const z = new Float64Array(bundle.models.vae.meta.latent_dim);
             const times = [];
             for (let i = 0; i < 300; i++) {
                 z[0] = Math.sin(i);

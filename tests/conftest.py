@@ -141,3 +141,11 @@ def analysed_runs(tiny_folder: Path, tmp_path_factory: pytest.TempPathFactory) -
     for kind, d in ANALYSED_LATENT.items():
         analyze_run(train_tiny_run(tiny_folder, root / kind, kind, d), progress=False)
     return {kind: root / kind for kind in ANALYSED_LATENT}
+
+
+@pytest.fixture(scope="session")
+def tiny_family(tiny_folder: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder of three tiny VAEs at β = 0, 1, 8 (d = 2, two epochs): a family for the explorer's slider."""
+    from tiny_runs import train_tiny_family
+
+    return train_tiny_family(tiny_folder, tmp_path_factory.mktemp("beta-family"))

@@ -22,7 +22,7 @@ import torch
 
 from aevae.explorer.bundle import Bundle, shipped_bundle_bytes
 from aevae.explorer.bundle.companions import shipped_companions
-from aevae.explorer.bundle.networks import model_from_weights
+from aevae.explorer.bundle.models import BundleModels
 from aevae.explorer.web.export import export_html
 from aevae.runs import load_analysis, load_model
 
@@ -145,7 +145,7 @@ def test_figure_1_is_the_shipped_ae_layer_by_layer(browser: Any, url: str) -> No
     page, errors = open_article(browser, url)
     index = int(page.eval_on_selector("#fig1-input", "s => s.value"))
     image = bundle.arrays["gallery.images"][index] / 255
-    model = model_from_weights(bundle.model("ae")["config"]["model"], bundle.weights("ae"))
+    model = BundleModels(bundle).model("ae")
     check_blocks_against_torch(page, model, image, bundle.model("ae")["latent_dim"])
     with torch.inference_mode():  # the output block is PyTorch's reconstruction of that input, as drawn
         x = torch.tensor(image, dtype=torch.float32)[None, None]
@@ -328,6 +328,11 @@ def test_figure_5_marks_z0_at_the_projected_origin_apart_from_the_centroid(brows
             assert math.hypot(ox - cx, oy - cy) > 20
     text = page.inner_text("#latent-maps")
     assert "z = 0" in text and "centroid" in text and "mean μ" in text
+    values = info_values(page)
+    for slot in ("ae", "vae"):  # how far each centroid lies from z = 0, from the bundle's PCA means
+        assert values[f"{slot}.centroid"] == pytest.approx(float(np.linalg.norm(bundle.arrays[f"{slot}.pca_mean"])),
+                                                          rel=1e-5)
+    assert "the AE's codes as a whole sit off the origin, the VAE's around it" in text
     page.close()
     assert not errors, errors
 
@@ -416,11 +421,13 @@ def test_the_holes_figure_decodes_both_models_along_the_line_and_resamples(brows
     images = bundle.arrays["gallery.images"] / 255
     a, b = (int(page.eval_on_selector(s, "e => e.value")) for s in ("#holes-a", "#holes-b"))
     for slot in ("ae", "vae"):  # each model's image at t is PyTorch's decoding of the point on the line
-        model = model_from_weights(bundle.model(slot)["config"]["model"], bundle.weights(slot))
+        model = BundleModels(bundle).model(slot)
         with torch.inference_mode():
             za, zb = (model.encode(torch.tensor(images[i], dtype=torch.float32)[None, None]).mu for i in (a, b))
             expected = model.decode(za + t * (zb - za))[0, 0].numpy()
         assert np.abs(canvas_grey(page, now[slot]).astype(int) - np.round(255 * (1 - expected))).max() <= 2, slot
+    page.locator('.holes-strips .holes-strip[data-slot="ae"] canvas').nth(2).click()  # the step at A
+    assert float(page.get_attribute(body, "data-t")) == 0 and page.input_value("#holes-t") == "0"
     draws = json.loads(page.get_attribute(body, "data-draws"))
     assert draws[0] == draws[1]  # d agrees: both models decode the same draws
     first = canvas_grey(page, '.holes-prior .holes-strip[data-slot="vae"] canvas')
@@ -464,7 +471,7 @@ def test_yardsticks_are_computed_from_the_bundle(browser: Any, url: str) -> None
     assert values["prior.norm"] == pytest.approx(math.sqrt(2) * math.exp(math.lgamma((d + 1) / 2) - math.lgamma(d / 2)))
     # Figure 6 draws the VAE's μ of the shared input: PyTorch's encoder on the same image
     index = int(page.eval_on_selector("#fig1-input", "s => s.value"))
-    model = model_from_weights(bundle.model("vae")["config"]["model"], bundle.weights("vae"))
+    model = BundleModels(bundle).model("vae")
     with torch.inference_mode():
         mu = model.encode(torch.tensor(bundle.arrays["gallery.images"][index] / 255, dtype=torch.float32)[None, None]).mu
     drawn = [float(v) for v in page.get_attribute("#fig-parallel .fig-body", "data-mu").split(",")]

@@ -24,7 +24,7 @@ from aevae.data import load_probes, prepare_image, preprocess_image
 from aevae.data.probes import PROBES
 from aevae.explorer.bundle.from_runs import build_bundle
 from aevae.explorer.bundle import Bundle, shipped_bundle_bytes
-from aevae.explorer.server.reference import ReferenceModels
+from aevae.explorer.bundle.models import BundleModels
 from aevae.models.layers import layer_table
 
 from architectures import ARCHITECTURES, architecture
@@ -55,8 +55,8 @@ def shipped() -> Bundle:
 
 
 @pytest.fixture(scope="module")
-def reference(shipped: Bundle) -> ReferenceModels:
-    return ReferenceModels(shipped)
+def reference(shipped: Bundle) -> BundleModels:
+    return BundleModels(shipped)
 
 
 def centre(pg: object, selector: str, index: int = 0) -> tuple[float, float]:
@@ -71,7 +71,7 @@ def drag(pg: object, start: tuple[float, float], end: tuple[float, float], steps
     pg.mouse.up()
 
 
-def expected_output(reference: ReferenceModels, slot: str, z: np.ndarray) -> np.ndarray:
+def expected_output(reference: BundleModels, slot: str, z: np.ndarray) -> np.ndarray:
     """What the output canvas should show for latent z: PyTorch's decoding, inverted (black on white), as uint8."""
     image = reference.decode(slot, z[None].astype(np.float32))[0]
     return np.round(255 * (1 - image)).astype(np.uint8)
@@ -106,7 +106,7 @@ def most_active_dim(shipped: Bundle) -> int:
     return int(np.argmax(shipped.model("vae")["metrics"]["kl_nats_per_dim"]))
 
 
-def test_dragging_a_point_changes_the_output_as_pytorch_decodes(page: object, reference: ReferenceModels,
+def test_dragging_a_point_changes_the_output_as_pytorch_decodes(page: object, reference: BundleModels,
                                                                  shipped: Bundle) -> None:
     before = output_pixels(page)
     x, y = centre(page, ".handle", most_active_dim(shipped))
@@ -117,7 +117,7 @@ def test_dragging_a_point_changes_the_output_as_pytorch_decodes(page: object, re
     assert np.abs(after.astype(int) - expected_output(reference, "vae", z)).max() <= 1
 
 
-def test_double_click_on_an_input_line_snaps_to_it(page: object, reference: ReferenceModels, shipped: Bundle) -> None:
+def test_double_click_on_an_input_line_snaps_to_it(page: object, reference: BundleModels, shipped: Bundle) -> None:
     page.locator(".thumb").nth(12).click()
     x, y = centre(page, ".handle", 2)
     drag(page, (x, y), (x, y + 120))  # move the black line away first
@@ -220,7 +220,7 @@ def test_clicking_the_other_map_shows_that_model_and_keeps_both_markers(page: ob
 
 
 def test_out_of_distribution_hint_and_invert_switch(page: object, shipped: Bundle,
-                                                     reference: ReferenceModels) -> None:
+                                                     reference: BundleModels) -> None:
     index = next(i for i, item in enumerate(shipped.meta["gallery"]) if item["name"] == "stick man")
     page.locator('.thumb[title="stick man"]').click()
     row = page.locator(".input-row").last
@@ -280,7 +280,7 @@ def test_browser_decoder_and_encoder_match_pytorch(page: object, shipped: Bundle
     images = bundle.arrays["gallery.images"][::4] / 255.0
     got = page.evaluate(DECODE_IN_PAGE, {"path": "/test-bundle", "latents": latents.tolist(),
                                          "images": images.reshape(len(images), -1).tolist()})
-    torch_side = ReferenceModels(bundle)
+    torch_side = BundleModels(bundle)
     for slot in ("ae", "vae"):
         decoded = np.array(got[slot]["decoded"]).reshape(-1, 32, 32)
         assert np.abs(decoded - torch_side.decode(slot, latents.astype(np.float32))).max() < 1e-4
@@ -467,7 +467,7 @@ def test_any_latent_size_and_data_set(browser: object, url: str, tiny_bundle: by
     drag(pg, (x, y), (x, y - 60))
     z = handle_values(pg)
     assert z[1] > before[1] and np.array_equal(z[[0, 2]], before[[0, 2]])
-    reference = ReferenceModels(Bundle.from_bytes(tiny_bundle))
+    reference = BundleModels(Bundle.from_bytes(tiny_bundle))
     assert np.abs(output_pixels(pg).astype(int) - expected_output(reference, "ae", z)).max() <= 1
     save_screenshot(pg, "explorer-tiny-runs", full_page=True)
     pg.close()

@@ -14,7 +14,7 @@ import pytest
 from aevae.explorer.bundle import Bundle
 from aevae.explorer.bundle.from_runs import build_bundle
 from aevae.explorer.bundle.format import OPTIONAL_ARRAYS, SLOTS
-from aevae.explorer.server.reference import ReferenceModels
+from aevae.explorer.bundle.models import BundleModels
 
 from browser_support import save_screenshot
 from explorer_page import explorer_page
@@ -24,7 +24,7 @@ playwright = pytest.importorskip("playwright.sync_api")
 pytestmark = pytest.mark.browser
 
 
-def bce_rank(reference: ReferenceModels, shipped: Bundle, slot: str, image: np.ndarray) -> float:
+def bce_rank(reference: BundleModels, shipped: Bundle, slot: str, image: np.ndarray) -> float:
     """The percentile of an image's reconstruction BCE among the test images', computed with PyTorch."""
     mu, _ = reference.encode(slot, image)
     p = reference.decode(slot, mu[None].astype(np.float32))[0].astype(np.float64).clip(1e-7, 1 - 1e-7)
@@ -37,7 +37,7 @@ def bce_rank(reference: ReferenceModels, shipped: Bundle, slot: str, image: np.n
 
 
 def test_every_input_shows_named_signals_and_the_letter_is_flagged_by_its_reconstruction(
-        page: object, shipped: Bundle, reference: ReferenceModels) -> None:
+        page: object, shipped: Bundle, reference: BundleModels) -> None:
     names = [item["name"] for item in shipped.meta["gallery"]]
     page.locator('.thumb[title="letter A"]').click()
     for slot in ("vae", "ae"):

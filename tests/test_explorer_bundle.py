@@ -44,3 +44,16 @@ def test_colour_runs_get_a_colour_gallery_and_mixed_layouts_are_refused(sprite_r
     shipped = Bundle.from_bytes(shipped_bundle_bytes())
     with pytest.raises(BundleError, match="one image size and channel count"):
         build_bundle({"ae": None, "vae": sprite_runs["colour"]}, shipped, progress=False)
+
+
+def test_a_run_s_bundle_carries_its_test_loss_after_every_epoch(analysed_runs: dict[str, Path]) -> None:
+    from aevae.runs import load_metrics
+
+    bundle = Bundle.from_bytes(build_bundle({"ae": analysed_runs["ae"], "vae": analysed_runs["vae"]},
+                                            progress=False).to_bytes())
+    for slot, loss, key in (("ae", "BCE", "bce_nats_per_image"), ("vae", "-ELBO", "neg_elbo_nats_per_image")):
+        history = load_metrics(analysed_runs[slot])["history"]
+        training = bundle.model(slot)["training"]
+        assert training["loss"] == loss and training["epochs"] == history[-1]["epoch"]
+        assert training["test_loss_nats_per_image"] == pytest.approx([h["test"][key] for h in history])
+    assert "training" not in Bundle.from_bytes(shipped_bundle_bytes()).model("vae")  # no run folder, no history

@@ -27,13 +27,7 @@ from aevae.training.trainer import train
 
 from browser_support import handle_values
 from explorer_page import explorer_page
-from tiny_runs import TINY_BETAS, train_tiny_family, train_tiny_run
-
-
-@pytest.fixture(scope="session")
-def tiny_family(tiny_folder: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A folder of three tiny VAEs at β = 0, 1, 8 (d = 2, two epochs)."""
-    return train_tiny_family(tiny_folder, tmp_path_factory.mktemp("beta-family"))
+from tiny_runs import TINY_BETAS, train_tiny_run
 
 
 @pytest.fixture(scope="session")

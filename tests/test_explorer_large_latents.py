@@ -111,7 +111,7 @@ SUMMARY_IN_PAGE = """async (models) => {
 
 def test_the_unused_summary_follows_the_numbers(browser: Any, grey_file: Path) -> None:
     def model(kl: list[float], std: list[float], variational: bool = True) -> dict:
-        return {"d": len(std), "meta": {"variational": variational, "metrics": {"kl_nats_per_dim": kl},
+        return {"meta": {"latent_dim": len(std), "variational": variational, "metrics": {"kl_nats_per_dim": kl},
                                         "organisation": {"per_dim_std": std}}}
 
     with own_page(browser, "own_models:plain_vae", grey_file) as (page, _):

@@ -5,6 +5,7 @@ unusualness badge says in which direction an input is unusual. Screenshots go to
 
 from __future__ import annotations
 
+import copy
 import itertools
 from typing import Any
 
@@ -251,3 +252,43 @@ def test_the_badge_says_whether_an_input_is_too_easy_or_too_hard_to_explain(brow
                       for row in (stroke, letter))
         assert easy != hard
         save_screenshot(page, "reading-badge-direction", full_page=True)
+
+
+# --- an undertrained model says so -------------------------------------------------------------------------------------
+
+
+def with_meta(bundle: Any, slot: str, **fields: Any) -> bytes:
+    """The bundle's bytes with fields of one model's metadata replaced."""
+    from aevae.explorer.bundle import Bundle
+
+    meta = copy.deepcopy(bundle.meta)
+    meta["models"][slot].update(fields)
+    return Bundle(meta, bundle.arrays).to_bytes()
+
+
+def notices(page: Any) -> list[str]:
+    return page.eval_on_selector_all(".training-notice", "ns => ns.map(n => n.textContent)")
+
+
+def test_an_undertrained_model_says_so_with_the_command_to_train_longer(browser: Any, url: str) -> None:
+    from aevae.explorer.bundle import Bundle, shipped_bundle_bytes
+
+    shipped = Bundle.from_bytes(shipped_bundle_bytes())
+    with explorer_page(browser, url, 1280) as page:
+        assert notices(page) == []  # the shipped pair trained 8 epochs: nothing to say
+    still_falling = {"epochs": 3, "loss": "-ELBO", "test_loss_nats_per_image": [151.0, 135.0, 129.0]}
+    run = "/runs/quick/vae"
+    with explorer_page(browser, url, 1280, bundle=with_meta(shipped, "vae", training=still_falling, source=run)) as page:
+        [line] = notices(page)
+        assert line.startswith("The VAE looks undertrained: its test -ELBO still fell 4.7 % in its last epoch "
+                               "(135.0 → 129.0 nats/image).")
+        assert line.endswith(f"Train it longer: aevae train --resume {run} --epochs 8")
+        save_screenshot(page, "reading-undertrained")
+    converged = {"epochs": 12, "loss": "-ELBO", "test_loss_nats_per_image": [122.0, 121.5]}
+    with explorer_page(browser, url, 1280, bundle=with_meta(shipped, "vae", training=converged, source=run)) as page:
+        assert notices(page) == []  # 0.4 % in the last epoch: converged enough
+    collapsed = {"pca_explained_variance_ratio": [0.97, 0.02]}
+    with explorer_page(browser, url, 1280, bundle=with_meta(shipped, "ae", **collapsed)) as page:
+        [line] = notices(page)
+        assert line == ("The AE looks undertrained: one principal component carries 97 % of its latent variance "
+                        "(its codes lie on a line).")  # the shipped model has no run folder to resume: no command

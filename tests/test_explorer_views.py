@@ -16,6 +16,7 @@ from PIL import Image
 
 from aevae.explorer.bundle import Bundle, shipped_bundle_bytes
 from aevae.explorer.bundle.from_runs import build_bundle
+from aevae.explorer.bundle.models import BundleModels
 
 from browser_support import handle_values, output_pixels, save_screenshot
 from explorer_page import explorer_page
@@ -37,9 +38,8 @@ def shipped() -> Bundle:
 
 
 def ranges(bundle: Bundle, slot: str) -> np.ndarray:
-    """Each dimension's axis range (lo, hi) as the page computes it: its violin grid's span; (d, 2)."""
-    grid = bundle.arrays[f"{slot}.density_grid"]
-    return np.stack([grid[:, 0], grid[:, -1]], axis=1).astype(np.float64)
+    """Each dimension's axis range (lo, hi) as the page computes it (BundleModels.axis_ranges); (d, 2)."""
+    return np.array(BundleModels(bundle).axis_ranges(slot), dtype=np.float64)
 
 
 def axes(page: Any) -> np.ndarray:
@@ -114,6 +114,33 @@ def test_models_with_different_latent_sizes_share_max_d_axes(browser: Any, url: 
         pg.mouse.up()
         assert handle_values(pg)[2] > before[2]  # the third axis, which only the AE has, still drags
         save_screenshot(pg, "views-different-latent-sizes", full_page=True)
+
+
+@pytest.mark.parametrize("width", [800, 1280, 1920])
+def test_models_of_different_data_sets_show_their_own_gallery_and_labels(browser: Any, url: str, shipped: Bundle,
+                                                                          analysed_runs: dict[str, Path],
+                                                                          width: int) -> None:
+    # `aevae explore --vae RUN` beside the shipped MNIST AE: the gallery was headed with the VAE's data set over
+    # both sets' images, and the legend showed the VAE's classes beside the AE's map of digits.
+    mixed = build_bundle({"ae": None, "vae": analysed_runs["vae"]}, shipped, progress=False)
+    vae = mixed.model("vae")
+    with explorer_page(browser, url, width=width, bundle=mixed.to_bytes()) as pg:
+        headings = pg.locator(".gallery h3").all_inner_texts()
+        assert f"Test digits (mnist, the AE's data)" in headings, headings
+        assert f"Test images ({vae['data']}, the VAE's data)" in headings, headings
+        for slot, model in (("ae", mixed.model("ae")), ("vae", vae)):
+            row = pg.locator(f'.legend-row[data-slot="{slot}"]')
+            assert row.locator(".legend-item").all_inner_texts() == model["classes"]
+        pg.locator(".show-ae").check()  # the other model active: each row keeps its own model's classes
+        assert pg.locator('.legend-row[data-slot="ae"] .legend-item').all_inner_texts() == [str(k) for k in range(10)]
+        save_screenshot(pg, f"views-mixed-data-{width}", full_page=True)
+
+
+def test_models_of_one_data_set_share_one_legend_and_gallery_section(browser: Any, url: str,
+                                                                     tiny_bundle: bytes) -> None:
+    with explorer_page(browser, url, width=1280, bundle=tiny_bundle) as pg:
+        assert pg.locator(".legend-row").count() == 0 and pg.locator(".legend-item").count() > 0
+        assert [h for h in pg.locator(".gallery h3").all_inner_texts() if h.startswith("Test")] == ["Test images"]
 
 
 # --- Figure 4 comparable -----------------------------------------------------------------------------------------------

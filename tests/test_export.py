@@ -25,7 +25,7 @@ from PIL import Image, ImageDraw
 from aevae.explorer.bundle import Bundle, shipped_bundle_bytes
 from aevae.explorer.bundle.companions import shipped_companions, with_companions
 from aevae.explorer.web.export import export_html, export_page
-from aevae.explorer.bundle.networks import model_from_weights
+from aevae.explorer.bundle.models import BundleModels
 
 from browser_support import handle_values, output_pixels, record_traffic, save_screenshot
 from tiny_runs import train_tiny_run
@@ -109,7 +109,7 @@ def test_the_file_works_from_disk_with_no_request_leaving_it(browser: Any, expor
     after = output_pixels(page)
     assert np.abs(after.astype(int) - before).max() > 0
     bundle = Bundle.from_bytes(shipped_bundle_bytes())
-    net = model_from_weights(bundle.model("vae")["config"]["model"], bundle.weights("vae"))
+    net = BundleModels(bundle).model("vae")
     with torch.inference_mode():  # PyTorch's decode of the same latent, drawn as the page draws it
         image = net.decode(torch.tensor(handle_values(page)[None], dtype=torch.float32))[0, 0].numpy()
     assert np.abs(after.astype(int) - np.round(255 * (1 - image))).max() <= 1

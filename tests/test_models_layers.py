@@ -68,8 +68,8 @@ def run_steps(steps: list[dict], weights: dict[str, np.ndarray], x: np.ndarray) 
 
 def run_table(table: dict, weights: dict[str, np.ndarray], images: np.ndarray, latents: np.ndarray
               ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-    """Decoded images, mu and logvar (or None) computed from the table and the weights alone."""
-    head, d = table["head"], table["latent_dim"]
+    """Decoded images, mu and logvar (or None) computed from the table, the weights and the latent size alone."""
+    head, d = table["head"], latents.shape[1]
     decoded = np.stack([run_steps(table["decoder"], weights, z) for z in latents])
     if head["output"] == "sigmoid":
         decoded = 1 / (1 + np.exp(-decoded))
@@ -86,7 +86,7 @@ def test_table_alone_reproduces_encode_and_decode(name: str) -> None:
     weights = {k: v.double().numpy() for k, v in model.state_dict().items()}
     rng = np.random.default_rng(0)
     images = rng.random((3, *table["input"]))
-    latents = rng.normal(scale=2.0, size=(4, table["latent_dim"]))
+    latents = rng.normal(scale=2.0, size=(4, model.cfg.latent_dim))
     decoded, mu, logvar = run_table(table, weights, images, latents)
     with torch.no_grad():
         expected = model.decode(torch.as_tensor(latents, dtype=torch.float32)).numpy()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -111,3 +112,17 @@ def test_factor_shares_split_a_violin_by_where_each_value_lies() -> None:
     ignored = factor_shares(rng.normal(3, 1, len(levels)), levels, 3, grid)  # one that ignores it: mixed
     middle = np.abs(grid - 3) < 1
     assert np.abs(ignored[middle] - 1 / 3).max() < 0.1
+
+
+def test_a_family_report_has_a_row_per_member_and_a_figure_per_headline_number(tiny_family: Path, tmp_path: Path,
+                                                                             capsys: pytest.CaptureFixture) -> None:
+    assert main(["report", "--family", str(tiny_family), "--out", str(tmp_path / "family")]) == 0
+    rows = json.loads((tmp_path / "family" / "family.json").read_text())["rows"]
+    assert [r["beta"] for r in rows] == [0.0, 1.0, 8.0] and [r["run"] for r in rows] == ["beta-0", "beta-1", "beta-8"]
+    table = (tmp_path / "family" / "family.md").read_text()
+    assert "| β (KL weight) | model |" in table and table.count("| vae |") == 3
+    for name in ("bce", "kl", "neg_elbo"):
+        assert (tmp_path / "family" / f"family_{name}.png").stat().st_size > 1000
+    assert f"{rows[2]['kl_bits_per_image']:.2f}" in table
+    assert main(["report", str(tiny_family / "beta-0"), "--family", str(tiny_family), "--out", str(tmp_path)]) == 2
+    assert "not both" in capsys.readouterr().err

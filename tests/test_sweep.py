@@ -33,6 +33,12 @@ def test_sweep_trains_analyses_and_tabulates_the_grid(tiny_folder: Path, tmp_pat
                    "k-NN(5) accuracy", "k-means NMI", "mean ‖z‖", "prior samples plausible"):
         assert header in table
     assert table.count("\n| ae |") == 2 and table.count("\n| vae |") == 2
+    for kind in ("ae", "vae"):  # each kind along d: a family table, one row per latent size, and its figures
+        family = json.loads((out / f"{kind}-along-d" / "family.json").read_text())
+        assert family["axis"] == "latent_dim" and [r["latent_dim"] for r in family["rows"]] == [2, 4]
+        assert (out / f"{kind}-along-d" / "family.md").read_text().count(f"| {kind} |") == 2
+        assert (out / f"{kind}-along-d" / "family_bce.png").is_file()
+    assert (out / "vae-along-d" / "family_kl.png").is_file() and not (out / "ae-along-d" / "family_kl.png").exists()
     capsys.readouterr()
 
     assert main(sweep_args(tiny_folder, out)) == 0  # a second run reuses every trained point

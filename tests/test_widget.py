@@ -18,7 +18,7 @@ from PIL import Image, ImageDraw
 from aevae.config import ModelConfig
 from aevae.data import preprocess_image, to_uint8
 from aevae.explorer.bundle import Bundle, shipped_bundle_bytes
-from aevae.explorer.bundle.networks import model_from_weights
+from aevae.explorer.bundle.models import BundleModels
 from aevae.explorer.bundle.sources import explorer_bundle
 from aevae.models import build_model
 from aevae.explorer.widget import Explorer
@@ -37,7 +37,7 @@ def widget() -> Explorer:
 
 
 def reference_decode(bundle: Bundle, slot: str, z: list[float]) -> np.ndarray:
-    net = model_from_weights(bundle.model(slot)["config"]["model"], bundle.weights(slot))
+    net = BundleModels(bundle).model(slot)
     with torch.inference_mode():
         return net.decode(torch.tensor([z]))[0, 0].numpy()
 
@@ -46,7 +46,7 @@ def test_starts_like_the_page_on_the_shipped_models(widget: Explorer, shipped: B
     assert widget.inputs == [item["name"] for item in shipped.meta["gallery"]]
     assert widget.selected == [0] and widget.show_ae is False
     assert Bundle.from_bytes(widget._bundle).meta == shipped.meta
-    net = model_from_weights(shipped.model("vae")["config"]["model"], shipped.weights("vae"))
+    net = BundleModels(shipped).model("vae")
     with torch.inference_mode():  # the line starts on the first selected input's code, as the page snaps to it
         mu = net.encode(torch.as_tensor(shipped.arrays["gallery.images"][:1, None] / 255, dtype=torch.float32)).mu
     assert np.allclose(widget.latent, mu[0].numpy(), atol=1e-6)

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+import traitlets
 
 from aevae.explorer.widget import Explorer
 
@@ -118,7 +119,8 @@ def rendered(browser: Any, widget: Explorer, name: str) -> Iterator[Relay]:
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.set_content(HARNESS)
-    state = {name: getattr(widget, name) for name in ("latent", "_latents", "show_ae", "selected", "inputs", "fit_axes")}
+    state = {name: getattr(widget, name) for name in ("latent", "_latents", "show_ae", "selected", "inputs", "fit_axes",
+                                                      "member")}
     widget.comm.sent.clear()  # what the widget sent while being made is in `state`
     page.evaluate("(args) => startWidget(args)", {"esm": widget._esm, "css": widget._css, "state": state,
                                                   "bundle": base64.b64encode(widget._bundle).decode()})
@@ -216,6 +218,26 @@ def test_selection_both_ways_and_a_drawing_becomes_an_input(relay: Relay) -> Non
     page.mouse.up()
     relay.to_kernel()
     assert w.inputs[-1] == "drawing 1" and w.selected == [3, 5, 7, len(w.inputs) - 1]
+
+
+def test_the_family_slider_and_member_both_ways(browser: Any, analysed_runs: dict, tiny_family: Any) -> None:
+    widget = Explorer(ae=analysed_runs["ae"], vae=analysed_runs["vae"], family=[tiny_family], comm=RecordingComm())
+    assert widget.family_axis == "beta" and widget.family_values == [0.0, 1.0, 8.0] and widget.member is None
+    with rendered(browser, widget, "family") as relay:
+        w, page = relay.widget, relay.page
+        w.member = 0
+        relay.to_page()
+        assert page.locator(".family-range").input_value() == "0"
+        assert page.locator(".family-stop").text_content().startswith("Showing the model at β = 0")
+        assert handle_values(page).tolist() == w.latent
+        assert np.abs(output_pixels(page).astype(int) - as_drawn(w.output_image)).max() <= 1
+        page.focus(".family-range")
+        page.keyboard.press("End")
+        relay.to_kernel()
+        assert w.member == 2 and w.latent == handle_values(page).tolist()
+        assert np.abs(output_pixels(page).astype(int) - as_drawn(w.output_image)).max() <= 1
+    with pytest.raises(traitlets.TraitError, match="0 to 2"):
+        widget.member = 3
 
 
 def test_the_view_cleans_up_after_itself(relay: Relay) -> None:

@@ -1,6 +1,6 @@
 """aevae: train an autoencoder and a variational autoencoder side by side, measure them, and explore their latent spaces."""
 
-__version__ = "0.1.0"
+from aevae.version import __version__
 
 __all__ = ["Explorer", "__version__", "explore"]
 

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from aevae import __version__
+from aevae.version import __version__
 from aevae.config import (
     MODEL_KINDS,
     PRECISIONS,
@@ -184,6 +184,16 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
+    if args.family:
+        if args.run_ae or args.run_vae:
+            raise UsageError("give RUN_AE RUN_VAE (a pair) or --family RUN_DIR ... (a family), not both")
+        from aevae.report.family import write_family_report
+        from aevae.runs.family import family_of
+
+        print(f"family report written to {write_family_report(family_of(args.family), Path(args.out))}")
+        return 0
+    if not (args.run_ae and args.run_vae):
+        raise UsageError("give two runs, RUN_AE RUN_VAE, or a family with --family RUN_DIR ...")
     from aevae.report import build_report
 
     print(f"report written to {build_report(Path(args.run_ae), Path(args.run_vae), Path(args.out))}")
@@ -339,9 +349,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", action="store_true", help="no progress bars")
     p.set_defaults(func=_cmd_analyze)
 
-    p = sub.add_parser("report", help="HTML page + PNG figures: an AE run beside a VAE run")
-    p.add_argument("run_ae", metavar="RUN_AE")
-    p.add_argument("run_vae", metavar="RUN_VAE")
+    p = sub.add_parser("report", help="HTML page + PNG figures: an AE run beside a VAE run, or a family of runs",
+                       description="Examples: aevae report runs/paper/ae runs/paper/vae --out report; aevae report "
+                                   "--family runs/beta --out report-beta (a table row per model, a figure per "
+                                   "headline number against the family's axis)")
+    p.add_argument("run_ae", metavar="RUN_AE", nargs="?")
+    p.add_argument("run_vae", metavar="RUN_VAE", nargs="?")
+    p.add_argument("--family", nargs="+", type=Path, metavar="RUN_DIR",
+                   help="a family instead of a pair: a folder of runs along β or d, or one run with snapshots")
     p.add_argument("--out", required=True, help="folder for index.html and the figures")
     p.set_defaults(func=_cmd_report)
 

@@ -18,8 +18,10 @@ from aevae.config import ModelConfig, RunConfig, TrainConfig
 from aevae.data import resolve_preprocess
 from aevae.files import atomic_write
 from aevae.report.claims import check_claims, claims_markdown
+from aevae.report.family import write_family_report
 from aevae.report.table import columns, markdown_table, summary_row
 from aevae.runs import CONFIG, RunError, is_trained, load_config, write_json
+from aevae.runs.family import family_of
 from aevae.training.step import resolved
 from aevae.training.concurrent import Job, train_in_waves
 
@@ -84,5 +86,10 @@ def run_sweep(kinds: list[str], latents: list[int], train_cfg: TrainConfig, out:
             + (f", first {train_cfg.limit} training images" if train_cfg.limit else "")
             + ". Test-set metrics; definitions and reductions in docs/analysis.md.\n\n"
             + markdown_table(rows) + "\n\n## The paper's claims against these numbers\n\n" + claims_markdown(claims) + "\n")
+    for kind in kinds:  # each kind along d is a family: its own table and figures
+        if len(latents) > 1:
+            family = family_of([point_dir(out, kind, d) for d in latents])
+            written = write_family_report(family, out / f"{kind}-along-d", progress)
+            text += f"\n{kind} along d: [{written.relative_to(out)}]({written.relative_to(out)})\n"
     atomic_write(out / "sweep.md", lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
     return rows

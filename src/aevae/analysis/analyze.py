@@ -15,7 +15,7 @@ from pathlib import Path
 
 import torch
 
-from aevae import __version__
+from aevae.version import __version__
 from aevae.analysis import organisation
 from aevae.analysis.encoding import encode_images
 from aevae.analysis.factors import FACTOR_UNITS, describe_factors, factor_scores

@@ -5,15 +5,16 @@
 //   show_ae   the "Show AE" switch                        selected  indices in `inputs` of the selected inputs
 //   inputs    names of every input, drawings and uploads made in the page included (only the page writes it)
 //   fit_axes  the parallel plot's "Fit axes to the shown model only" switch
+//   member    the family's model in the VAE's place (the slider; null: the VAE's own)
 // The kernel validates and clamps what Python sets, so the page applies the values it receives as they are. A model
 // only Python can run (your own, see remote.js) is decoded by the kernel, through custom messages.
 
-import { setActive, setFit, setLatent, toggleInput } from "./web/static/js/actions.js";
+import { setActive, setFit, setLatent, setMember, toggleInput } from "./web/static/js/actions.js";
 import { SLOTS } from "./web/static/js/bundle.js";
 import { loadBundle, mount } from "./web/static/js/explorer.js";
 import { splitImages } from "./web/static/js/remote.js";
 
-const TRAITS = ["latent", "_latents", "show_ae", "selected", "fit_axes"]; // what the kernel may change
+const TRAITS = ["latent", "_latents", "show_ae", "selected", "fit_axes", "member"]; // what the kernel may change
 
 /**
  * Render the explorer for an anywidget model into `el`; returns the clean-up anywidget calls when the view goes.
@@ -34,6 +35,7 @@ function render({ model, el }) {
     if (busy) return;
     busy = true;
     try {
+      if (state.family && (model.get("member") ?? null) !== state.member) setMember(state, model.get("member") ?? null);
       setActive(state, model.get("show_ae") ? "ae" : "vae");
       if (state.fit !== Boolean(model.get("fit_axes"))) setFit(state, Boolean(model.get("fit_axes")));
       const wanted = new Set(model.get("selected"));
@@ -53,6 +55,7 @@ function render({ model, el }) {
     if (busy) return;
     busy = true;
     try {
+      if (state.family) model.set("member", state.member);
       model.set("show_ae", state.active === "ae");
       model.set("fit_axes", state.fit);
       model.set("latent", Array.from(state.latent[state.active]));
@@ -66,7 +69,7 @@ function render({ model, el }) {
   }
 
   pull(); // the kernel's lines, which may have been set from Python before this view existed
-  const unsubscribe = ["latent", "active", "inputs", "axes"].map((topic) => state.on(topic, push));
+  const unsubscribe = ["latent", "active", "inputs", "axes", "model"].map((topic) => state.on(topic, push));
   for (const name of TRAITS) model.on(`change:${name}`, pull);
   return () => {
     for (const name of TRAITS) model.off(`change:${name}`, pull);

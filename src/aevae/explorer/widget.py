@@ -19,12 +19,12 @@ kernel to decode, in custom messages {"type": "decode", "id", "slot", "latents"}
 from __future__ import annotations
 
 import math
-from pathlib import Path
+from collections.abc import Sequence
 from numbers import Real
+from pathlib import Path
 from typing import Any
 
 import numpy as np
-import torch
 import traitlets
 
 try:
@@ -32,8 +32,8 @@ try:
 except ImportError as exc:  # the widget's one dependency beyond aevae's own is optional
     raise ImportError("aevae.Explorer needs anywidget: pip install 'aevae[widget]'") from exc
 
-from aevae.explorer.bundle import SLOTS, Bundle
-from aevae.explorer.bundle.networks import model_from_weights
+from aevae.explorer.bundle import SLOTS
+from aevae.explorer.bundle.models import BundleModels
 from aevae.explorer.bundle.own_model import own_model_bundle
 from aevae.explorer.bundle.sources import IN_MEMORY_LIMIT, explorer_bundle, named_images
 from aevae.explorer.web import STATIC
@@ -81,6 +81,10 @@ class Explorer(anywidget.AnyWidget):
     - ``inputs``: names of all inputs, the gallery's and those drawn or uploaded in the page (read-only).
     - ``fit_axes``: the parallel plot's axes fit the shown model only (True) or span both models (False, the
       default: the other model is drawn greyed on the same axes).
+    - ``member``: where the bundle has a family (``family=`` run folders, or the shipped β family), the index of
+      its model shown in the VAE's place (the slider; ``family_values[member]`` is its place on the axis), or None
+      for the VAE's own. Setting it shows that model and moves the VAE's line to its code of the first selected
+      input; the slider updates it.
 
     Bad values (wrong length, NaN or infinite, not numbers, unknown input indices) raise TraitError and leave
     the state as it was.
@@ -95,22 +99,27 @@ class Explorer(anywidget.AnyWidget):
     fit_axes = traitlets.Bool(False).tag(sync=True)
     selected = traitlets.List(traitlets.Int()).tag(sync=True)
     inputs = traitlets.List(traitlets.Unicode(), read_only=True).tag(sync=True)
+    member = traitlets.Int(None, allow_none=True).tag(sync=True)
 
     def __init__(self, ae: Any = None, vae: Any = None, images: Any = (), *, model: Any = None, labels: Any = None,
                  output: str | None = None, input_range: tuple[float, float] | None = None, data: str = "mnist",
-                 limit: int | None = IN_MEMORY_LIMIT,
+                 limit: int | None = IN_MEMORY_LIMIT, family: Sequence[Any] = (),
                  show_ae: bool = False, selected: list[int] | None = None, **kwargs: Any) -> None:
         if model is not None:
             if ae is not None or vae is not None:
                 raise TypeError("model= explores your own model; give it alone, or as {'ae': …, 'vae': …}, "
                                 "without ae= or vae=")
-            bundle, self._nets = own_model_bundle(model, images, labels, output=output, input_range=input_range)
+            bundle, own = own_model_bundle(model, images, labels, output=output, input_range=input_range)
         else:
-            bundle = explorer_bundle(ae, vae, images, data=data, limit=limit)
-            # PyTorch copies of the page's networks, from the same weights: decoding here matches the page's output.
-            self._nets = {slot: model_from_weights(bundle.model(slot)["config"]["model"], bundle.weights(slot))
-                          for slot in SLOTS}
-        self._ranges = {slot: axis_ranges(bundle, slot) for slot in SLOTS}
+            bundle, own = explorer_bundle(ae, vae, images, data=data, limit=limit), None
+            if family:
+                from aevae.explorer.bundle.family import with_family
+
+                bundle = with_family(bundle, [Path(f) for f in family], progress=False)
+        # PyTorch copies of the page's networks, from the same weights: decoding here matches the page's output.
+        self._models = BundleModels(bundle, own)  # the family's members too, built when first shown
+        self._family = bundle.meta.get("family")
+        self._bundle_object = bundle
         gallery = bundle.arrays["gallery.images"]
         if selected is None:
             n_user = 0 if model is not None else len(named_images(images))
@@ -124,11 +133,8 @@ class Explorer(anywidget.AnyWidget):
             if first is None:
                 z = bundle.arrays[f"{slot}.pca_mean"]
             else:
-                with torch.inference_mode():
-                    x = torch.as_tensor(gallery[first], dtype=torch.float32) / 255  # (S, S) or (C, S, S)
-                    x = x.reshape(1, -1, *x.shape[-2:])  # (1, C, S, S)
-                    z = self._nets[slot].encode(x).mu[0].cpu().numpy()
-            lines[slot] = clamp(z.tolist(), self._ranges[slot])
+                z, _ = self._models.encode(slot, gallery[first] / 255)  # (S, S) or (C, S, S) in [0, 1]
+            lines[slot] = self._models.clamp(slot, z.tolist())
         with self.hold_sync():
             self._latents = lines
             self.show_ae = show_ae
@@ -139,22 +145,14 @@ class Explorer(anywidget.AnyWidget):
     def output_image(self) -> np.ndarray:
         """The shown model's decoding of ``latent``, by PyTorch: float32 (S, S) in [0, 1], bright ink on black, or
         (C, S, S) for a colour model."""
-        with torch.inference_mode():
-            z = torch.tensor([self.latent], dtype=torch.float32)  # (1, d)
-            image = self._nets[self._shown()].decode(z)[0].float().cpu()  # (C, S, S)
-            return (image[0] if len(image) == 1 else image).numpy()
+        return self._models.decode(self._slot(self._shown()), [self.latent])[0]
 
     def _on_page_message(self, widget: Any, content: Any, buffers: Any) -> None:
         """Decode latents for the page (a model only Python runs); an error of the model goes back as a message."""
         if not isinstance(content, dict) or content.get("type") != "decode" or content.get("slot") not in SLOTS:
             return
         try:
-            z = torch.tensor(content["latents"], dtype=torch.float32)  # (B, d)
-            d = len(self._ranges[content["slot"]])
-            if z.dim() != 2 or z.shape[1] != d:
-                raise ValueError(f"latents must be (B, {d}); got {tuple(z.shape)}")
-            with torch.inference_mode():
-                images = self._nets[content["slot"]].decode(z).float().cpu().numpy()  # (B, C, S, S)
+            images = self._models.decode(content["slot"], content["latents"])  # (B, S, S) or (B, C, S, S)
         except Exception as exc:  # the user's decode failed: the page shows it and keeps working
             self.send({"type": "decoded", "id": content.get("id"), "error": f"{type(exc).__name__}: {exc}"})
             return
@@ -170,14 +168,51 @@ class Explorer(anywidget.AnyWidget):
     def _shown(self) -> str:
         return "ae" if self.show_ae else "vae"
 
+    @property
+    def family_values(self) -> list[float]:
+        """Each family model's place on its axis (β, epoch or d; see ``family_axis``); [] without a family."""
+        return list(self._family["values"]) if self._family else []
+
+    @property
+    def family_axis(self) -> str | None:
+        """What the family varies: "beta", "epoch" or "latent_dim"; None without a family."""
+        return self._family["axis"] if self._family else None
+
+    def _slot(self, shown: str) -> str:
+        """The bundle slot drawn as ``shown``: the family's shown member in the VAE's place, else the slot itself."""
+        return f"family.{self.member}" if shown == "vae" and self.member is not None else shown
+
     @traitlets.validate("latent")
     def _check_latent(self, proposal: dict[str, Any]) -> list[float]:
-        slot = self._shown()
-        value, d = proposal["value"], len(self._ranges[slot])
+        shown = self._shown()
+        value, d = proposal["value"], self._models.latent_dim(self._slot(shown))
         if len(value) != d:
-            raise traitlets.TraitError(f"latent must have {d} values (the {slot.upper()}'s latent dimensions), "
+            raise traitlets.TraitError(f"latent must have {d} values (the {shown.upper()}'s latent dimensions), "
                                        f"got {len(value)}")
-        return clamp(value, self._ranges[slot])
+        return self._models.clamp(self._slot(shown), value)
+
+    @traitlets.validate("member")
+    def _check_member(self, proposal: dict[str, Any]) -> int | None:
+        value, n = proposal["value"], len(self.family_values)
+        if value is not None and not 0 <= value < n:
+            raise traitlets.TraitError(f"member is an index into family_values (0 to {n - 1}) or None; got {value!r}"
+                                       if n else "member needs a family: Explorer(family=[run folders])")
+        return value
+
+    @traitlets.observe("member")
+    def _show_member(self, change: dict[str, Any]) -> None:
+        if "latent" in self._property_lock:  # the page moved the slider and sent its own line with it
+            return
+        slot, first = self._slot("vae"), self.selected[0] if self.selected else None
+        if first is None:
+            z = self._bundle_object.arrays[f"{slot}.pca_mean"].tolist()
+        else:
+            z = self._models.encode(slot, self._bundle_object.arrays["gallery.images"][first] / 255)[0].tolist()
+        line = self._models.clamp(slot, z)
+        self._latents = {**self._latents, "vae": line}
+        if self.show_ae:
+            self.show_ae = False  # the slider shows the VAE's place
+        self.latent = line
 
     @traitlets.validate("selected")
     def _check_selected(self, proposal: dict[str, Any]) -> list[int]:
@@ -195,13 +230,3 @@ class Explorer(anywidget.AnyWidget):
     def _show_line(self, change: dict[str, Any]) -> None:
         self.latent = self._latents[self._shown()]
 
-
-def axis_ranges(bundle: Bundle, slot: str) -> list[tuple[float, float]]:
-    """Each latent dimension's axis [lo, hi]: the span of its violin's grid, as the page draws it (latent.js)."""
-    grid = bundle.arrays[f"{slot}.density_grid"]
-    return [(float(row[0]), float(row[-1])) for row in grid]
-
-
-def clamp(values: list[float], ranges: list[tuple[float, float]]) -> list[float]:
-    """Each value clamped to its axis, as the page's clampToAxes does."""
-    return [min(max(float(v), lo), hi) for v, (lo, hi) in zip(values, ranges)]

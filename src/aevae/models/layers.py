@@ -6,14 +6,15 @@ explorer's bundle carries the table beside the weights and the browser builds it
 width, depth, image size or number of colour channels needs no change outside ``aevae.models``. The result is
 plain JSON:
 
-    {"input": [C, S, S], "latent_dim": d,
+    {"input": [C, S, S],
      "encoder": [step, ...],   # (C, S, S) image -> encoder output, as Encoder.forward runs them
      "decoder": [step, ...],   # (d,) latent -> (C, S, S) logits, as Decoder.forward runs them
      "head": {"encoder_output": ["mu", "logvar"] or ["mu"],   # consecutive blocks of d values each
               "logvar_range": [lo, hi],                         # logvar is clamped to this range
               "output": "sigmoid"}}                             # image = output(logits)
 
-and each step one of (``shape`` is the step's output for one example, (C, H, W) or (n,); tensors are the
+The latent size d is not repeated here: it is the model's config's ``latent_dim`` (in the explorer's bundle, the
+slot's ``config["model"]``, see ``aevae.explorer.bundle.format``). Each step is one of (``shape`` is the step's output for one example, (C, H, W) or (n,); tensors are the
 ``model.safetensors`` names of the step's weight, ``TENSOR.weight``, and bias, ``TENSOR.bias`` when ``bias``):
 
     {"op": "conv2d", "tensor", "bias", "in", "out", "kernel": [kh, kw], "stride": [sh, sw], "padding": [ph, pw],
@@ -64,7 +65,6 @@ def layer_table(model: LatentModel) -> dict[str, Any]:
     image = torch.zeros(1, cfg.channels, cfg.image_size, cfg.image_size)
     return {
         "input": [cfg.channels, cfg.image_size, cfg.image_size],
-        "latent_dim": cfg.latent_dim,
         "encoder": trace_steps(model.encoder, "encoder", image),
         "decoder": trace_steps(model.decoder, "decoder", torch.zeros(1, cfg.latent_dim)),
         "head": {

@@ -70,7 +70,6 @@ def user_layer_table(model: UserModel) -> tuple[dict[str, Any], dict[str, torch.
                         "in": mu.in_features, "out": 2 * cfg.latent_dim, "shape": [2 * cfg.latent_dim]})
     table = {
         "input": [cfg.channels, cfg.image_size, cfg.image_size],
-        "latent_dim": cfg.latent_dim,
         "encoder": encoder,
         "decoder": chain_steps(dec, dec_nodes, "decoder"),
         "head": {"encoder_output": parts, "logvar_range": [float(v) for v in LOGVAR_RANGE],

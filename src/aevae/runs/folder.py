@@ -15,7 +15,7 @@ import torch
 from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 
-from aevae import __version__
+from aevae.version import __version__
 from aevae.config import ModelConfig, RunConfig
 from aevae.data import ImageSet, dataset_name, load_splits
 from aevae.errors import AevaeError, RunError

@@ -22,7 +22,7 @@ import numpy as np
 import torch
 from torch.nn.parallel import DistributedDataParallel
 
-from aevae import __version__
+from aevae.version import __version__
 from aevae.config import RunConfig
 from aevae.data import ImageSet, load_splits, resolve_preprocess
 from aevae.errors import ConfigError

@@ -16,7 +16,7 @@ import json
 from importlib import resources
 from typing import Any
 
-from aevae.explorer.bundle.format import Bundle
+from aevae.explorer.bundle.format import Bundle, model_facts
 
 COMPANIONS = {  # name -> what it is for and how to train it (RUNS: the folder of the paper pair)
     "ae-d2": {
@@ -33,7 +33,8 @@ def shipped_companions() -> dict[str, dict[str, Any]]:
     for name, spec in COMPANIONS.items():
         path = resources.files("aevae.explorer.bundle") / spec["file"]
         if path.is_file():
-            found[name] = json.loads(path.read_text(encoding="utf-8"))
+            meta = json.loads(path.read_text(encoding="utf-8"))
+            found[name] = {**meta, **model_facts(meta["config"]["model"])}  # derived as a slot's are
     return found
 
 

@@ -2,9 +2,22 @@
 
 A bundle holds two models in the slots "ae" and "vae" (any kind and latent size may fill either slot), the
 analysis arrays the views draw, and a gallery of input images. Its JSON metadata sits in the safetensors header
-(``__metadata__["aevae.explorer"]``); each model's metadata holds its layer table (``"layers"``, see
-``aevae.models.layers``), from which the page builds the network. Its arrays, named ``SLOT.NAME`` or
-``gallery.images``, are:
+(``__metadata__["aevae.explorer"]``): ``{"format", "models": {SLOT: slot metadata}, "gallery": [item], "provenance"}``.
+
+A slot's metadata stores each fact once (written by ``aevae.explorer.bundle.from_runs.model_meta``):
+
+- ``config``  the run's configuration (``config.json``): ``config["model"]`` is the one home of the model's
+  ``kind``, ``latent_dim``, ``image_size`` and ``channels``, ``config["train"]`` of its data set and preprocessing
+- ``layers``  the layer table (``aevae.models.layers``) from which the page builds the network; its latent size
+  is ``config["model"]["latent_dim"]``
+- ``preprocess``, ``data``, ``classes``, ``metrics``, ``organisation``, ``info``, ``novelty``, ``units``,
+  ``pca_explained_variance_ratio``, ``source`` and, where measured, ``factors``, ``rate_distortion``, ``prior``;
+  for a user's own model ``own``, ``both_slots`` and, where only Python can run it, ``decoder``, ``python_only``
+
+``MODEL_FACTS`` (``kind``, ``variational``, ``latent_dim``, ``image_size``, ``channels``) are derived from
+``config["model"]`` when a slot is read (``Bundle.model`` here, ``loadBundle`` in the page's ``bundle.js``), under
+the same names in Python, in the API's JSON and in the page; bundles written before this stored them too, and the
+stored copies are ignored. Its arrays, named ``SLOT.NAME`` or ``gallery.images``, are:
 
 - ``SLOT.weights``        uint8: the bytes of the model's own ``model.safetensors`` (float32 or float16 tensors)
 - ``SLOT.pca_points``     float16 (N, 2): every training latent projected on the two principal components
@@ -86,6 +99,20 @@ def input_layout(model_meta: dict[str, Any]) -> tuple[str, int, int]:
     return how, int(model.get("image_size", 32)), int(model.get("channels", 1))
 
 
+MODEL_FACTS = ("kind", "variational", "latent_dim", "image_size", "channels")  # derived from config["model"]
+
+
+def model_facts(config_model: dict[str, Any]) -> dict[str, Any]:
+    """The facts a slot's metadata derives from its ``config["model"]`` (see the module docstring)."""
+    return {
+        "kind": config_model["kind"],
+        "variational": config_model["kind"] != "ae",
+        "latent_dim": int(config_model["latent_dim"]),
+        "image_size": int(config_model.get("image_size", 32)),
+        "channels": int(config_model.get("channels", 1)),  # 1 grey, 3 colour (RGB, channels first in every array)
+    }
+
+
 class BundleError(AevaeError, ValueError):
     """A bundle is malformed, or cannot be built from what it was given."""
 
@@ -104,6 +131,10 @@ class Bundle:
         missing = [k for k in [*missing, "gallery.images"] if k not in self.arrays]
         if missing or set(self.meta.get("models", {})) != set(SLOTS):
             raise BundleError(f"bundle lacks {', '.join(missing) or 'metadata for both models'}")
+        unknown = [slot for slot, m in self.meta["models"].items()
+                   if not {"kind", "latent_dim"} <= set(m.get("config", {}).get("model", {}))]
+        if unknown:
+            raise BundleError(f"bundle metadata of {', '.join(unknown)} lacks the model's config (kind, latent_dim)")
         if len(self.meta.get("gallery", [])) != len(self.arrays["gallery.images"]):
             raise BundleError("bundle gallery metadata and images differ in length")
         family = self.meta.get("family")
@@ -114,11 +145,21 @@ class Bundle:
             if n < 2 or len(family.get("values", [])) != n or lost:
                 raise BundleError(f"bundle family is incomplete ({', '.join(lost[:3]) or f'{n} member(s)'})")
 
+    @property
+    def slots(self) -> tuple[str, ...]:
+        """The slots this bundle holds, in its order."""
+        return tuple(self.meta["models"])
+
     def model(self, slot: str) -> dict[str, Any]:
-        """Metadata of the model in ``slot``; KeyError names the known slots."""
-        if slot not in SLOTS:
-            raise KeyError(f"unknown model {slot!r}; known models: {', '.join(SLOTS)}")
-        return self.meta["models"][slot]
+        """Metadata of the model in ``slot`` with its ``MODEL_FACTS`` derived; KeyError names the known slots."""
+        if slot not in self.meta["models"]:
+            raise KeyError(f"unknown model {slot!r}; known models: {', '.join(self.slots)}")
+        stored = self.meta["models"][slot]
+        return {**stored, **model_facts(stored["config"]["model"])}
+
+    def latent_dim(self, slot: str) -> int:
+        """The number of latent values of the model in ``slot``."""
+        return self.model(slot)["latent_dim"]
 
     def weights(self, slot: str) -> bytes:
         """The model's weights as safetensors bytes."""

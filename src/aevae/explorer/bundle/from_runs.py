@@ -44,7 +44,7 @@ def build_bundle(runs: dict[str, Path | None], fallback: Bundle | None = None, p
         if run is None:
             if fallback is None:
                 raise ValueError(f"no run folder for the {slot} slot and no bundle to take it from")
-            meta["models"][slot] = fallback.model(slot)
+            meta["models"][slot] = fallback.meta["models"][slot]  # as stored (Bundle.model adds derived facts)
             arrays.update({k: v for k, v in fallback.arrays.items() if k.startswith(f"{slot}.")})
             kept.append(fallback.model(slot)["data"])
             layouts[slot] = input_layout(fallback.model(slot))[1:]  # (side, channels)
@@ -89,18 +89,12 @@ def run_entry(slot: str, run: Path, progress: bool = True, half: bool = False
 
 def model_meta(slot: str, config: dict[str, Any], metrics: dict[str, Any], analysis: Analysis,
                layers: dict[str, Any], source: str) -> dict[str, Any]:
-    """What the page and the API show about one model; ``layers`` is its ``aevae.models.layers.layer_table``,
-    from which the browser builds the network."""
-    model = config["model"]
-    preprocess, _, channels = input_layout({"config": config})
+    """What the page and the API show about one model, each fact once (the slot schema in
+    ``aevae.explorer.bundle.format``: kind, latent size, image size and channels are read from ``config``);
+    ``layers`` is its ``aevae.models.layers.layer_table``, from which the browser builds the network."""
     return {
         "slot": slot,
-        "kind": model["kind"],
-        "variational": model["kind"] != "ae",
-        "latent_dim": int(model["latent_dim"]),
-        "image_size": int(model["image_size"]),
-        "channels": channels,  # 1 grey, 3 colour (RGB, channels first in every array)
-        "preprocess": preprocess,  # how inputs are prepared: "glyph" (a drawing pad makes sense) or "fit"
+        "preprocess": input_layout({"config": config})[0],  # "glyph" (a drawing pad makes sense) or "fit"
         "data": analysis.data,
         "classes": list(analysis.classes),
         "config": config,
@@ -113,8 +107,22 @@ def model_meta(slot: str, config: dict[str, Any], metrics: dict[str, Any], analy
         "pca_explained_variance_ratio": [float(v) for v in analysis.pca_explained_variance_ratio],
         **({"factors": analysis.extra["factors"]} if "factors" in analysis.extra else {}),
         **article_fields(analysis),
+        **training_curve(metrics),
         "source": source,
     }
+
+
+def training_curve(metrics: dict[str, Any]) -> dict[str, Any]:
+    """The run's test loss after each epoch, from its ``metrics.json`` history, for the page's judgement of whether
+    it trained long enough: ``{"training": {"epochs", "loss", "test_loss_nats_per_image"}}`` with ``loss`` "-ELBO"
+    (a VAE's bound) or "BCE" (an AE's); nothing for a model without a history (one of your own, an old run)."""
+    history = [h for h in metrics.get("history", []) if isinstance(h.get("test"), dict)]
+    if not history:
+        return {}
+    variational = all("neg_elbo_nats_per_image" in h["test"] for h in history)
+    key = "neg_elbo_nats_per_image" if variational else "bce_nats_per_image"
+    return {"training": {"epochs": int(history[-1]["epoch"]), "loss": "-ELBO" if variational else "BCE",
+                         "test_loss_nats_per_image": [float(h["test"][key]) for h in history]}}
 
 
 def article_fields(analysis: Analysis) -> dict[str, Any]:

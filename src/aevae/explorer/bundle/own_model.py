@@ -25,7 +25,7 @@ import numpy as np
 import torch
 from safetensors.torch import save as save_tensors
 
-from aevae import __version__
+from aevae.version import __version__
 from aevae.analysis import analyze
 from aevae.data.arrays import ArrayImages, array_images
 from aevae.explorer.bundle.format import BUNDLE_FORMAT, SLOTS, Bundle, BundleError

@@ -21,7 +21,7 @@ import numpy as np
 from PIL import Image
 from safetensors.torch import save as save_tensors
 
-from aevae import __version__
+from aevae.version import __version__
 from aevae.analysis import analyze
 from aevae.config import RunConfig, TrainConfig
 from aevae.data import load_splits, prepare_image, to_uint8

@@ -15,8 +15,9 @@ Routes
 Errors are JSON ``{"error": message}``: 4xx for what a client sent (``requests``), 403 for other web sites
 (``origins``), 503 while the encode slots are busy, and 500, logged, for anything unexpected; the connection stays
 open after each. PyTorch is imported on the first encode or decode, in a worker thread, so the page (which decodes
-in the browser) never waits for it. Parsing, PyTorch and writing answers all run in worker threads: the event loop
-only moves bytes, so one client's 256-latent batch never stalls another's metadata request.
+in the browser) never waits for it. Parsing, PyTorch and writing answers all run in worker threads, and uploaded image
+files are decoded in processes of their own (``decoder``): the event loop only moves bytes, so one client's
+256-latent batch or 4096² upload never stalls another's metadata request.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from starlette.staticfiles import StaticFiles
 from aevae.explorer.bundle import SLOTS, Bundle
 from aevae.explorer.bundle.format import input_layout
 from aevae.explorer.server.answers import BINARY_DTYPES, BINARY_TYPE, decode_json, encode_json, pixels_binary
+from aevae.explorer.server.decoder import DecoderPool
 from aevae.explorer.server.origins import OriginGuard, normalised_origin
 from aevae.explorer.server.requests import (
     FILE_TYPES,
@@ -50,7 +52,6 @@ from aevae.explorer.server.requests import (
     ApiError,
     content_type,
     decode_body_limit,
-    image_from_file,
     image_from_pixels,
     parse_json,
     parse_latents,
@@ -86,20 +87,21 @@ def create_app(bundle_bytes: bytes, torch_threads: int | None = None, host: str 
     its message, so the page can show it and carry on.
     """
     bundle = Bundle.from_bytes(bundle_bytes)
-    reference: dict[str, Any] = {}  # "models": ReferenceModels, created by the first encode or decode
+    reference: dict[str, Any] = {}  # "models": BundleModels, created by the first encode or decode
     encode_slots = asyncio.Semaphore(MAX_ENCODES)
     pending = PendingBytes(MAX_PENDING_BYTES)
+    decoders = DecoderPool(MAX_ENCODES)  # image files are decoded in processes of their own (see decoder)
 
     def models() -> Any:
-        """The ReferenceModels, created (and torch imported) on first use."""
+        """The bundle's models in PyTorch (BundleModels), created (and torch imported) on first use."""
         if "models" not in reference:
             import torch  # seconds to import, so only when needed
 
-            from aevae.explorer.server.reference import ReferenceModels
+            from aevae.explorer.bundle.models import BundleModels
 
             if torch_threads:
                 torch.set_num_threads(torch_threads)
-            reference["models"] = ReferenceModels(bundle, own_models)
+            reference["models"] = BundleModels(bundle, own_models)
         return reference["models"]
 
     def slot_of(request: Request) -> str:
@@ -134,7 +136,7 @@ def create_app(bundle_bytes: bytes, torch_threads: int | None = None, host: str 
         slot = slot_of(request)
         require_json(content_type(request.headers))
         binary = _wants_binary(request)
-        d = bundle.model(slot)["latent_dim"]
+        d = bundle.latent_dim(slot)
         # The size a body of MAX_LATENTS latents can have, checked before parsing: 8 MiB of JSON would take a worker
         # seconds to parse only to be refused.
         async with pending.reading() as held:
@@ -183,7 +185,7 @@ def create_app(bundle_bytes: bytes, torch_threads: int | None = None, host: str 
                 def work() -> bytes:
                     layout = input_layout(bundle.model(slot))  # the model's own preprocessing, size and channels
                     image = (image_from_pixels(parse_json(body), layout) if kind == JSON_TYPE
-                             else image_from_file(body, layout))
+                             else decoders.decode(body, layout))
                     mu, sigma = models().encode(slot, image)
                     return encode_json(slot, mu, sigma, image)
 
@@ -212,7 +214,14 @@ def create_app(bundle_bytes: bytes, torch_threads: int | None = None, host: str 
     ]
     origins = [normalised_origin(o) for o in allow_origins]  # a bad one is refused now, not at the first request
     middleware = [Middleware(JsonServerErrors), Middleware(OriginGuard, host=host, allow_origins=origins)]
-    return Starlette(routes=routes, middleware=middleware,
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        """Nothing to start (the decoders start on the first upload); they end with the server."""
+        yield
+        decoders.close()
+
+    return Starlette(routes=routes, middleware=middleware, lifespan=lifespan,
                      exception_handlers={ApiError: api_error, HTTPException: http_error})
 
 

@@ -20,6 +20,9 @@ from aevae.explorer.bundle.format import GLYPH_32
 
 MAX_BODY_BYTES = 8 * 2**20  # 8 MiB: a large phone photo; more is refused before it is read in full
 MAX_IMAGE_PIXELS = 4096 * 4096  # checked from the file header, before any pixel is decoded (decompression bombs)
+# WebP cannot be decoded reduced, and Pillow's decoder holds its RGBA output twice over (libwebp's buffer, then the
+# image): a 4096² lossless file of 10 KB took 85 MiB more at its peak, against 26 MiB at 2048², so WebP gets fewer.
+MAX_WEBP_PIXELS = 2048 * 2048
 # Pixels an upload is normalised at. The models see 32×32 and the ink's box is scaled to 20 px, so 512×512 keeps a
 # digit that fills a tenth of a photo's side at 50 px; normalising costs ~100 bytes a pixel (float64 channels), so
 # at 16 Mpx it took 1 GiB and here 25 MiB.
@@ -152,6 +155,10 @@ def image_from_file(data: bytes, layout: tuple[str, int, int] = GLYPH_32) -> np.
                 if img.width * img.height > MAX_IMAGE_PIXELS:
                     raise ApiError(413, f"the image is {img.width}×{img.height} pixels; at most "
                                         f"{MAX_IMAGE_PIXELS:,} pixels are decoded")
+                if img.format == "WEBP" and img.width * img.height > MAX_WEBP_PIXELS:
+                    raise ApiError(413, f"the WebP image is {img.width}×{img.height} pixels; WebP is decoded at full "
+                                        f"size, so at most {MAX_WEBP_PIXELS:,} pixels are accepted (scale it down, "
+                                        f"or send it as PNG or JPEG)")
                 factor = _reduction(img.width, img.height)
                 if factor > 1 and img.format == "JPEG":  # decode at 1/2, 1/4 or 1/8 scale, never below the target
                     img.draft(img.mode, (math.ceil(img.width / factor), math.ceil(img.height / factor)))

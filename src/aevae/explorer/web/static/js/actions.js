@@ -128,8 +128,8 @@ export function randomLatent(state) {
   const slot = state.active;
   const model = state.models[slot];
   const std = model.meta.organisation?.per_dim_std;
-  const z = model.meta.variational || !std ? Float64Array.from({ length: model.d }, gaussian)
-    : Float64Array.from({ length: model.d }, (_, j) => model.pcaMean[j] + std[j] * gaussian());
+  const z = model.meta.variational || !std ? Float64Array.from({ length: model.meta.latent_dim }, gaussian)
+    : Float64Array.from({ length: model.meta.latent_dim }, (_, j) => model.pcaMean[j] + std[j] * gaussian());
   state.latent[slot] = z;
   state.origin[slot] = { kind: "line" };
   state.emit("latent", { slot, source: "random" });
@@ -183,15 +183,16 @@ export function setColourBy(state, id) {
 }
 
 /**
- * Show the family's `index`-th model in the VAE's place (the slider): every selected input is re-encoded by it, the
- * black line follows the input it was snapped to (a free line keeps its values, on as many axes as the model has),
- * and every view redraws for it ("model", then "latent", "inputs" and "active"). Selections and drawings stay.
+ * Show the family's `index`-th model in the VAE's place (the slider; null: the VAE's own model again): every
+ * selected input is re-encoded by it, the black line follows the input it was snapped to (a free line keeps its
+ * values, on as many axes as the model has), and every view redraws for it ("model", then "latent", "inputs" and
+ * "active"). Selections and drawings stay.
  */
 export function setMember(state, index) {
   const family = state.family;
-  if (!family || index === state.member || !family.members[index]) return;
+  if (!family || index === state.member || (index !== null && !family.members[index])) return;
   const slot = "vae";
-  const model = family.members[index];
+  const model = index === null ? family.own : family.members[index];
   state.member = index;
   state.models[slot] = model;
   state.active = slot; // the slider moves the VAE's place: show it
@@ -200,10 +201,10 @@ export function setMember(state, index) {
   const origin = state.origin[slot] || { kind: "line" };
   const z = origin.kind === "mu" && origin.input.codes
     ? origin.input.codes[slot].mu
-    : Float64Array.from({ length: model.d }, (_, j) => state.latent[slot][j] ?? model.pcaMean[j]);
+    : Float64Array.from({ length: model.meta.latent_dim }, (_, j) => state.latent[slot][j] ?? model.pcaMean[j]);
   state.latent[slot] = clampToAxes(z, model.ranges);
   state.origin[slot] = origin.kind === "mu" ? origin : { kind: "line" };
-  if (!state.drawnBy[slot] || state.drawn[slot]?.some((j) => j >= model.d)) { // its own most used axes
+  if (!state.drawnBy[slot] || state.drawn[slot]?.some((j) => j >= model.meta.latent_dim)) { // its own most used axes
     [state.drawn[slot], state.drawnBy[slot]] = [null, false];
   }
   state.emit("model", { slot });

@@ -11,14 +11,30 @@ const BUNDLE_FORMAT = 1;
 export const SLOTS = ["ae", "vae"];
 
 /**
+ * The facts a slot's metadata derives from its config's model section, under the names aevae.explorer.bundle.format
+ * gives them (MODEL_FACTS there): the bundle stores each once, in `config.model`; stored copies of older bundles
+ * are overridden.
+ */
+export function modelFacts(model) {
+  return {
+    kind: model.kind,
+    variational: model.kind !== "ae",
+    latent_dim: model.latent_dim,
+    image_size: model.image_size ?? 32,
+    channels: model.channels ?? 1,
+  };
+}
+
+/**
  * Parse a bundle and build both networks.
  * @param {ArrayBuffer|Uint8Array} bytes
  * @param {{transport?: Function}} options transport: how a slot whose network only Python can run ("decoder":
  *   "python") is decoded (see remote.js); without one such a slot's images cannot be decoded
  * @returns {{meta: object, models: {ae: Model, vae: Model}, gallery: {name, label, kind, data, image}[],
  *   family: null|{axis, symbol, values, members: (Model & {value, headline})[]}, remote: boolean}} where
- *   Model = {meta, net, d, pcaPoints, labels, pcaComponents, pcaMean, densityGrid, density, quantiles,
- *   testBceQuantiles, testTypicalityQuantiles, factors, latents}; remote: some slot is decoded by Python
+ *   Model = {meta, net, pcaPoints, labels, pcaComponents, pcaMean, densityGrid, density, quantiles,
+ *   testBceQuantiles, testTypicalityQuantiles, factors, latents}; remote: some slot is decoded by Python. A model's
+ *   latent size is `meta.latent_dim` (derived from its config, see modelFacts), the one name the page uses.
  */
 export function loadBundle(bytes, { transport = null } = {}) {
   const { tensors, metadata } = readSafetensors(bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes));
@@ -36,35 +52,38 @@ export function loadBundle(bytes, { transport = null } = {}) {
     image: Float32Array.from(images.data.subarray(i * pixels, (i + 1) * pixels), (v) => v / 255),
   }));
   const queue = transport ? createDecodeQueue(transport) : null;
-  const load = (slot, m, weights) => ({
-    slot,
-    meta: m,
-    net: m.decoder === "python"
-      ? createRemoteNetwork({ ...m, slot }, {
-        mu: array(`${slot}.gallery_mu`),
-        sigma: tensors[`${slot}.gallery_sigma`]?.data ?? null,
-        bce: array(`${slot}.gallery_bce`),
-      }, gallery.map((item) => item.image), queue)
-      : createNetwork(weights(), m),
-    d: m.latent_dim,
-    pcaPoints: array(`${slot}.pca_points`), // (N, 2) row-major
-    labels: array(`${slot}.labels`),
-    pcaComponents: array(`${slot}.pca_components`), // (2, d)
-    pcaMean: array(`${slot}.pca_mean`),
-    densityGrid: array(`${slot}.density_grid`), // (d, G)
-    density: array(`${slot}.density`), // (d, G)
-    quantiles: array(`${slot}.quantiles`), // (d, 101)
-    // Optional (bundles made before aevae.analysis.novelty lack them): test-set error percentiles 0, 0.1, …, 100
-    testBceQuantiles: tensors[`${slot}.test_bce_quantiles`]?.data ?? null,
-    testTypicalityQuantiles: tensors[`${slot}.test_typicality_quantiles`]?.data ?? null,
-    // Optional, for data sets with known factors: each training point's factor values (N, K) and latent means
-    // (N, d), rows in the order of pcaPoints; meta.factors names the factors and holds the information matrix
-    factors: tensors[`${slot}.factors`]?.data ?? null,
-    latents: tensors[`${slot}.latents`]?.data ?? null,
-  });
+  const load = (slot, stored, weights) => {
+    const m = { ...stored, ...modelFacts(stored.config.model) };
+    return {
+      slot,
+      meta: m,
+      net: m.decoder === "python"
+        ? createRemoteNetwork({ ...m, slot }, {
+          mu: array(`${slot}.gallery_mu`),
+          sigma: tensors[`${slot}.gallery_sigma`]?.data ?? null,
+          bce: array(`${slot}.gallery_bce`),
+        }, gallery.map((item) => item.image), queue)
+        : createNetwork(weights(), m),
+      pcaPoints: array(`${slot}.pca_points`), // (N, 2) row-major
+      labels: array(`${slot}.labels`),
+      pcaComponents: array(`${slot}.pca_components`), // (2, d)
+      pcaMean: array(`${slot}.pca_mean`),
+      densityGrid: array(`${slot}.density_grid`), // (d, G)
+      density: array(`${slot}.density`), // (d, G)
+      quantiles: array(`${slot}.quantiles`), // (d, 101)
+      // Optional (bundles made before aevae.analysis.novelty lack them): test-set error percentiles 0, 0.1, …, 100
+      testBceQuantiles: tensors[`${slot}.test_bce_quantiles`]?.data ?? null,
+      testTypicalityQuantiles: tensors[`${slot}.test_typicality_quantiles`]?.data ?? null,
+      // Optional, for data sets with known factors: each training point's factor values (N, K) and latent means
+      // (N, d), rows in the order of pcaPoints; meta.factors names the factors and holds the information matrix
+      factors: tensors[`${slot}.factors`]?.data ?? null,
+      latents: tensors[`${slot}.latents`]?.data ?? null,
+    };
+  };
   const models = {};
   for (const slot of SLOTS) {
     models[slot] = load(slot, meta.models[slot], () => readSafetensors(array(`${slot}.weights`)).tensors);
+    meta.models[slot] = models[slot].meta;
   }
   // A family along one axis (aevae.explorer.bundle.family): its models have 8-bit weights, made float32 here
   const family = meta.family ? {

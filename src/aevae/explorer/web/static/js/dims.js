@@ -14,14 +14,15 @@ export const MIN_AXIS_PX = 46; // on-screen pixels between neighbouring axes: th
 
 /**
  * What a model does with each dimension.
- * @param {{d: number, meta: object}} model a bundle model
+ * @param {{meta: object}} model a bundle model (meta.latent_dim dimensions)
  * @returns {{use: number[], unit: string, measure: string, variance: number[], active: boolean[],
  *            order: number[], unused: number[], kl: boolean}} use: per dimension, in `unit`; order: dimensions by
  *   use, most first; active: Burda's criterion; unused: the dimensions the plot leaves out by default (not active,
  *   and for a VAE with KL below UNUSED_KL_NATS)
  */
 export function dimensionUse(model) {
-  const { d, meta } = model;
+  const { meta } = model;
+  const d = meta.latent_dim;
   const std = meta.organisation?.per_dim_std ?? [];
   const variance = Array.from({ length: d }, (_, j) => (std[j] ?? 0) ** 2);
   const klPerDim = meta.metrics?.kl_nats_per_dim;

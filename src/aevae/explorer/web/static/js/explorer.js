@@ -22,6 +22,7 @@ import { createMapScaleSwitch, createPcaMap } from "./pcamap.js";
 import { createState } from "./state.js";
 import { createToolbar } from "./toolbar.js";
 import { createTraversals } from "./traversals.js";
+import { createTrainingNotice } from "./training.js";
 
 export { loadBundle } from "./bundle.js";
 
@@ -32,6 +33,7 @@ const layout = (landmark, plot) => `
   <header class="top">
     <h1>aevae <span>touch the latent space</span></h1>
     <div class="toolbar"></div>
+    <div class="training-notices" role="status" hidden></div>
   </header>
   <${landmark} class="grid">
     <section class="panel gallery-panel"><h2>Inputs</h2><div class="gallery"></div>
@@ -71,13 +73,14 @@ export function mount(el, bundle, options = {}) {
   const family = bundle.family && {
     ...bundle.family,
     members: bundle.family.members.map((m) => ({ ...m, ranges: axisRanges(m) })),
+    own: models.vae, // what the VAE's place holds when no member is shown
   };
   const state = createState({
     models,
     active,
     invert,
     inputs: bundle.gallery.map((item, i) => ({ ...item, id: `g${i}`, selected: false, colour: null, codes: null })),
-    latent: Object.fromEntries(SLOTS.map((s) => [s, new Float64Array(models[s].d)])),
+    latent: Object.fromEntries(SLOTS.map((s) => [s, new Float64Array(models[s].meta.latent_dim)])),
     origin: {},
     focus: null,
     hover: null, // the input whose line and row are highlighted
@@ -94,6 +97,7 @@ export function mount(el, bundle, options = {}) {
   const part = (selector) => el.querySelector(selector);
 
   createToolbar(part(".toolbar"), state);
+  createTrainingNotice(part(".training-notices"), state);
   createGallery(part(".gallery"), state, { own: part(".own-inputs") });
   if (bundle.remote) { // a model only Python runs (remote.js) cannot encode new inputs in the page
     part(".own-title").remove();

@@ -2,7 +2,8 @@
 // Clicking a thumbnail selects it (it gets a colour and a line) or deselects it. Your own inputs go into their own
 // container (`own`, placed below the drawing pad), so that adding one never moves the pad under the pointer. The
 // thumbnails come in rows of three: each class's test images together (the gallery holds three per class), the
-// probes and your inputs in threes; a narrow gallery wraps whole rows, never splitting a class.
+// probes and your inputs in threes; a narrow gallery wraps whole rows, never splitting a class. Two models trained on
+// different data sets each get a section of their own test images, named after their data.
 
 import { toggleInput } from "./actions.js";
 import { itemNoun } from "./dataset.js";
@@ -14,10 +15,11 @@ import { imageCanvas } from "./images.js";
  * @param {{own?: HTMLElement}} options own: container of the drawings and uploads (default: `el` as well)
  */
 export function createGallery(el, state, { own = el } = {}) {
-  const noun = itemNoun(state.models.vae.meta);
+  const { ae, vae } = state.models;
+  const nouns = [...new Set([ae, vae].map((m) => itemNoun(m.meta).many))];
   const sections = [
-    [el, ["test"], state.models.vae.meta.own ? "Your images" : `Test ${noun.many}`], // own: your model's data
-    [el, ["probe"], `Probes (not ${noun.many})`],
+    ...testSections(el, state),
+    [el, ["probe"], `Probes (not ${nouns.join(" or ")})`],
     [own, ["drawing", "upload"], "Your inputs"],
   ];
 
@@ -26,8 +28,8 @@ export function createGallery(el, state, { own = el } = {}) {
     const active = el.ownerDocument.activeElement;
     const focused = active?.classList.contains("thumb") ? active.dataset.input : null;
     for (const target of new Set(sections.map(([target]) => target))) target.replaceChildren();
-    for (const [target, kinds, title] of sections) {
-      const items = state.inputs.filter((i) => kinds.includes(i.kind));
+    for (const [target, kinds, title, data] of sections) {
+      const items = state.inputs.filter((i) => kinds.includes(i.kind) && (!data || i.data === data));
       if (!items.length) continue;
       const heading = document.createElement("h3");
       heading.textContent = title;
@@ -64,6 +66,20 @@ export function createGallery(el, state, { own = el } = {}) {
   state.on("invert", render);
   render();
   return { el };
+}
+
+/**
+ * The test images' sections: one, or where the two models were trained on different data sets one per data set,
+ * headed with what its items are and which model it trained ("Test digits (mnist, the AE's data)").
+ * @returns {[HTMLElement, string[], string, string|null][]} [container, kinds, heading, data set or null for all]
+ */
+function testSections(el, state) {
+  const { ae, vae } = state.models;
+  if (vae.meta.own) return [[el, ["test"], "Your images", null]]; // your own model's data
+  if (ae.meta.data === vae.meta.data) return [[el, ["test"], `Test ${itemNoun(vae.meta).many}`, null]];
+  return [ae, vae].map((model) => [el, ["test"],
+    `Test ${itemNoun(model.meta).many} (${model.meta.data}, the ${model.meta.kind.toUpperCase()}'s data)`,
+    model.meta.data]);
 }
 
 /** The items in rows: [label, items] per class for test images (in their order), else [null, up to three items]. */

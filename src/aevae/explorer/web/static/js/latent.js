@@ -2,8 +2,9 @@
 
 /** Each dimension's axis range [lo, hi]: the span of its violin's grid, fitted to the training distribution. */
 export function axisRanges(model) {
-  const G = model.densityGrid.length / model.d;
-  return Array.from({ length: model.d }, (_, j) => [model.densityGrid[j * G], model.densityGrid[j * G + G - 1]]);
+  const d = model.meta.latent_dim;
+  const G = model.densityGrid.length / d;
+  return Array.from({ length: d }, (_, j) => [model.densityGrid[j * G], model.densityGrid[j * G + G - 1]]);
 }
 
 /** Clamp each value of `z` to its axis range; returns a new Float64Array. */
@@ -13,7 +14,8 @@ export function clampToAxes(z, ranges) {
 
 /** Coordinates [p1, p2] of latent `z` on the model's two principal axes. */
 export function project(model, z) {
-  const { d, pcaComponents: c, pcaMean: mean } = model;
+  const { pcaComponents: c, pcaMean: mean } = model;
+  const d = model.meta.latent_dim;
   let p1 = 0;
   let p2 = 0;
   for (let j = 0; j < d; j++) {
@@ -25,7 +27,8 @@ export function project(model, z) {
 
 /** The latent at PCA coordinates (p1, p2), every other principal component at the data mean. */
 export function unproject(model, p1, p2) {
-  const { d, pcaComponents: c, pcaMean: mean } = model;
+  const { pcaComponents: c, pcaMean: mean } = model;
+  const d = model.meta.latent_dim;
   return Float64Array.from({ length: d }, (_, j) => mean[j] + p1 * c[j] + p2 * c[d + j]);
 }
 
@@ -64,16 +67,16 @@ export function gaussian() {
  * are max(d) axes and each spans the ranges of every model that has that dimension, so both models' spreads are
  * drawn to one scale (a model with fewer dimensions is drawn on the first axes only). With `common` (the
  * dimensions drawn), every axis spans the same range, the union of theirs: all in the same latent units.
- * @param {{[slot: string]: {d: number, ranges: number[][]}}} models
+ * @param {{[slot: string]: {ranges: number[][]}}} models (each range list has one entry per latent dimension)
  * @param {string} shown the slot drawn in colour
  * @param {boolean} fit
  * @param {number[]|null} common
  */
 export function plotAxes(models, shown, fit, common = null) {
   const all = fit ? [models[shown]] : Object.values(models);
-  const d = Math.max(...all.map((m) => m.d));
+  const d = Math.max(...all.map((m) => m.ranges.length));
   const axes = Array.from({ length: d }, (_, j) => {
-    const ranges = all.filter((m) => j < m.d).map((m) => m.ranges[j]);
+    const ranges = all.filter((m) => j < m.ranges.length).map((m) => m.ranges[j]);
     return [Math.min(...ranges.map((r) => r[0])), Math.max(...ranges.map((r) => r[1]))];
   });
   if (!common?.length) return axes;

@@ -32,9 +32,10 @@ const REGENERATE =
   "or aevae explore / aevae export --ae RUN_DIR --vae RUN_DIR for your own runs";
 
 /**
- * A model's network from its tensors (see readSafetensors) and metadata ({slot, latent_dim, layers}).
+ * A model's network from its tensors (see readSafetensors) and its bundle slot's metadata ({slot, latent_dim, layers}:
+ * the layer table's blocks of the latent are latent_dim values each).
  * Images are channels-first, as in PyTorch: C·S·S values in [0, 1], channel by channel (C = 1: an S×S image).
- * @returns {{latentDim: number, size: number, channels: number, variational: boolean,
+ * @returns {{size: number, channels: number, variational: boolean,
  *            decode: (z: ArrayLike<number>, trace?: Trace) => Float32Array,
  *            encode: (image: ArrayLike<number>, trace?: Trace) => {mu: Float64Array, sigma: Float64Array|null}}}
  *   where Trace = (name, values, shape) => void, if given, receives each layer's output once the pass is done (its
@@ -50,10 +51,7 @@ export function createNetwork(tensors, meta) {
   }
   const [channels, size, sizeW] = table.input;
   if (size !== sizeW) throw new Error(`the explorer draws square images; this model reads ${size}×${sizeW}`);
-  const d = table.latent_dim;
-  if (d !== meta.latent_dim) {
-    throw new Error(`the layer table has ${d} latent dimensions, the metadata ${meta.latent_dim}`);
-  }
+  const d = meta.latent_dim;
   const pixels = size * size;
   const { encoder_output: parts, logvar_range: logvarRange, output } = table.head;
   if (!Object.hasOwn(OUTPUTS, output)) throw new Error(`the layer table's output ${output} is not one the page computes`);
@@ -113,7 +111,7 @@ export function createNetwork(tensors, meta) {
     return { mu, sigma };
   }
 
-  return { latentDim: d, size, channels, variational: logvarAt >= 0, decode, encode };
+  return { size, channels, variational: logvarAt >= 0, decode, encode };
 }
 
 /** Hand each layer's output of the last run of `half` to `trace`; the last layer's as `last` when given. */

@@ -68,7 +68,7 @@ export function createParallel(el, state, { width: startWidth = 640, height = 38
   function drawnAxes(slot = state.active) {
     const model = state.models[slot];
     if (!large(slot)) {
-      const d = state.fit ? model.d : Math.max(...SLOTS.map((s) => state.models[s].d));
+      const d = state.fit ? model.meta.latent_dim : Math.max(...SLOTS.map((s) => state.models[s].meta.latent_dim));
       return Array.from({ length: d }, (_, j) => j);
     }
     if (!state.drawn[slot]) state.drawn[slot] = defaultAxes(model, axesThatFit(plainWidth() - margin.left - margin.right));
@@ -76,7 +76,7 @@ export function createParallel(el, state, { width: startWidth = 640, height = 38
   }
 
   function large(slot = state.active) {
-    return state.models[slot].d >= SORT_FROM;
+    return state.models[slot].meta.latent_dim >= SORT_FROM;
   }
 
   // The plot's width before more axes than fit widen it: for a large latent the panel's in CSS pixels.
@@ -108,7 +108,7 @@ export function createParallel(el, state, { width: startWidth = 640, height = 38
       const [lo, hi] = axes[j];
       return lo + ((bottom - py) / (bottom - top)) * (hi - lo);
     };
-    const mine = dims.filter((j) => j < state.models[state.active].d); // the axes the shown model has
+    const mine = dims.filter((j) => j < state.models[state.active].meta.latent_dim); // the axes the shown model has
     return { x, y, value, top, bottom, halfWidth: Math.min(step ? step * 0.42 : 80, margin.left - 4), d, axes, dims,
              mine, step };
   }
@@ -250,7 +250,7 @@ export function createParallel(el, state, { width: startWidth = 640, height = 38
     if (state.models[state.active].meta.both_slots) return; // one model in both slots: nothing else to grey
     const g = geometry();
     for (const slot of SLOTS.filter((s) => s !== state.active)) {
-      const dims = g.dims.filter((j) => j < state.models[slot].d); // the axes this model has
+      const dims = g.dims.filter((j) => j < state.models[slot].meta.latent_dim); // the axes this model has
       const polyline = (z) => dims.map((j) => point(g, j, z[j])).join(" ");
       for (const input of state.inputs.filter((i) => i.selected)) {
         svg("polyline", { points: polyline(input.codes[slot].mu), class: "other-line", stroke: OTHER_MODEL,

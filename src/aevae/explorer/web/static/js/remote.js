@@ -58,7 +58,6 @@ export function createRemoteNetwork(meta, codes, images, queue) {
   const channels = meta.config?.model?.channels ?? 1;
   return {
     remote: true,
-    latentDim: d,
     size: meta.image_size,
     channels,
     variational: Boolean(meta.variational),

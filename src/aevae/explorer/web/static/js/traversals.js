@@ -31,7 +31,7 @@ export function createTraversals(el, state) {
     if (!dims.length) return;
     const z = state.latent[slot];
     el.querySelector(".traversal-title").textContent = `Traversals: z${dims.map((j) => j + 1).join(", z")} each `
-      + `swept across its axis from the black line's code (outlined: the line's own value), the other ${model.d - 1} `
+      + `swept across its axis from the black line's code (outlined: the line's own value), the other ${model.meta.latent_dim - 1} `
       + "values kept";
     if (rows.dataset.key !== `${slot}:${dims.join()}`) {
       rows.replaceChildren(...dims.map((j) => {

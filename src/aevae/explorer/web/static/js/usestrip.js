@@ -34,7 +34,7 @@ export function createUseStrip(el, state, { drawnAxes }) {
 
   function render() {
     const model = state.models[state.active];
-    strip.hidden = model.d < SORT_FROM;
+    strip.hidden = model.meta.latent_dim < SORT_FROM;
     if (strip.hidden) return;
     const use = dimensionUse(model);
     const drawn = new Set(drawnAxes());
@@ -47,7 +47,7 @@ export function createUseStrip(el, state, { drawnAxes }) {
     const ctx = canvas.getContext("2d");
     ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
     ctx.clearRect(0, 0, px, STRIP_HEIGHT);
-    const w = px / model.d;
+    const w = px / model.meta.latent_dim;
     const gap = w >= 3 ? BAR_GAP : 0;
     const top = Math.max(...use.use, 1e-12);
     // heights on a square-root scale: small but real use stays visible beside the largest
@@ -58,13 +58,13 @@ export function createUseStrip(el, state, { drawnAxes }) {
     });
     layout = { order: use.order, w };
     const activeCount = use.active.filter(Boolean).length;
-    strip.querySelector(".use-title").textContent = `Use of each of the ${model.d} dimensions (${use.measure}, `
+    strip.querySelector(".use-title").textContent = `Use of each of the ${model.meta.latent_dim} dimensions (${use.measure}, `
       + `${use.unit}), most used first; dark: drawn as an axis (${drawn.size}). Click a bar to draw or hide it.`;
-    canvas.setAttribute("aria-label", `${model.d} bars, one per dimension, by ${use.measure}`);
+    canvas.setAttribute("aria-label", `${model.meta.latent_dim} bars, one per dimension, by ${use.measure}`);
     canvas.dataset.order = use.order.join(" ");
     const unused = unusedSummary(model);
     strip.querySelector(".use-summary").textContent = `Active units (Burda et al. 2016): ${activeCount} of `
-      + `${model.d}, the dimensions whose mean moves with the input, Var(E[z_j | x]) > ${ACTIVE_VARIANCE} over `
+      + `${model.meta.latent_dim}, the dimensions whose mean moves with the input, Var(E[z_j | x]) > ${ACTIVE_VARIANCE} over `
       + `the images.${unused ? ` ${unused}: not drawn unless picked.` : ""}`;
     strip.querySelector('[data-pick="active"]').textContent = `Active (${activeCount})`;
   }

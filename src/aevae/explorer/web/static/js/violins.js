@@ -29,8 +29,8 @@ export function createViolins(groups, state, { geometry }) {
 
   function violins(model, group, className) {
     const { x, y, halfWidth, dims } = geometry();
-    const G = model.densityGrid.length / model.d;
-    for (const j of dims.filter((i) => i < model.d)) {
+    const G = model.densityGrid.length / model.meta.latent_dim;
+    for (const j of dims.filter((i) => i < model.meta.latent_dim)) {
       const { grid, widths } = outline(model, j, G);
       const edge = (g, side) => `${(x(j) + side * widths[g] * halfWidth).toFixed(2)},${y(j, grid[g]).toFixed(2)}`;
       const right = Array.from(grid, (_, g) => edge(g, 1));
@@ -46,9 +46,10 @@ export function createViolins(groups, state, { geometry }) {
     const counts = new Float64Array(G * L);
     const lo = grid[0];
     const step = (grid[G - 1] - lo) / Math.max(G - 1, 1) || 1;
-    const n = model.latents.length / model.d;
+    const dims = model.meta.latent_dim;
+    const n = model.latents.length / dims;
     for (let i = 0; i < n; i++) {
-      const g = Math.min(G - 1, Math.max(0, Math.round((model.latents[i * model.d + j] - lo) / step)));
+      const g = Math.min(G - 1, Math.max(0, Math.round((model.latents[i * dims + j] - lo) / step)));
       counts[g * L + colouring.value(i)] += 1;
     }
     const out = new Float64Array(G * L);
@@ -68,9 +69,9 @@ export function createViolins(groups, state, { geometry }) {
   function splitViolins(model, group) {
     const { x, y, halfWidth, dims } = geometry();
     const colouring = currentColouring(state, model);
-    const G = model.densityGrid.length / model.d;
+    const G = model.densityGrid.length / model.meta.latent_dim;
     const L = colouring.levels.length;
-    for (const j of dims.filter((i) => i < model.d)) {
+    for (const j of dims.filter((i) => i < model.meta.latent_dim)) {
       const { grid, widths } = outline(model, j, G);
       const share = shares(model, colouring, j, grid);
       const below = new Float64Array(G); // share of the values before level l, at each grid point

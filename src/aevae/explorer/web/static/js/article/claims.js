@@ -5,6 +5,7 @@
 import { command, num, pct } from "./format.js";
 import { define } from "./glossary.js";
 import { PLAUSIBLE } from "./judgements.js";
+import { reproduce } from "./sections.js";
 
 const BCE_TOLERANCE = 0.05; // claim 1: "about as well" = at most 5 % higher BCE (aevae.report.claims)
 const NORM_FACTOR = 2; // claim 2: AE latents at least twice as far from the origin on average
@@ -107,16 +108,14 @@ export function extensionsSection(ctx) {
     <h3>β-VAE: weigh the KL more</h3>
     <p>Multiplying the KL term by β > 1 (Higgins et al. 2017) presses the code harder towards N(0, I): fewer bits
       per image, blurrier reconstructions, and often dimensions that each follow one factor of variation.
-      ${beta ? `Loaded: ${row(beta)}.` : `Not among the loaded models; train one with
-      ${command("aevae train --model beta-vae --beta 4 --out runs/beta")} and open
-      ${command("aevae article --vae runs/beta")}.`}</p>
+      ${beta ? `Loaded: ${row(beta)}.` : "Not among the loaded models; “Reproduce this” below trains one."}</p>
     <h3>Another distance: MMD (InfoVAE)</h3>
     <p>The KL compares each image's q(z|x) with the prior; Zhao et al. (2019) instead ask only that the codes of
       all images together look like N(0, I), measured by the maximum mean discrepancy (${define("mmd", "MMD")}). The code can then carry more
-      about each image. ${mmd ? `Loaded: ${row(mmd)}.` : `Not among the loaded models:
-      ${command("aevae train --model mmd-vae --mmd-weight 100 --out runs/mmd")}, then
-      ${command("aevae article --vae runs/mmd")}.`}</p>
+      about each image. ${mmd ? `Loaded: ${row(mmd)}.` : "Not among the loaded models; “Reproduce this” below trains one."}</p>
     <h3>Clustering on the latent space</h3>
     <p>If similar images get nearby codes, clustering the codes should find the classes without labels.</p>
-    <ul>${clustering}</ul>`;
+    <ul>${clustering}</ul>
+    ${reproduce(["aevae train --model beta-vae --beta 4 --out runs/beta", "aevae article --vae runs/beta",
+      "aevae train --model mmd-vae --mmd-weight 100 --out runs/mmd", "aevae article --vae runs/mmd"])}`;
 }

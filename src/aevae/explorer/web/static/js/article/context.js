@@ -12,7 +12,7 @@ export function createContext(bundle) {
   const models = {};
   for (const slot of SLOTS) models[slot] = { ...bundle.models[slot], ranges: axisRanges(bundle.models[slot]) };
   const first = Math.max(0, bundle.gallery.findIndex((item) => item.kind === "test"));
-  const state = createState({ input: first, eps: drawEps(models.vae.d) });
+  const state = createState({ input: first, eps: drawEps(models.vae.meta.latent_dim) });
   const ctx = {
     bundle,
     models,
@@ -25,7 +25,7 @@ export function createContext(bundle) {
       state.emit("input");
     },
     resample() {
-      state.eps = drawEps(models.vae.d);
+      state.eps = drawEps(models.vae.meta.latent_dim);
       state.emit("eps");
     },
   };

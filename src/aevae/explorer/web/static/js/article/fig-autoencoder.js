@@ -15,9 +15,9 @@ const OPS = { conv2d: "conv", conv_transpose2d: "transposed conv", linear: "line
  * Figure 1's blocks from the model's layer table (aevae.models.layers, carried in the bundle): the input, then one
  * block per layer with weights, labelled with what it does and the shape of its output (a following unflatten
  * reshapes it; a flatten does not, so a map keeps its C×H×W); the encoder's last layer, which emits the code, is
- * the bottleneck.
+ * the bottleneck, of `d` values (the slot's latent_dim).
  */
-export function layerBlocks(table) {
+export function layerBlocks(table, d) {
   const blocks = [{ name: "input", half: "", label: "input x", shape: table.input }];
   for (const half of ["encoder", "decoder"]) {
     table[half].forEach((step, i) => {
@@ -34,7 +34,7 @@ export function layerBlocks(table) {
     });
     if (half === "encoder") { // its last layer emits the code (and, for a VAE, log σ²): the bottleneck
       const head = blocks.pop();
-      blocks.push({ name: head.name, half: "", label: "code z (bottleneck)", what: head.what, shape: [table.latent_dim],
+      blocks.push({ name: head.name, half: "", label: "code z (bottleneck)", what: head.what, shape: [d],
         bottleneck: true });
     }
   }
@@ -50,7 +50,8 @@ export function layerBlocks(table) {
  */
 export function createAutoencoderFigure(el, ctx) {
   const model = ctx.models.ae;
-  const { net, d } = model;
+  const { net } = model;
+  const d = model.meta.latent_dim;
   el.innerHTML = `
     <div class="fig-controls"></div>
     <ol class="net" aria-label="The AE's layers from input to output, each with its output shape"></ol>
@@ -58,11 +59,12 @@ export function createAutoencoderFigure(el, ctx) {
       scale); vectors as rows of cells. Move a value of the bottleneck: only the decoder half runs again.</p>`;
   el.querySelector(".fig-controls").appendChild(inputPicker(ctx, "fig1-input"));
   const list = el.querySelector(".net");
+  new ResizeObserver(() => markRows(list)).observe(list);
 
   const z = new Float64Array(d);
   const blocks = new Map(); // layer name -> {canvas, shape, output}
   let sliders = [];
-  for (const block of layerBlocks(model.meta.layers)) {
+  for (const block of layerBlocks(model.meta.layers, model.meta.latent_dim)) {
     const li = document.createElement("li");
     li.className = `block ${block.half}${block.bottleneck ? " bottleneck" : ""}${block.output ? " output" : ""}`;
     li.dataset.layer = block.bottleneck ? "code z (bottleneck)" : block.name;
@@ -139,4 +141,24 @@ export function createAutoencoderFigure(el, ctx) {
   ctx.state.on("input", update);
   update();
   return { update };
+}
+
+/**
+ * Mark where the row of blocks wraps: the last block of a row gets "row-end" (no arrow after it, where it would point
+ * at nothing) and the first block of the next row "row-start" (the arrow in front of it, carrying the flow on).
+ * The marks change the row starts' width, so it settles in a few passes.
+ */
+function markRows(list) {
+  const items = [...list.children];
+  for (let pass = 0; pass < 4; pass++) {
+    let changed = false;
+    items.forEach((item, k) => {
+      const next = items[k + 1];
+      const wraps = Boolean(next) && next.offsetTop > item.offsetTop + item.offsetHeight / 2;
+      if (item.classList.contains("row-end") !== wraps) changed = true;
+      item.classList.toggle("row-end", wraps);
+      next?.classList.toggle("row-start", wraps);
+    });
+    if (!changed) return;
+  }
 }

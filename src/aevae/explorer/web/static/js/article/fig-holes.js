@@ -6,8 +6,9 @@
 //   - the same draws z ~ N(0, I) decoded by both models, with a button that draws again;
 //   - a 2-D slice: two chosen dimensions swept over each model's training range as a grid, the other dimensions
 //     held at input A's code.
-// A drag of the handle decodes two images (one per model): well within one frame. The strips, the draws and the
-// grids hold more images; they are decoded a few per frame (see `createScheduler`), so no frame waits on them.
+// A drag of the handle (or a click on a step of the strip) decodes two images, one per model: well within one
+// frame. The strips, the draws and the grids hold more images; they are decoded a few per frame (see
+// `createScheduler`), so no frame waits on them.
 
 import { SLOTS } from "../bundle.js";
 import { drawImage, imageShape } from "../images.js";
@@ -83,16 +84,17 @@ const lerp = (a, b, t) => Float64Array.from(a, (v, j) => v + t * (b[j] - v));
  */
 export function createHolesFigure(el, ctx) {
   const models = SLOTS.map((slot) => ({ slot, ...ctx.models[slot], name: ctx.models[slot].meta.kind.toUpperCase() }));
+  const dims = (m) => m.meta.latent_dim;
   const tests = ctx.gallery.map((item, i) => [item, i]).filter(([item]) => item.kind === "test");
   const pool = tests.length ? tests : ctx.gallery.map((item, i) => [item, i]);
   const a0 = pool[0][1];
   const b0 = (pool.find(([item]) => item.label !== ctx.gallery[a0].label) || pool[pool.length - 1])[1];
   const options = (selected) => pool.map(([item, i]) =>
     `<option value="${i}"${i === selected ? " selected" : ""}>${esc(item.name)}</option>`).join("");
-  const dMin = Math.min(...models.map((m) => m.d));
+  const dMin = Math.min(...models.map(dims));
   const dimOptions = (selected) => Array.from({ length: dMin }, (_, j) =>
     `<option value="${j}"${j === selected ? " selected" : ""}>z${j + 1}</option>`).join("");
-  const sameD = models.every((m) => m.d === models[0].d);
+  const sameD = models.every((m) => dims(m) === dims(models[0]));
 
   el.innerHTML = `
     <div class="fig-controls">
@@ -121,8 +123,8 @@ export function createHolesFigure(el, ctx) {
     </div>
     <h3 class="fig-sub">Draws from the prior N(0, I)</h3>
     <div class="fig-controls"><button type="button" class="holes-resample">Draw again</button>
-      <span class="fig-note">${sameD ? `The same ${models[0].d} numbers, decoded by each model.` :
-        `Each model gets its own draw of its d numbers (d = ${models.map((m) => `${m.d} for the ${m.name}`).join(", ")}).`}</span></div>
+      <span class="fig-note">${sameD ? `The same ${dims(models[0])} numbers, decoded by each model.` :
+        `Each model gets its own draw of its d numbers (d = ${models.map((m) => `${dims(m)} for the ${m.name}`).join(", ")}).`}</span></div>
     <div class="holes-prior">${models.map((m) => `<div class="holes-strip" data-slot="${m.slot}">
       <span class="holes-row-name">${m.name}</span>${Array.from({ length: DRAWS }, (_, k) =>
         `<canvas class="holes-draw" role="img" aria-label="${m.name} decoding of prior draw ${k + 1}"></canvas>`).join("")}</div>`).join("")}
@@ -172,8 +174,8 @@ export function createHolesFigure(el, ctx) {
 
   function resample() {
     const drawFor = (d) => Array.from({ length: DRAWS }, () => Float64Array.from({ length: d }, gaussian));
-    const shared = sameD ? drawFor(models[0].d) : null; // one draw for both models where their d agree
-    const draws = models.map((m) => shared || drawFor(m.d));
+    const shared = sameD ? drawFor(dims(models[0])) : null; // one draw for both models where their d agree
+    const draws = models.map((m) => shared || drawFor(dims(m)));
     const jobs = [];
     models.forEach((m, s) => {
       const canvases = el.querySelectorAll(`.holes-prior .holes-strip[data-slot="${m.slot}"] canvas`);
@@ -236,6 +238,12 @@ export function createHolesFigure(el, ctx) {
   }
 
   $(".holes-t").addEventListener("input", (e) => setT(Number(e.target.value)));
+  for (const strip of el.querySelectorAll(".holes-strips .holes-strip")) { // a click on a step moves the handle there
+    strip.querySelectorAll("canvas").forEach((canvas, k) => canvas.addEventListener("click", () => {
+      $(".holes-t").value = String(STEPS[k]);
+      setT(STEPS[k]);
+    }));
+  }
   $(".holes-a").addEventListener("change", refresh);
   $(".holes-b").addEventListener("change", refresh);
   $(".holes-resample").addEventListener("click", resample);

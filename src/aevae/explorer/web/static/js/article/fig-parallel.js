@@ -12,7 +12,8 @@ const PAD = { l: 34, r: 20, t: 22, b: 26 };
 /** Build the figure inside `el`; it follows the shared input. */
 export function createParallelFigure(el, ctx) {
   const model = ctx.models.vae;
-  const { d, ranges } = model;
+  const { ranges } = model;
+  const d = model.meta.latent_dim;
   const G = model.densityGrid.length / d;
   const x = (j) => PAD.l + ((W - PAD.l - PAD.r) * (d === 1 ? 0.5 : j / (d - 1)));
   const y = (j, v) => PAD.t + ((H - PAD.t - PAD.b) * (ranges[j][1] - v)) / (ranges[j][1] - ranges[j][0]);

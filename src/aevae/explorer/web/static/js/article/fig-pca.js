@@ -33,7 +33,7 @@ function window1(points) {
 /** Build Figure 5 inside `el`. */
 export function createPcaFigure(el, ctx) {
   const windows = Object.fromEntries(SLOTS.map((s) => [s, window1(ctx.models[s].pcaPoints)]));
-  const origins = SLOTS.map((s) => project(ctx.models[s], new Float64Array(ctx.models[s].d)));
+  const origins = SLOTS.map((s) => project(ctx.models[s], new Float64Array(ctx.models[s].meta.latent_dim)));
   const shared = Math.max(...SLOTS.map((s) => Math.max(Math.abs(windows[s].cx) + windows[s].half,
     Math.abs(windows[s].cy) + windows[s].half)), ...origins.map(([a, b]) => 1.1 * Math.max(Math.abs(a), Math.abs(b))));
   el.innerHTML = `
@@ -41,7 +41,7 @@ export function createPcaFigure(el, ctx) {
       points</label> <span class="scale-note"></span></div>
     <div class="pca-pair">${SLOTS.map((s) => `
       <figure class="pca-fig" data-slot="${s}"><figcaption>${ctx.models[s].meta.kind.toUpperCase()}
-        (d = ${ctx.models[s].d})</figcaption>
+        (d = ${ctx.models[s].meta.latent_dim})</figcaption>
         <canvas class="pca-canvas" role="img" style="width:${SIZE}px;height:${SIZE}px"
           aria-label="${ctx.models[s].meta.kind.toUpperCase()} training latents on their first two principal components, coloured by label"></canvas>
         <div class="pca-axes"></div><div class="pca-origin"></div></figure>`).join("")}</div>
@@ -85,7 +85,7 @@ export function createPcaFigure(el, ctx) {
       c2d.putImageData(img, 0, 0);
       // z = 0 (where the VAE's prior N(0, I) is centred) projected onto the principal components, which are
       // centred on the codes' mean: the two are different points wherever the codes sit off the origin.
-      const [o1, o2] = project(model, new Float64Array(model.d));
+      const [o1, o2] = project(model, new Float64Array(model.meta.latent_dim));
       const ox = (o1 - w.cx + w.half) * scale;
       const oy = (w.half - (o2 - w.cy)) * scale;
       const mx = (w.half - w.cx) * scale; // the centroid: PC coordinates (0, 0)

@@ -42,7 +42,7 @@ function graph(after, id) {
 
 /** Build Figure 4 inside `el`: both graphs and the live derivatives for the current ε. */
 export function createReparamFigure(el, ctx) {
-  const { d } = ctx.models.vae;
+  const d = ctx.models.vae.meta.latent_dim;
   el.innerHTML = `
     <div class="reparam-pair">
       <figure class="half"><figcaption>Before: sampling inside the graph</figcaption>${graph(false, "fig3b")}</figure>

@@ -50,7 +50,8 @@ export function vaeGraph(d, { title = "", id = "" } = {}) {
 /** Build Figure 3 inside `el`. Returns {sample()} for the benchmark: one Sample press, its milliseconds. */
 export function createVaeFigure(el, ctx) {
   const model = ctx.models.vae;
-  const { net, d } = model;
+  const { net } = model;
+  const d = model.meta.latent_dim;
   el.innerHTML = `
     <div class="fig-controls"></div>
     ${vaeGraph(d, { id: "fig2g", title: `The VAE's graph: the encoder gives μ and σ (${d} values each), the sampling node draws z = μ + σ·ε, the decoder gives x̂, and the KL term compares q(z|x) with N(0, I)` })}

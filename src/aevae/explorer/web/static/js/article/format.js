@@ -26,3 +26,9 @@ export function esc(text) {
 export function command(text) {
   return `<code class="cmd">${esc(text)}</code>`;
 }
+
+/** What the loaded models' inputs are, in words: "digits" for MNIST, else "images" (plural) / "digit", "image". */
+export function things(meta, plural = true) {
+  const digits = String(meta.data).toLowerCase() === "mnist";
+  return plural ? (digits ? "digits" : "images") : (digits ? "digit" : "image");
+}

@@ -2,8 +2,7 @@
 // opening under the title and the closing section. Sentences that compare the two models are built from their
 // numbers (judgements.js), so they stay true for any loaded pair.
 
-import { num, pct } from "./format.js";
-import { PLAUSIBLE } from "./judgements.js";
+import { num, pct, things } from "./format.js";
 import { meanImageBaseline } from "./yardsticks.js";
 
 export const PAPER = {
@@ -26,12 +25,12 @@ function rebuild(ctx) {
 
 /** The opening: which paper, the question, why it matters, the learning goals. */
 export function opening(ctx) {
-  const d = ctx.models.vae.d;
+  const d = ctx.models.vae.meta.latent_dim;
   return `
     <p class="byline">A live reproduction of <cite><a href="${PAPER.href}" rel="noreferrer">${PAPER.title}</a></cite>
       by ${PAPER.authors} (${PAPER.venue}).</p>
     <div class="question">
-      <p><strong>The question.</strong> Take two neural networks with the same layers, trained on the same digits to
+      <p><strong>The question.</strong> Take two neural networks with the same layers, trained on the same ${things(ctx.models.vae.meta)} to
         squeeze each image into ${d} numbers and rebuild it. One is a plain autoencoder (AE), the other a variational
         autoencoder (VAE). ${rebuild(ctx)} — yet they arrange their ${d}-number codes in very different
         ways. Why, and what does it change?</p>
@@ -60,7 +59,7 @@ export function takeawaysSection(ctx) {
     ? ` Here the VAE reconstructs ${num(bV - bA, 1)} nats/image worse than the AE (${num(bV, 1)} against ${num(bA, 1)}).`
     : ` Here the VAE reconstructs no worse than the AE (${num(bV, 1)} against ${num(bA, 1)} nats/image).`;
   const gen = pa === undefined || pv === undefined ? "" : pv > pa
-    ? ` Of decoded N(0, I) draws, ${pct(pv, 0)} of the VAE's pass the nearest-image test against ${pct(pa, 0)} of the AE's.`
+    ? ` Of decoded N(0, I) draws, ${pct(pv, 0)} of the VAE's pass the nearest-image test of section 9 against ${pct(pa, 0)} of the AE's.`
     : ` Of decoded N(0, I) draws, ${pct(pv, 0)} of the VAE's pass against ${pct(pa, 0)} of the AE's: on these models the VAE does not sample better.`;
   return `
     <ul class="takeaways">
@@ -86,6 +85,5 @@ export function takeawaysSection(ctx) {
       <li>Burda et al. (2016), <a href="https://arxiv.org/abs/1509.00519" rel="noreferrer">Importance Weighted
         Autoencoders</a>: the tighter bound of section 3.</li>
     </ul>
-    <p class="fig-note">The claim-3 criterion used above: at least ${pct(PLAUSIBLE, 0)} of a model's decoded draws
-      pass to call its sampling plausible (section 9).</p>`;
+`;
 }

@@ -67,12 +67,12 @@ export function generationSentence(aePrior, vaePrior) {
     draws between or beyond its training codes fall into the gaps shown in section 2.`;
 }
 
-/** "two fully connected layers (1024 → 128 → 4)" from the encoder's layer table. */
-export function denseLayers(table) {
+/** "two fully connected layers (1024 → 128 → 4)" from the encoder's layer table and the model's latent size. */
+export function denseLayers(table, d) {
   const linear = table.encoder.filter((s) => s.op === "linear");
   const words = ["no", "one", "two", "three", "four", "five"];
   const count = words[linear.length] ?? String(linear.length);
-  const chain = linear.length ? ` (${[linear[0].in, ...linear.map((s, i) => i === linear.length - 1 ? table.latent_dim : s.out)]
+  const chain = linear.length ? ` (${[linear[0].in, ...linear.map((s, i) => i === linear.length - 1 ? d : s.out)]
     .map((v) => num(v)).join(" → ")})` : "";
   return `${count} fully connected layer${linear.length === 1 ? "" : "s"}${chain}`;
 }

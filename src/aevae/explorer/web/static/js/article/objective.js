@@ -3,7 +3,7 @@
 // two (an empty slot, #kl-knob, holds the "Turn the KL knob" figure, which is its own module), and the
 // importance-weighted bound as the tighter estimate of −log p(x) (Burda et al. 2016).
 
-import { num, pct, value } from "./format.js";
+import { num, pct, things, value } from "./format.js";
 import { define } from "./glossary.js";
 import { equation, mi, mo, plain } from "./math.js";
 
@@ -30,7 +30,7 @@ export function objectiveHtml(vae) {
   const iw = m.iw_nll_nats_per_image;
   const iwElbo = m.iw_neg_elbo_nats_per_image;
   const bound = iw === undefined ? "" : `
-    <p><strong>How good a model of the digits is it?</strong> −ELBO is an upper bound on −log p(x), the number of
+    <p><strong>How good a model of the ${things(vae)} is it?</strong> −ELBO is an upper bound on −log p(x), the number of
       nats the VAE needs to describe an image. Averaging over k noisy codes per image with importance weights gives
       a tighter upper bound (Burda et al. 2016): with k = ${num(m.iw_samples)} on the first
       ${num(m.iw_test_images)} test images it is ${value("elbo.iw", iw, num(iw, 2))} nats/image, against a −ELBO of

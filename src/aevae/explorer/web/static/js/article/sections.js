@@ -2,7 +2,7 @@
 // HTML. Every number is read from the loaded models; every sentence that compares them is built from the numbers
 // it compares (judgements.js). Each section ends with what the reader should now be able to see.
 
-import { command, esc, num, pct, value } from "./format.js";
+import { command, esc, num, pct, things, value } from "./format.js";
 import { define } from "./glossary.js";
 import { denseLayers, generationSentence, separationSentence } from "./judgements.js";
 import { equation, inline, mi, mn, mo, plain } from "./math.js";
@@ -33,8 +33,8 @@ export function autoencoderProse(ctx) {
   const base = meanImageBaseline(ctx.gallery);
   const yardstick = base ? `<p>Is that good? Per pixel it is ${value("ae.bce_pixel", bce / pixels, num(bce / pixels, 3))}
       nats (${num(bce, 1)} / ${num(pixels)} pixels). A network that ignored its input and always drew the average
-      digit would score ${value("baseline.bce", base.bce, num(base.bce, 1))} nats/image
-      (${num(base.bce / base.pixels, 3)} per pixel) — measured here on the ${base.n} test digits this page carries,
+      ${things(ae, false)} would score ${value("baseline.bce", base.bce, num(base.bce, 1))} nats/image
+      (${num(base.bce / base.pixels, 3)} per pixel) — measured here on the ${base.n} test ${things(ae)} this page carries,
       against their own mean image. The AE's ${ae.latent_dim} numbers
       ${bce < base.bce ? `remove ${pct(1 - bce / base.bce, 0)} of that loss` : "do not beat it"}.</p>` : "";
   return `
@@ -44,7 +44,7 @@ export function autoencoderProse(ctx) {
       d numbers should mean: training only asks that x̂ look like x, so the code must keep whatever the decoder
       needs.</p>
     <p>Figure 1 is the loaded AE, layer by layer: <span class="shape-chain"></span>. Each convolution
-      ${convStrides(ae.layers)} and adds channels; <span class="dense-layers">${denseLayers(ae.layers)}</span> then
+      ${convStrides(ae.layers)} and adds channels; <span class="dense-layers">${denseLayers(ae.layers, ae.latent_dim)}</span> then
       fold everything into the <span class="term v-z" data-term="z" tabindex="0">bottleneck</span> of
       ${ae.latent_dim} numbers. The decoder mirrors it with transposed convolutions.</p>
     <p>Pick an input and watch its activations fill the blocks, computed in your browser. Then move a value of the
@@ -57,7 +57,7 @@ export function autoencoderProse(ctx) {
     <p>On the test set the loaded AE reaches ${value("ae.bce", bce, num(bce, 1))} nats per image (mean over
       images).</p>
     ${yardstick}
-    ${nowSee("an AE is an encoder and a decoder around a bottleneck of d numbers, trained only to rebuild its input; its loss in nats/image has a yardstick: what always drawing the average digit would cost.")}
+    ${nowSee("an AE is an encoder and a decoder around a bottleneck of d numbers, trained only to rebuild its input; its loss in nats/image has a yardstick: what always drawing the average image would cost.")}
     ${reproduce(["aevae train --preset paper --out RUNS", "aevae analyze RUNS/ae RUNS/vae", "aevae article --ae RUNS/ae --vae RUNS/vae"])}`;
 }
 
@@ -68,13 +68,13 @@ export function holesProse(ctx) {
   return `
     <p>The AE was trained to rebuild images from the codes its encoder produced — nothing else. So what does its
       decoder make of a code it never saw? Figure 2 asks the loaded models directly.</p>
-    <p><strong>Walk the line between two codes.</strong> Choose two test digits A and B. Each model encodes both; the
+    <p><strong>Walk the line between two codes.</strong> Choose two test ${things(ae)} A and B. Each model encodes both; the
       handle moves a point along the straight line from A's code to B's (for the VAE, its mean μ — see section 3)
       and a little past either end. Both models decode the same position side by side. Where the AE's images stop
-      looking like either digit — or like any digit — the line has crossed a <em>hole</em>: a region no training
+      looking like either input — or like any ${things(ae, false)} — the line has crossed a <em>hole</em>: a region no training
       code occupies, which the decoder was never asked to fill.</p>
     <p><strong>Draw codes at random.</strong> The second row decodes the same draws from N(0, I) by both models. To
-      <em>generate</em> a new digit this is all you can do: pick a code and decode it. ${generationSentence(ae.prior, vae.prior)}</p>
+      <em>generate</em> a new ${things(ae, false)} this is all you can do: pick a code and decode it. ${generationSentence(ae.prior, vae.prior)}</p>
     <p><strong>Look at a whole slice.</strong> The grids sweep two dimensions across each model's span of training
       codes, the others held at A's code. Cells far from where training codes lie show what the decoder does in the
       holes.</p>
@@ -135,6 +135,9 @@ export function reparamProse(ctx) {
     <p>The last column of Figure 4's table gives it for the input and the ε drawn now.</p>`;
 }
 
+/** Distance of a model's code centroid (the PCA's mean, latent units) from z = 0. */
+const centroid = (model) => Math.hypot(...model.pcaMean);
+
 /** Section 5: the two code spaces as wholes (Figure 5 is fig-pca.js). */
 export function spacesProse(ctx) {
   const ae = ctx.models.ae.meta;
@@ -150,11 +153,16 @@ export function spacesProse(ctx) {
     <p>What does the KL term do to the code space as a whole? Figure 5 projects every training image's code onto
       its first two principal components (the directions in which the codes vary most), one dot per image coloured
       by its label, both models on one scale. For the VAE each dot is the encoder's mean μ, not a noisy sample.</p>
-    <p>The AE, free to place codes anywhere, spreads them widely: its codes lie on average
-      ${value("ae.norm", nA, num(nA, 2))} ${define("latent-unit", "latent units")} from z = 0. The VAE's prior holds
-      them near N(0, I): ${value("vae.norm", nV, num(nV, 2))}, ${nearPrior}.</p>
-    <p>The cross marks z = 0, where the prior N(0, I) is centred; the ring marks the centroid of the codes, where
-      the projection is centred. ${ae.organisation?.mean_latent_norm !== undefined ? "Where the two lie apart, the codes as a whole sit off the origin." : ""}</p>
+    <p>The AE is free to place its codes anywhere: they lie on average
+      ${value("ae.norm", nA, num(nA, 2))} ${define("latent-unit", "latent units")} from z = 0. The VAE's KL term pulls
+      its codes towards N(0, I): they lie ${value("vae.norm", nV, num(nV, 2))} from z = 0 on average, ${nearPrior}.</p>
+    <p>The cross marks z = 0, where the prior N(0, I) is centred; the ring marks the centroid of the codes (their
+      mean), where the projection is centred. The AE's centroid lies
+      ${value("ae.centroid", centroid(ctx.models.ae), num(centroid(ctx.models.ae), 2))} latent units from z = 0, the
+      VAE's ${value("vae.centroid", centroid(ctx.models.vae), num(centroid(ctx.models.vae), 2))}: ${
+      centroid(ctx.models.ae) > 2 * centroid(ctx.models.vae) ? "the AE's codes as a whole sit off the origin, the VAE's around it"
+        : centroid(ctx.models.vae) > 2 * centroid(ctx.models.ae) ? "the VAE's codes as a whole sit off the origin, the AE's around it"
+          : "both sets of codes sit at similar distances from the origin"}.</p>
     <p>${separationSentence(ae.organisation, vae.organisation)} (${define("knn", "5-NN")},
       ${define("silhouette", "silhouette")}.)</p>
     <p>Switch to "fit each map" to compare shapes instead of sizes.</p>
@@ -199,7 +207,7 @@ export function compressionProse(ctx) {
 
 /** Section 7: how to read the interactive figure, before embedding it, and four experiments. */
 export function interactiveProse(ctx) {
-  const d = ctx.models.vae.d;
+  const d = ctx.models.vae.meta.latent_dim;
   const spread = (m) => m.meta.organisation?.per_dim_std;
   const [sA, sV] = [spread(ctx.models.ae), spread(ctx.models.vae)];
   const mean = (v) => v.reduce((a, b) => a + b, 0) / v.length;

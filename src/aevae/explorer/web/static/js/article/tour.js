@@ -19,8 +19,8 @@ const STEPS = [
     randomLatent(s);
   }],
   [".selected-panel", "How unusual is each selected input? Its reconstruction error, ranked among the test images' errors, is the signal; its code's position, a percentile among the training codes of each dimension, only says where the code lies."],
-  [".info-panel", "Information: the bit budget of section 6, computed on these models."],
-  [".maps-panel", "The PCA maps (Figure 4, live): hover to decode the spot under the pointer, click to move the line there."],
+  [".info-panel", "Information: the bit budget of section 8, computed on these models."],
+  [".maps-panel", "The PCA maps (Figure 5, live): hover to decode the spot under the pointer, click to move the line there."],
   [".drawpad", "Draw your own digit (or upload a picture): it is normalised as MNIST's digits were and gets its own line."],
 ];
 
