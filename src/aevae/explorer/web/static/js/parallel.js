@@ -121,6 +121,7 @@ export function createParallel(el, state, { width: startWidth = 640, height = 38
     const plotW = plotWidth(dims.length);
     root.setAttribute("viewBox", `0 0 ${plotW} ${height}`);
     clipRect.setAttribute("width", plotW);
+    root.classList.toggle("large", large()); // fainter σ bands: many narrow axes, σ often wider than an axis
     if (large() && shownWidth) root.style.width = `${plotW}px`; // one SVG unit per CSS pixel
     else root.style.removeProperty("width"); // scaled to the panel
     root.style.setProperty("--svg-unit", String(unitsPerPixel()));

@@ -66,7 +66,9 @@ export function createUseStrip(el, state, { drawnAxes }) {
     strip.querySelector(".use-summary").textContent = `Active units (Burda et al. 2016): ${activeCount} of `
       + `${model.meta.latent_dim}, the dimensions whose mean moves with the input, Var(E[z_j | x]) > ${ACTIVE_VARIANCE} over `
       + `the images.${unused ? ` ${unused}: not drawn unless picked.` : ""}`;
-    strip.querySelector('[data-pick="active"]').textContent = `Active (${activeCount})`;
+    const activeButton = strip.querySelector('[data-pick="active"]');
+    activeButton.textContent = `Active (${activeCount})`;
+    activeButton.disabled = activeCount === 0; // no axis to draw
   }
 
   function dimAt(event) {
