@@ -30,8 +30,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from aevae.cli import PRESET_EPOCHS, PRESETS
-from aevae.config import RunConfig, TrainConfig
+from aevae.plans import PRESET_EPOCHS, PRESETS
+from aevae.config import ModelConfig, RunConfig, TrainConfig
 from aevae.runs import CONFIG, METRICS
 from aevae.training.concurrent import Job, train_all
 from aevae.training.trainer import train
@@ -53,7 +53,7 @@ def curve(run: Path, kind: str) -> list[tuple[int, float, float, float]]:
 
 def run_pair(label: str, train_cfg: TrainConfig, root: Path, side_by_side: bool) -> dict:
     """Train the preset pair one of the two ways; print each model's curve; return final metrics and seconds."""
-    jobs = [Job(root / label / cfg.kind, RunConfig(model=cfg, train=train_cfg)) for cfg in PRESETS["paper"]]
+    jobs = [Job(root / label / m["kind"], RunConfig(model=ModelConfig(**m), train=train_cfg)) for m in PRESETS["paper"]]
     started = time.perf_counter()
     if side_by_side:
         train_all(jobs, progress_bar=False)

@@ -25,8 +25,8 @@ import torch
 from torch import nn
 from torch.utils.flop_counter import FlopCounterMode
 
-from aevae.cli import PRESETS
-from aevae.config import TrainConfig
+from aevae.plans import PRESETS
+from aevae.config import ModelConfig, TrainConfig
 from aevae.models import build_model
 from aevae.training.step import DTYPES, make_optimizer, resolve_precision, train_step
 
@@ -143,7 +143,7 @@ def main() -> None:
         print(f"matmul peak ({peak_size(device)}^3 {name}): {peak:.1f} GFLOP/s wall, "
               f"{cpu_peak:.1f} GFLOP per CPU-second")
 
-    for cfg in PRESETS["paper"]:
+    for cfg in (ModelConfig(**m) for m in PRESETS["paper"]):
         steps = {p: aevae_step(cfg, batch, p, device) for p in dict.fromkeys(["float32", recipe])}
         work = flops(steps["float32"])  # the same operations in either precision
         for step in steps.values():  # oneDNN builds its kernels on the first steps of each shape and dtype

@@ -215,7 +215,7 @@ def test_rerun_replaces_the_analysis_in_one_rename(runs: dict[str, Path], tmp_pa
 def test_cli_analyze_end_to_end(runs: dict[str, Path], tiny_folder: Path, tmp_path: Path,
                                 capsys: pytest.CaptureFixture) -> None:
     run = _copy(runs["ae"], tmp_path / "ae")
-    assert main(["analyze", str(run), "--data", f"folder:{tiny_folder}", "--quiet"]) == 0
+    assert main(["analyze", str(run), "--trained-on", f"folder:{tiny_folder}", "--quiet"]) == 0
     out = capsys.readouterr().out
     assert "nats/image" in out and "bits/image" in out and (run / ANALYSIS).is_file()
     with safe_open(str(run / ANALYSIS), framework="np") as f:

@@ -499,7 +499,14 @@ def test_definitions_open_by_keyboard_and_close_with_escape(browser: Any, url: s
 
 
 def test_sigma_can_be_shown_magnified_and_says_so(browser: Any, url: str) -> None:
+    bundle = Bundle.from_bytes(shipped_bundle_bytes())
     page, errors = open_article(browser, url)
+    page.click("#fig-vae .widest")  # the input whose mean σ is the largest, by PyTorch's encoder
+    model = BundleModels(bundle).model("vae")
+    with torch.inference_mode():
+        sigma = model.encode(torch.tensor(bundle.arrays["gallery.images"] / 255, dtype=torch.float32)[:, None]).sigma
+    widest = int(sigma.mean(1).argmax())
+    assert int(page.eval_on_selector("#fig2-input", "s => s.value")) == widest
     page.select_option("#fig2-magnify", "20")
     assert page.get_attribute("#fig-vae .strip", "data-magnify") == "20"
     assert "×20" in page.inner_text("#fig-vae .strip-note") and "own samples are those at ×1" in page.inner_text(

@@ -44,3 +44,14 @@ def test_figure_1_arrows_lead_to_the_next_block_and_never_dangle(browser: Any, a
         assert arrow_after == same_row, (k, block, following)  # an arrow after a block only toward its neighbour
         assert arrow_after != arrow_before, k  # exactly one arrow between two blocks: after, or leading the new row
     assert blocks[-1]["after"] in ("none", "normal")
+
+
+def test_no_text_in_the_article_below_11_px_at_800(browser: Any, article_url: str) -> None:
+    from test_explorer_reading import SMALL_TEXT
+
+    page = browser.new_page(viewport={"width": 800, "height": 900})
+    page.goto(article_url)
+    page.wait_for_selector(".aevae-article[data-ready]")
+    small = page.evaluate(SMALL_TEXT.replace("document.querySelector('.aevae')", "document.querySelector('.aevae-article')"))
+    page.close()
+    assert [s for s in small if not s.endswith(" 0.0 px")] == []  # (a chart not drawn yet has no size at all)

@@ -97,3 +97,34 @@ def test_unknown_preprocess_is_refused_with_the_choices(capsys: pytest.CaptureFi
             main([*command, "--preprocess", "photo"])
         assert "invalid choice: 'photo' (choose from 'auto', 'glyph', 'fit')" in capsys.readouterr().err
     assert not (tmp_path / "r").exists()
+
+
+# --- help written for a user ------------------------------------------------------------------------------------
+
+
+def help_text(capsys: pytest.CaptureFixture[str], *command: str) -> str:
+    """What ``aevae COMMAND --help`` prints."""
+    with pytest.raises(SystemExit):
+        main([*command, "--help"])
+    return capsys.readouterr().out
+
+
+@pytest.mark.parametrize("command", [(), ("train",), ("sweep",), ("data",), ("analyze",), ("explore",), ("export",)])
+def test_help_speaks_to_a_user_not_about_the_code(capsys: pytest.CaptureFixture[str], command: tuple[str, ...]) -> None:
+    shown = help_text(capsys, *command)
+    flat = " ".join(shown.split())  # argparse wraps lines
+    for internal in ("Config:", "config dataclasses", "MODEL_KINDS", "aevae.data", "load_dataset", "(default: None)",
+                     "(default: )"):
+        assert internal not in flat, (command, internal)
+
+
+def test_train_help_groups_options_as_a_user_thinks_of_them(capsys: pytest.CaptureFixture[str]) -> None:
+    shown = help_text(capsys, "train")
+    titles = [line.rstrip(":") for line in shown.splitlines() if line and not line[0].isspace() and line.endswith(":")]
+    assert titles[-3:] == ["Model", "Data", "Training"]
+    flat = " ".join(shown.split())
+    assert "--model {ae,vae,beta-vae,mmd-vae}" in flat and "--preprocess {auto,glyph,fit}" in flat  # choices listed
+    assert "--latent D" in flat and "--data SPEC" in flat
+    assert "(default: vae)" in flat and "(default: 4)" in flat  # defaults that mean something stay
+    channels = flat.split("--channels N ", 1)[1].split("--width", 1)[0]
+    assert "default:" not in channels  # taken from the data set: a fixed default would mislead

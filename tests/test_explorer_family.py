@@ -223,3 +223,75 @@ def test_the_exported_family_works_from_file_with_no_network(browser: object, fa
     assert_shows_member(page, family_bundle, 0)
     page.close()
     assert not requests, requests
+
+
+# --- the article's "Turn the KL knob" --------------------------------------------------------------------------------
+
+
+def knob_page(browser: object, url: str, bundle: Bundle) -> object:
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.route("**/api/bundle", lambda route: route.fulfill(body=bundle.to_bytes(),
+                                                            content_type="application/octet-stream"))
+    page.goto(url)
+    page.wait_for_selector("#kl-knob .knob-cell")
+    return page
+
+
+@pytest.mark.browser
+def test_the_article_turns_the_kl_knob_with_numbers_from_the_bundle(browser: object, family_bundle: Bundle) -> None:
+    from explorer_page import served_explorer
+
+    members = family_bundle.meta["family"]["members"]
+    with served_explorer(command="article") as url:
+        page = knob_page(browser, url, family_bundle)
+        violins = lambda: page.eval_on_selector_all(".knob-violin", "vs => vs.map(v => v.getAttribute('d'))")  # noqa: E731
+        page.locator(".knob-range").focus()
+        page.keyboard.press("Home")
+        first = violins()
+        shown = float(page.locator('.knob-numbers .val[data-key="kl_bits_per_image"]').get_attribute("data-value"))
+        assert shown == members[0]["headline"]["kl_bits_per_image"]
+        page.keyboard.press("End")
+        assert violins() != first and page.locator(".knob-value").text_content() == "β = 8"
+        summary = page.locator(".knob-summary").text_content()
+        assert "rate falls" in summary and f"{members[0]['headline']['kl_bits_per_image']:.1f}" in summary
+        page.close()
+        flipped = json.loads(json.dumps(family_bundle.meta))  # the same family with the ends' rates swapped
+        ends = flipped["family"]["members"]
+        ends[0]["headline"]["kl_bits_per_image"], ends[-1]["headline"]["kl_bits_per_image"] = 0.5, 9.5
+        page = knob_page(browser, url, Bundle(flipped, family_bundle.arrays))
+        assert "rate rises from 0.5 to 9.5 bits/image" in page.locator(".knob-summary").text_content()
+        page.close()
+
+
+# --- the shipped β family --------------------------------------------------------------------------------------------
+
+
+FAMILY_IN_PAGE = """async ({latents, images}) => {
+    const {loadBundle} = await import('/static/js/bundle.js');
+    const bundle = loadBundle(await (await fetch('/api/bundle')).arrayBuffer());
+    return bundle.family.members.map((m) => ({
+        decoded: latents.map((z) => Array.from(m.net.decode(z))),
+        encoded: images.map((x) => Array.from(m.net.encode(x).mu)),
+    }));
+}"""
+
+
+@pytest.mark.browser
+def test_every_shipped_family_model_decodes_and_encodes_in_the_page_as_in_pytorch(browser: object, url: str) -> None:
+    shipped = Bundle.from_bytes(shipped_bundle_bytes())
+    family = shipped.meta["family"]
+    assert family["axis"] == "beta" and len(family["members"]) >= 5 and family["values"][0] == 0
+    latents = np.random.default_rng(2).normal(scale=2.0, size=(8, 4))
+    images = shipped.arrays["gallery.images"][::6] / 255.0
+    page = browser.new_page()
+    page.goto(url)
+    got = page.evaluate(FAMILY_IN_PAGE, {"latents": latents.tolist(), "images": images.reshape(len(images), -1).tolist()})
+    page.close()
+    assert len(got) == len(family["members"])
+    for i, member in enumerate(got):
+        model = member_model(shipped, i)
+        with torch.no_grad():
+            decoded = model.decode(torch.as_tensor(latents, dtype=torch.float32))[:, 0].numpy()
+            mu = model.encode(torch.as_tensor(images, dtype=torch.float32)[:, None]).mu.numpy()
+        assert np.abs(np.array(member["decoded"]).reshape(decoded.shape) - decoded).max() < 1e-4, i
+        assert np.abs(np.array(member["encoded"]) - mu).max() < 1e-4, i

@@ -203,7 +203,7 @@ def test_a_model_torch_fx_cannot_trace_is_decoded_by_python_saying_why() -> None
 def start_lines(factory: str, data: Path) -> str:
     """What ``aevae explore --model FACTORY --data DATA`` prints before its URL."""
     proc = subprocess.Popen([sys.executable, "-m", "aevae", "explore", "--no-browser", "--port", "0", "--model",
-                             factory, "--data", str(data)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                             factory, "--images", str(data)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             text=True, env=with_tests_importable())
     try:
         seen = []

@@ -1,5 +1,5 @@
 """Exploring a model aevae did not build: the bundle made from it (aevae.explorer.bundle.own_model), the real
-``aevae explore --model MODULE:FACTORY --data FILE`` serving it, and a real Chromium dragging its lines while the
+``aevae explore --model MODULE:FACTORY --images FILE`` serving it, and a real Chromium dragging its lines while the
 server decodes; bad --model strings and a decoder that raises during a drag.
 
 The models are hand-written in ``own_models.py`` (an MLP VAE with d = 7 on 32×32 grey, a conv AE with a GELU on
@@ -32,7 +32,7 @@ TESTS = Path(__file__).parent
 
 @pytest.fixture(scope="module")
 def data_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """The grey and the colour images as the .npz files --data reads."""
+    """The grey and the colour images as the .npz files --images reads."""
     root = tmp_path_factory.mktemp("own-data")
     files = {}
     for name, (x, y) in {"grey": grey_images(), "colour": colour_images()}.items():
@@ -48,10 +48,10 @@ def with_tests_importable() -> dict[str, str]:
 
 @contextmanager
 def served_own(model: str, data: Path) -> Iterator[str]:
-    """``aevae explore --model MODEL --data DATA`` on a free loopback port; yields the URL it prints after the
+    """``aevae explore --model MODEL --images DATA`` on a free loopback port; yields the URL it prints after the
     analysis's progress lines."""
     proc = subprocess.Popen([sys.executable, "-m", "aevae", "explore", "--no-browser", "--port", "0", "--model", model,
-                             "--data", str(data)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                             "--images", str(data)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                             env=with_tests_importable())
     try:
         seen = []
@@ -69,7 +69,7 @@ def served_own(model: str, data: Path) -> Iterator[str]:
 
 @contextmanager
 def own_page(browser: Any, model: str, data: Path) -> Iterator[tuple[Any, list[str]]]:
-    """A Chromium page on ``aevae explore --model MODEL --data DATA`` once its output is drawn, and the list the
+    """A Chromium page on ``aevae explore --model MODEL --images DATA`` once its output is drawn, and the list the
     URLs it requests fill; fails at the end on any console or page error."""
     with served_own(model, data) as url:
         page = browser.new_page(viewport={"width": 1300, "height": 1000})
@@ -143,7 +143,7 @@ def test_two_models_side_by_side_each_in_its_slot() -> None:
 def test_a_model_that_cannot_be_loaded_is_summarised_not_a_traceback(data_files: dict[str, Path], model: str,
                                                                       says: str) -> None:
     env = with_tests_importable()
-    done = subprocess.run([sys.executable, "-m", "aevae", "explore", "--no-browser", "--model", model, "--data",
+    done = subprocess.run([sys.executable, "-m", "aevae", "explore", "--no-browser", "--model", model, "--images",
                            str(data_files["grey"])], capture_output=True, text=True, env=env, timeout=120)
     assert done.returncode == 2 and says in done.stderr, done.stderr
     assert "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1
@@ -156,7 +156,7 @@ def test_bad_images_are_refused_before_the_server_starts(tmp_path: Path) -> None
     np.savez(bad, images=x, labels=y)
     env = with_tests_importable()
     done = subprocess.run([sys.executable, "-m", "aevae", "explore", "--no-browser", "--model", "own_models:mlp_vae",
-                           "--data", str(bad)], capture_output=True, text=True, env=env, timeout=120)
+                           "--images", str(bad)], capture_output=True, text=True, env=env, timeout=120)
     assert done.returncode == 2 and "images hold NaN or infinite values" in done.stderr, done.stderr
 
 
@@ -266,7 +266,7 @@ def test_a_plain_chain_is_converted_and_the_page_decodes_it_like_pytorch(browser
 def test_export_writes_a_converted_model_and_refuses_one_that_needs_python(browser: Any, tmp_path: Path,
                                                                            data_files: dict[str, Path]) -> None:
     def export(model: str, data: str) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-m", "aevae", "export", "--model", model, "--data", data, "--out",
+        return subprocess.run([sys.executable, "-m", "aevae", "export", "--model", model, "--images", data, "--out",
                                str(tmp_path / "page.html")], capture_output=True, text=True,
                               env=with_tests_importable(), timeout=120)
 

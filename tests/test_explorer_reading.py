@@ -185,7 +185,7 @@ SMALL_TEXT = """() => {
         // an SVG's text is scaled with its viewBox: what counts is its size on screen
         const scale = el instanceof SVGElement ? el.getScreenCTM().a : 1;
         const size = parseFloat(style.fontSize) * scale;
-        if (size < 10.95) small.push(`${el.className.baseVal ?? el.className}: "${node.textContent.trim().slice(0, 20)}" ${size.toFixed(1)} px`);
+        if (size < 10.95) small.push(`${el.tagName}.${el.className.baseVal ?? el.className}: "${node.textContent.trim().slice(0, 20)}" ${size.toFixed(1)} px`);
     }
     return small;
 }"""

@@ -55,7 +55,7 @@ def test_export_refuses_a_python_only_model_before_the_analysis(tmp_path: Path) 
     data = tmp_path / "grey.npz"
     x, y = grey_images(40)
     np.savez(data, images=x, labels=y)
-    done = subprocess.run([sys.executable, "-m", "aevae", "export", "--model", "own_models:mlp_vae", "--data",
+    done = subprocess.run([sys.executable, "-m", "aevae", "export", "--model", "own_models:mlp_vae", "--images",
                            str(data), "--out", str(tmp_path / "page.html")], capture_output=True, text=True,
                           env=with_tests_importable(), timeout=300)
     assert done.returncode == 2 and "your VAE needs Python to decode" in done.stderr, done.stderr

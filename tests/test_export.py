@@ -45,10 +45,13 @@ def exported(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return export_html(tmp_path_factory.mktemp("export") / "explorer.html")
 
 
-def test_the_shipped_models_export_small_and_whole(exported: Path) -> None:
+def test_the_shipped_models_export_small_and_whole(exported: Path, tmp_path: Path) -> None:
     text = exported.read_text(encoding="utf-8")
-    assert exported.stat().st_size <= SIZE_TARGET
     shipped = with_companions(Bundle.from_bytes(shipped_bundle_bytes()), shipped_companions())
+    family = sum(v.nbytes for k, v in shipped.arrays.items() if k.startswith("family."))
+    assert family and exported.stat().st_size <= SIZE_TARGET + 4 / 3 * family  # the β family, base64 at most
+    bare = export_html(tmp_path / "bare.html", keep_family=False)  # aevae export --no-family: the pair alone
+    assert bare.stat().st_size <= SIZE_TARGET and "family" not in embedded_bundle(bare.read_text()).meta
     assert embedded_bundle(text).to_bytes() == shipped.to_bytes()  # nothing dropped or altered; the article's companions
     assert "default-src 'none'" in text  # the page's policy forbids any request
     assert not re.search(r"""<(?:script|link|img|iframe)[^>]*\s(?:src|href)=(?!["']?data:)""", text)

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 import torch
 
-from aevae.cli import BETAS, main
+from aevae.cli import main
+from aevae.plans import BETAS
 from aevae.config import ModelConfig, RunConfig, TrainConfig
 from aevae.errors import ConfigError
 from aevae.runs import CONFIG, RunError, load_config, load_model, run_data

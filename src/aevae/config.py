@@ -17,7 +17,9 @@ from aevae.errors import ConfigError
 
 MODEL_KINDS = ("ae", "vae", "beta-vae", "mmd-vae")
 PRECISIONS = ("auto", "float32", "bfloat16")  # of the training step; see aevae.training.step
-PREPROCESS = ("auto", "glyph", "fit")  # how outside images become model inputs; see aevae.data.preprocess
+PREPROCESSING = ("glyph", "fit")  # the two ways images become model inputs; see aevae.data.preprocess
+AUTO_PREPROCESS = "auto"  # the data set's own way: fit for sprites, glyph for everything else (aevae.data.registry)
+PREPROCESS = (AUTO_PREPROCESS, *PREPROCESSING)  # what TrainConfig.preprocess and --preprocess accept
 SMALLEST_SIDE = 4  # the convolutions halve the image while the result stays an integer of at least this many pixels
 MAX_PARAMETERS = 200_000_000  # 0.8 GB of float32 weights, 3.2 GB with Adam's two slots and the gradients: far past
 # any model this project trains (the paper's has 0.3 M), and refused before a single byte is allocated
@@ -79,17 +81,20 @@ def _check_at_least(obj: Any, lowest: dict[str, float]) -> None:
 class ModelConfig:
     """Architecture and objective of one model; saved beside its weights."""
 
-    kind: str = option("vae", "one of MODEL_KINDS; AE and all VAEs share the network below")
-    latent_dim: int = option(4, "the paper's d = 4: small enough to draw on parallel coordinates")
-    image_size: int = option(32, "side in pixels: MNIST padded 28 -> 32; one stride-2 stage per halving down to 4x4 "
-                                 "(32: three stages, 64: four)")
-    channels: int = option(1, "1 = grey, 3 = colour (RGB); aevae train takes it from the data set unless given")
-    width: int = option(16, "channels of the first convolution, doubled at each later stage; 16 keeps decoding "
-                            "cheap in the browser")
+    kind: str = option("vae", "ae (a plain autoencoder), vae, beta-vae (a VAE whose KL term is weighted by --beta) "
+                              "or mmd-vae (MMD-VAE/InfoVAE); all of them share one network")
+    latent_dim: int = option(4, "latent size d, how many numbers an image is squeezed into; the paper's 4 can still "
+                                "be drawn on parallel coordinates")
+    image_size: int = option(32, "image side in pixels, 32 or 64 (MNIST's 28 is padded to 32); the network halves it "
+                                 "in stride-2 stages down to 4×4")
+    channels: int = option(1, "1 = grey, 3 = colour (RGB); taken from the data set unless given")
+    width: int = option(16, "channels of the first convolution, doubled at each later stage; 16 keeps decoding in "
+                            "the browser fast")
     hidden: int = option(128, "units of the fully connected layer between the convolutions and the latent; a small "
                               "d needs this depth")
-    beta: float | None = option(None, "KL weight; None = the kind's default (1 for vae, 4 for beta-vae, 0 otherwise)")
-    mmd_weight: float | None = option(None, "weight of MMD(q(z), N(0, I)); None = 100 for mmd-vae, 0 otherwise")
+    beta: float | None = option(None, "weight of the KL term; by default 1 for vae, 4 for beta-vae, 0 for the others")
+    mmd_weight: float | None = option(None, "weight of the MMD(q(z), N(0, I)) term; by default 100 for mmd-vae, 0 "
+                                            "for the others")
 
     def __post_init__(self) -> None:
         _check_types(self)
@@ -140,20 +145,24 @@ class ModelConfig:
 class TrainConfig:
     """How one model is trained; saved in the run folder so ``--resume`` can continue it exactly."""
 
-    data: str = option("mnist", "data-set spec understood by aevae.data.load_dataset")
-    preprocess: str = option("auto", 'how images become model inputs: "glyph" (MNIST-style, for digits, letters and '
-                                     'drawings), "fit" (resize and centre-crop, colour kept, for photos and sprites) '
-                                     'or "auto" = the data set\'s own (fit for sprites, else glyph); saved as resolved')
+    data: str = option("mnist", "the data set: mnist, fashion-mnist[:DIR], sprites, sprites:colour, or your own "
+                                "images (folder:DIR or a folder's path, one subfolder per class)")
+    preprocess: str = option("auto", "how images become model inputs: glyph (MNIST-style, for digits, letters and "
+                                     "drawings), fit (resized and centre-cropped, colour kept, for photos and "
+                                     "sprites) or auto, the data set's own (fit for sprites, else glyph); the run "
+                                     "records the choice made")
     epochs: int = option(10, "passes over the training set")
-    batch_size: int = option(128, "large enough to keep the CPU's matrix units busy, small enough to converge fast")
-    lr: float = option(3e-3, "Adam step size, decayed by cosine to lr/20 over the run; best of 2e-3/3e-3/6e-3 in 6 "
-                             "epochs")
-    seed: int = option(0, "seeds initialisation, batch order and the VAE's noise")
-    limit: int = option(0, "use only the first N training and N//6 test images (0 = all); for quick tries and tests")
-    device: str = option("auto", '"auto" picks CUDA when present, else CPU')
-    threads: int = option(0, "torch intra-op threads on CPU (0 = PyTorch's default, one per core)")
-    precision: str = option("auto", 'autocast of the training step: "auto" = bfloat16 where the CPU or GPU runs it '
-                                    "natively, else float32; saved as resolved")
+    batch_size: int = option(128, "images per training step: large enough to keep the CPU's matrix units busy, "
+                                  "small enough to converge fast")
+    lr: float = option(3e-3, "Adam's step size, lowered along a cosine to lr/20 by the end of the run (how it was "
+                             "chosen: docs/training.md)")
+    seed: int = option(0, "seeds the initial weights, the batch order and the VAE's noise: the same seed gives the "
+                          "same numbers on the same machine")
+    limit: int = option(0, "train on the first N training images only and test on N/6 (0 = all); for quick tries")
+    device: str = option("auto", "cpu, cuda, cuda:N, or auto: CUDA where there is a GPU, else the CPU")
+    threads: int = option(0, "CPU threads PyTorch uses (0 = its default, one per core)")
+    precision: str = option("auto", "arithmetic of the training step: float32, bfloat16, or auto: bfloat16 where "
+                                    "the CPU or GPU does it natively, else float32; the run records the choice made")
     snapshots: str = option("", "epochs at which to keep the model and the latents of 500 fixed test images in "
                                 "RUN/snapshots/, e.g. 0,1,2,4,8 (0 = before training; 0.7 MB each for the paper's "
                                 "model); empty = none")

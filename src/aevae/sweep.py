@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
+from typing import Any
 
 from aevae.analysis import ensure_analysis
 from aevae.analysis.analyze import ANALYSIS_UNITS
-from aevae.config import ModelConfig, RunConfig, TrainConfig
+from aevae.config import RunConfig, TrainConfig
 from aevae.data import resolve_preprocess
 from aevae.files import atomic_write
+from aevae.plans import run_config
 from aevae.report.claims import check_claims, claims_markdown
 from aevae.report.family import write_family_report
 from aevae.report.table import columns, markdown_table, summary_row
@@ -61,14 +63,18 @@ def point_job(cfg: RunConfig, run: Path) -> Job | None:
 
 
 def run_sweep(kinds: list[str], latents: list[int], train_cfg: TrainConfig, out: Path,
-              model_defaults: ModelConfig | None = None, progress: bool = True) -> list[dict]:
-    """Train and analyse every (kind, latent size) into ``out``; write sweep.json and sweep.md; return the rows."""
+              model_options: dict[str, Any] | None = None, progress: bool = True) -> list[dict]:
+    """Train and analyse every (kind, latent size) into ``out``; write sweep.json and sweep.md; return the rows.
+
+    ``model_options``: ModelConfig fields by name shared by every grid point (width, hidden, image size; without
+    ``channels`` each model takes its data set's, ``aevae.plans.run_config``); kind and latent size are the point's,
+    and so are the kind's default weights."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    base = dataclasses.asdict(model_defaults or ModelConfig())
-    points = {point_dir(out, kind, d): RunConfig(
-        model=ModelConfig(**{**base, "kind": kind, "latent_dim": d, "beta": None, "mmd_weight": None}),
-        train=dataclasses.replace(train_cfg)) for kind in kinds for d in latents}
+    shared = {k: v for k, v in (model_options or {}).items() if k not in ("kind", "latent_dim", "beta", "mmd_weight")}
+    base = dataclasses.asdict(run_config(shared, train_cfg).model)  # recorded in sweep.json
+    points = {point_dir(out, kind, d): run_config({**shared, "kind": kind, "latent_dim": d}, train_cfg)
+              for kind in kinds for d in latents}
     jobs = [job for run, cfg in points.items() if (job := point_job(cfg, run)) is not None]
     train_in_waves(jobs, progress_bar=progress)
     rows = []

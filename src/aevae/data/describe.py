@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import numpy as np
 
+from aevae.config import AUTO_PREPROCESS
 from aevae.data.fashion import locate
 from aevae.data.imageset import SIZE, SPLITS, ImageSet
 from aevae.data.mnist import ensure_cache
-from aevae.data.registry import AUTO, load_dataset, parse_spec, resolve_preprocess
+from aevae.data.registry import load_dataset, parse_spec, resolve_preprocess
 from aevae.data.sprites import GRIDS, ensure_sprites, factor_values
 
 
-def fetch_report(spec: str, size: int = SIZE, preprocess: str = AUTO) -> str:
+def fetch_report(spec: str, size: int = SIZE, preprocess: str = AUTO_PREPROCESS) -> str:
     """Load (fetching or drawing if need be) both splits of a data set and describe them, for `aevae data SPEC`."""
     kind, folder = parse_spec(spec)
     how = resolve_preprocess(spec, preprocess)

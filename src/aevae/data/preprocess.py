@@ -16,12 +16,12 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image
 
+from aevae.config import PREPROCESSING
 from aevae.data.imageset import CHANNELS, MNIST_SIZE, SIZE, SIZES, DataError
 
 BOX = 20  # larger side of the ink's bounding box, as in MNIST
 INK_FRACTION = 0.1  # pixels above this fraction of the brightest count as ink when finding the bounding box
 LUMA = np.array([0.299, 0.587, 0.114])  # ITU-R 601 weights, the ones Pillow's convert("L") uses
-PREPROCESSING = ("glyph", "fit")  # the two ways; aevae.config.PREPROCESS adds "auto" (the data set's own choice)
 FIT_SIZES = (4, 1024)  # the sides ``fit`` prepares images at, smallest and largest
 
 

@@ -5,17 +5,17 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from aevae.config import AUTO_PREPROCESS, PREPROCESS, PREPROCESSING
 from aevae.data.fashion import load_fashion
 from aevae.data.folder import folder_channels, load_folder
 from aevae.data.imageset import SIZE, SIZES, SPLITS, ImageSet, SpecError
 from aevae.data.mnist import load_mnist
-from aevae.data.preprocess import PREPROCESSING, resize_images
+from aevae.data.preprocess import resize_images
 from aevae.data.sprites import VARIANTS, load_sprites
 
 TEST_SHARE = 6  # a limited run keeps one test image per six training images, as MNIST has (60,000 / 10,000)
 SPEC_HELP = ("'mnist', 'fashion-mnist', 'fashion-mnist:DIR', 'sprites', 'sprites:colour', 'folder:DIR' or the "
              "path of an image folder")
-AUTO = "auto"  # the data set's own preprocessing: glyph for digits and drawings, fit for sprites
 
 
 def dataset_name(spec: str) -> str:
@@ -28,21 +28,21 @@ def dataset_name(spec: str) -> str:
     return f"{kind}:{folder}" if folder else kind
 
 
-def resolve_preprocess(spec: str, preprocess: str = AUTO) -> str:
+def resolve_preprocess(spec: str, preprocess: str = AUTO_PREPROCESS) -> str:
     """The preprocessing a data set is loaded with: ``preprocess`` itself, or for "auto" the data set's own (``fit``
     for sprites, ``glyph`` for everything else, as before there was a choice). Refuses what cannot work."""
     kind, _ = parse_spec(spec)
-    if preprocess == AUTO:
+    if preprocess == AUTO_PREPROCESS:
         return "fit" if kind == "sprites" else "glyph"
     if preprocess not in PREPROCESSING:
-        raise SpecError(f"unknown preprocessing {preprocess!r}; choose one of {', '.join((AUTO, *PREPROCESSING))}")
+        raise SpecError(f"unknown preprocessing {preprocess!r}; choose one of {', '.join(PREPROCESS)}")
     if kind == "sprites" and preprocess == "glyph":
         raise SpecError("sprites are drawn at the model's size; glyph preprocessing would erase their position and "
                         "scale factors: use --preprocess fit (what auto picks for sprites)")
     return preprocess
 
 
-def data_channels(spec: str, preprocess: str = AUTO) -> int:
+def data_channels(spec: str, preprocess: str = AUTO_PREPROCESS) -> int:
     """How many channels the data set's images have when loaded this way (1 or 3), found without loading them."""
     kind, folder = parse_spec(spec)
     how = resolve_preprocess(spec, preprocess)
@@ -53,7 +53,7 @@ def data_channels(spec: str, preprocess: str = AUTO) -> int:
     return 1
 
 
-def load_dataset(spec: str, split: str, size: int = SIZE, preprocess: str = AUTO) -> ImageSet:
+def load_dataset(spec: str, split: str, size: int = SIZE, preprocess: str = AUTO_PREPROCESS) -> ImageSet:
     """The train or test split of the data set a spec names (see dataset_name), as uint8 images of side ``size``,
     prepared the ``preprocess`` way (see resolve_preprocess)."""
     if split not in SPLITS:
@@ -74,7 +74,7 @@ def load_dataset(spec: str, split: str, size: int = SIZE, preprocess: str = AUTO
     return ImageSet(resize_images(raw, size), data.labels, data.classes, data.name)
 
 
-def load_splits(spec: str, limit: int = 0, size: int = SIZE, preprocess: str = AUTO) -> tuple[ImageSet, ImageSet]:
+def load_splits(spec: str, limit: int = 0, size: int = SIZE, preprocess: str = AUTO_PREPROCESS) -> tuple[ImageSet, ImageSet]:
     """The training and test splits of a data set (arguments as for load_dataset); ``limit`` > 0 keeps the first
     ``limit`` training images and the first ``limit // TEST_SHARE`` test images (at least one), the rule every quick
     run and test follows."""

@@ -1,4 +1,4 @@
-"""What ``aevae explore --model package.module:factory --data SPEC`` loads: the user's model, by importing the one
+"""What ``aevae explore --model package.module:factory --images SPEC`` loads: the user's model, by importing the one
 module they named and calling the factory in it, and the images to explore it on, at the model's size.
 
 Importing a module runs its code, with the user's rights: only the module named on the command line is imported,
@@ -20,7 +20,7 @@ from aevae.data.arrays import ArrayImages, load_arrays
 from aevae.data.preprocess import resize_images
 from aevae.errors import AevaeError
 
-ARRAY_FILES = (".npy", ".npz")  # --data given as a file of arrays rather than a data-set spec
+ARRAY_FILES = (".npy", ".npz")  # --images given as a file of arrays rather than a data-set spec
 PROBE_SIZES = (32, 28, 64)  # sides tried, in this order, for a data-set spec when --image-size is not given
 
 

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from aevae.analysis import analyze, ensure_analysis
+from aevae.analysis import ANALYSIS, analyze, load_analysis
 from aevae.config import ModelConfig
 from aevae.explorer.bundle.format import Bundle, BundleError
 from aevae.explorer.bundle.from_runs import analysis_arrays, model_meta
@@ -47,8 +47,9 @@ def thinned(arrays: dict[str, np.ndarray], prefix: str) -> dict[str, np.ndarray]
 
 
 def family_entries(family: Family, progress: bool = True) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
-    """The bundle's ``"family"`` metadata and ``family.I.*`` arrays of ``family``, analysing runs that have no
-    analysis yet (snapshots are analysed in memory, without the slow parts)."""
+    """The bundle's ``"family"`` metadata and ``family.I.*`` arrays of ``family``: a run's analysis file where it
+    has one, else an analysis in memory without the slow parts (``analyze(full=False)``: no rate–distortion
+    curve, so "bits the decoder uses" shows as not measured), as for snapshots."""
     members, arrays = [], {}
     snapshots = ({s.epoch: s for s in load_snapshots(family.members[0].run, family.members[0].config)}
                  if family.axis == "epoch" else {})
@@ -56,7 +57,8 @@ def family_entries(family: Family, progress: bool = True) -> tuple[dict[str, Any
         prefix = f"family.{i}"
         if member.epoch is None:
             _, model = load_model(member.run)
-            analysis = ensure_analysis(member.run, progress=progress)
+            analysis = (load_analysis(member.run) if (member.run / ANALYSIS).is_file()
+                        else analyze(model, *run_data(member.config), full=False, progress=progress))
             metrics = load_metrics(member.run)
         else:
             snap = snapshots[member.epoch]

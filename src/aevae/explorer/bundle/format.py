@@ -61,7 +61,7 @@ from safetensors.numpy import load as load_safetensors
 from safetensors.numpy import save as save_safetensors
 
 from aevae.data import resolve_preprocess
-from aevae.data.preprocess import PREPROCESSING
+from aevae.config import PREPROCESSING
 from aevae.errors import AevaeError
 
 BUNDLE_FORMAT = 1  # version of the bundle layout (not the run folder's RUN_FORMAT); bumped when it changes incompatibly

@@ -13,8 +13,9 @@ Routes
                                         model, as JSON or raw bytes
 
 Errors are JSON ``{"error": message}``: 4xx for what a client sent (``requests``), 403 for other web sites
-(``origins``), 503 while the encode slots are busy, and 500, logged, for anything unexpected; the connection stays
-open after each. PyTorch is imported on the first encode or decode, in a worker thread, so the page (which decodes
+(``origins``), 408 (and the connection closed) for a body that does not arrive in time, 503 while the encode slots
+or the room for bodies are taken, and 500, logged, for anything unexpected; the connection stays open after each
+other answer. PyTorch is imported on the first encode or decode, in a worker thread, so the page (which decodes
 in the browser) never waits for it. Parsing, PyTorch and writing answers all run in worker threads, and uploaded image
 files are decoded in processes of their own (``decoder``): the event loop only moves bytes, so one client's
 256-latent batch or 4096² upload never stalls another's metadata request.

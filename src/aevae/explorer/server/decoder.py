@@ -21,10 +21,12 @@ import queue
 import subprocess
 import sys
 import threading
+from pathlib import Path
 from typing import Any, BinaryIO
 
 import numpy as np
 
+import aevae
 from aevae.explorer.server.requests import ApiError, image_from_file
 
 WORKER_MEMORY = 2**30  # address space of a worker (RLIMIT_AS): about 170 MiB of it is Python, NumPy and Pillow
@@ -58,8 +60,11 @@ class _Worker:
     """One decoder process and its pipes."""
 
     def __init__(self) -> None:
+        # The aevae this server runs, found first, however it was put on the path (installed, PYTHONPATH, sys.path).
+        path = os.pathsep.join(filter(None, [str(Path(aevae.__file__).parents[1]), os.environ.get("PYTHONPATH")]))
         self.proc = subprocess.Popen([sys.executable, "-m", "aevae.explorer.server.decoder"], stdin=subprocess.PIPE,
-                                     stdout=subprocess.PIPE, env={**os.environ, "OMP_NUM_THREADS": "1"},
+                                     stdout=subprocess.PIPE, env={**os.environ, "PYTHONPATH": path,
+                                                                  "OMP_NUM_THREADS": "1"},
                                      preexec_fn=_limit_memory if sys.platform != "win32" else None)
 
     def decode(self, data: bytes, layout: tuple[str, int, int]) -> np.ndarray:

@@ -13,12 +13,17 @@ from typing import Any
 
 import uvicorn
 
+from aevae.errors import AevaeError
 from aevae.explorer.bundle import shipped_bundle_bytes
 from aevae.explorer.bundle.companions import shipped_companions, with_companions
 from aevae.explorer.server.app import create_app
 from aevae.explorer.server.connections import server_config
 
 DEFAULT_PORT = 8765  # tried first when no port is given; a free one is picked if it is taken
+
+
+class ServeError(AevaeError, OSError):
+    """The server cannot listen where it was asked to (a port taken or not allowed, an unknown address)."""
 
 
 def bundle_bytes(ae: Path | None = None, vae: Path | None = None, family: Sequence[Path] = ()) -> bytes:
@@ -53,7 +58,8 @@ def bundle_bytes(ae: Path | None = None, vae: Path | None = None, family: Sequen
 
 
 def bind(host: str, port: int | None) -> socket.socket:
-    """A listening TCP socket; ``port`` None tries DEFAULT_PORT, then any free port; 0 picks a free port."""
+    """A listening TCP socket; ``port`` None tries DEFAULT_PORT, then any free port; 0 picks a free port. ServeError
+    says why none could be bound."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     for candidate in ([DEFAULT_PORT, 0] if port is None else [port]):
         # IPPROTO_TCP, not the default 0: asyncio sets TCP_NODELAY only on sockets whose protocol says TCP, and
@@ -66,7 +72,7 @@ def bind(host: str, port: int | None) -> socket.socket:
             sock.close()
             if exc.errno == errno.EADDRINUSE and port is None:
                 continue
-            raise
+            raise ServeError(f"cannot listen on {host}:{candidate} ({exc.strerror or exc})") from None
         sock.listen(128)
         return sock
     raise OSError("no free port")  # unreachable: port 0 always binds

@@ -185,8 +185,7 @@ export function setColourBy(state, id) {
 /**
  * Show the family's `index`-th model in the VAE's place (the slider; null: the VAE's own model again): every
  * selected input is re-encoded by it, the black line follows the input it was snapped to (a free line keeps its
- * values, on as many axes as the model has), and every view redraws for it ("model", then "latent", "inputs" and
- * "active"). Selections and drawings stay.
+ * values, on as many axes as the model has), and every view redraws for it ("model", then "latent" and "active"). Selections and drawings stay.
  */
 export function setMember(state, index) {
   const family = state.family;
@@ -197,7 +196,8 @@ export function setMember(state, index) {
   state.models[slot] = model;
   state.active = slot; // the slider moves the VAE's place: show it
   for (const input of state.inputs) if (input.codes) input.codes[slot] = model.net.encode(input.image);
-  if (state.samples?.slot === slot) state.samples = null;
+  const dropped = state.samples?.slot === slot;
+  if (dropped) state.samples = null;
   const origin = state.origin[slot] || { kind: "line" };
   const z = origin.kind === "mu" && origin.input.codes
     ? origin.input.codes[slot].mu
@@ -209,7 +209,6 @@ export function setMember(state, index) {
   }
   state.emit("model", { slot });
   state.emit("latent", { slot, source: "member" });
-  state.emit("samples");
-  state.emit("inputs");
-  state.emit("active");
+  if (dropped) state.emit("samples");
+  state.emit("active"); // the lines, violins, list and panels redraw for the shown model (the gallery needs not)
 }

@@ -9,6 +9,7 @@
 
 import { createAutoencoderFigure } from "./article/fig-autoencoder.js";
 import { createHolesFigure } from "./article/fig-holes.js";
+import { createKnobFigure } from "./article/fig-knob.js";
 import { createParallelFigure } from "./article/fig-parallel.js";
 import { createPcaFigure } from "./article/fig-pca.js";
 import { createReparamFigure } from "./article/fig-reparam.js";
@@ -161,6 +162,8 @@ export function mountArticle(el, bundle, options = {}) {
     .map((n) => n.textContent).join(" → ");
   linkTerms(el);
   linkDefinitions(el);
+  const knob = el.querySelector("#kl-knob"); // the β family's figure, in the objective's slot (empty without one)
+  if (knob) figures.knob = createKnobFigure(knob, ctx);
 
   // The sections a reader sees first are drawn; the rest (Figure 5's 2 × N points, Figure 6, the embedded explorer) waits
   // for the next frame, so the page paints its opening before that work.

@@ -123,10 +123,13 @@ export function mount(el, bundle, options = {}) {
 
   const title = () => {
     const m = state.models[state.active].meta;
-    const stop = state.member !== null && state.active === "vae"
-      ? `, ${stopLabel(family, family.values[state.member])}` : "";
-    part(".latent-title").textContent =
-      `${m.kind.toUpperCase()} latent space (d = ${m.latent_dim}${stop}, ${m.data}): drag the black line`;
+    const heading = part(".latent-title");
+    heading.textContent = `${m.kind.toUpperCase()} latent space (d = ${m.latent_dim}`;
+    if (state.member !== null && state.active === "vae") { // the family's stop, in its own case (β, not Β)
+      heading.append(Object.assign(document.createElement("span"), {
+        className: "latent-stop", textContent: `, ${stopLabel(family, family.values[state.member])}` }));
+    }
+    heading.append(`, ${m.data}): drag the black line`);
     part(".parallel-view").setAttribute("aria-label", `${m.kind.toUpperCase()} latent values as parallel `
       + "coordinates: Tab to a handle of the black line, then the arrow keys move it");
   };

@@ -249,10 +249,12 @@ export function createPcaMap(el, state, { slot, size: initialSize = 270 }) {
   state.on("active", renderActive);
   state.on("mapscale", layout);
   state.on("colourby", drawPoints);
-  state.on("model", () => { // either map's points set the shared scale: both redraw
-    model = state.models[slot];
-    caption();
-    view = null;
+  state.on("model", (detail) => { // the other map redraws only if the shared scale moved (layout checks)
+    if (detail.slot === slot) {
+      model = state.models[slot];
+      caption();
+      view = null;
+    }
     layout();
   });
   caption();

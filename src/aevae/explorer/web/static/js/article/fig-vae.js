@@ -74,6 +74,7 @@ export function createVaeFigure(el, ctx) {
       <label class="pick" for="fig2-magnify">σ shown <select id="fig2-magnify" class="magnify">${MAGNIFY.map((k) =>
         `<option value="${k}">${k === 1 ? "×1, the model's own" : `×${k}, magnified`}</option>`).join("")}</select></label></p>
       <div class="strip" role="img" aria-label="${STRIP} images decoded from samples of q(z|x)"></div>
+      <p class="fig-controls"><button type="button" class="widest">Show the input with the largest σ</button></p>
       <p class="fig-note strip-note"></p></div>`;
   el.querySelector(".fig-controls").appendChild(inputPicker(ctx, "fig2-input"));
   const tbody = el.querySelector("tbody");
@@ -132,6 +133,11 @@ export function createVaeFigure(el, ctx) {
   };
   el.querySelector(".sample-button").addEventListener("click", sample);
   el.querySelector(".magnify").addEventListener("change", drawStrip);
+  el.querySelector(".widest").addEventListener("click", () => { // the model's own σ, at its largest on this page
+    const mean = (s) => s.reduce((a, b) => a + b, 0) / s.length;
+    const widths = ctx.gallery.map((item) => mean(Array.from(net.encode(item.image).sigma)));
+    ctx.setInput(widths.indexOf(Math.max(...widths)));
+  });
   ctx.state.on("eps", renderSample);
   ctx.state.on("input", renderInput);
   renderInput();

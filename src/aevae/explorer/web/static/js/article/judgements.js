@@ -63,8 +63,8 @@ export function generationSentence(aePrior, vaePrior) {
       training code lies and decode to nothing recognisable.`;
   }
   return `Here ${shares}: the AE can generate from the patch of its space that N(0, I) happens to cover, but nothing
-    in its training said where to sample, and ${pv > pa ? "its draws still pass less often than the VAE's, and " : ""}
-    draws between or beyond its training codes fall into the gaps shown in section 2.`;
+    in its training said where to sample${pv > pa ? "; its draws pass less often than the VAE's" : ""}, and draws
+    between or beyond its training codes can fall into holes like those of Figure 2.`;
 }
 
 /** "two fully connected layers (1024 → 128 → 4)" from the encoder's layer table and the model's latent size. */
