@@ -115,7 +115,9 @@ def test_pythae_adapter_on_a_pythae_shaped_stand_in(grey: torch.Tensor) -> None:
 def test_array_images_take_grey_or_colour_and_refuse_what_they_cannot_read() -> None:
     x, y = colour_images(6)
     data = array_images(x, np.array(["red", "blue"] * 3))
-    assert data.images.shape == (6, 3, 64, 64) and data.images.dtype == np.uint8 and data.classes == ("blue", "red")
+    assert data.images.shape == (6, 3, 64, 64) and data.images.dtype == np.uint8 and data.classes == ("red", "blue")
+    assert list(data.labels) == [0, 1] * 3  # names in the order given, not the alphabet's
+    assert array_images(x, np.array([3, 1] * 3)).classes == ("1", "3")  # numbers in increasing order
     assert array_images(grey_images(5)[0]).images.shape == (5, 1, 32, 32)
     with pytest.raises(DataError, match="channels last"):
         array_images(x.transpose(0, 2, 3, 1))
