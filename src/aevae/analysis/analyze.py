@@ -29,7 +29,8 @@ from aevae.config import ModelConfig
 from aevae.data import ImageSet
 from aevae.metrics import UNITS, evaluate
 from aevae.models import LatentModel
-from aevae.runs import ANALYSIS, Analysis, check_trained, load_analysis, load_model, run_data, save_analysis
+from aevae.runs import (ANALYSIS, Analysis, check_trained, load_analysis, load_model, run_data, save_analysis,
+                        writing)
 
 SEED = 0  # seeds every subsample and the prior draws, so an analysis repeats exactly
 ACTIVE_UNIT_NATS = 0.1  # a latent dimension is active when its KL exceeds this (nats/image); unused ones sit near 0
@@ -195,7 +196,8 @@ def analyze_run(run_dir: Path, data: str | None = None, progress: bool = True,
     load_seconds = time.perf_counter() - started
     analysis = analyze(model, train_set, test_set, progress=progress, rd_images=rd_images)
     analysis.extra["seconds"] = {"load": load_seconds, **analysis.extra["seconds"]}
-    save_analysis(run_dir, analysis)
+    with writing(run_dir):  # refused while a training process writes the folder
+        save_analysis(run_dir, analysis)
     return load_analysis(run_dir)  # as stored: the compact dtypes every later reader sees
 
 
