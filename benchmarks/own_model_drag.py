@@ -160,8 +160,9 @@ def main() -> None:
         if args.large:
             for d, make in ((64, collapsed_mlp_vae), (512, mlp_vae_512)):
                 run(browser, f"d = {d}, in the page", make(), *grey_images(), args.moves)
-                model = make()
-                run(browser, f"d = {d}, through Python", (model.encode, model.decode), *grey_images(), args.moves)
+                model = make().eval()  # plain functions, which the page cannot convert: Python decodes
+                run(browser, f"d = {d}, through Python", (lambda x, m=model: m.encode(x), lambda z, m=model: m.decode(z)),
+                    *grey_images(), args.moves)
         else:
             run(browser, "MLP VAE, 32×32 grey", mlp_vae(), *grey_images(), args.moves)
             run(browser, "conv AE, 64×64 RGB", conv_ae(), *colour_images(), args.moves)

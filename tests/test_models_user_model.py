@@ -142,3 +142,11 @@ def test_pythae_adapter_on_a_real_pythae_model_folder(grey: torch.Tensor, tmp_pa
     assert UserModel.wrap(pythae_model(ae), grey).cfg.kind == "ae"
     table, _ = user_layer_table(model)  # pythae's MLP encoder with its two heads and its decoder: run in the page
     assert table["head"]["encoder_output"] == ["mu", "logvar"] and table["encoder"][-1]["tensor"] == "encoder.heads"
+
+
+def test_a_pair_of_a_modules_methods_puts_the_module_in_eval_mode(grey: torch.Tensor) -> None:
+    from own_models import collapsed_mlp_vae
+
+    module = collapsed_mlp_vae().train()  # a BatchNorm1d in training mode cannot decode one latent
+    model = UserModel.wrap((module.encode, module.decode), grey)
+    assert not module.training and model.decode(torch.zeros(1, 64)).shape == (1, 1, 32, 32)
