@@ -30,7 +30,7 @@ export function createLearnFigure(el, ctx) {
     name.textContent = `β = ${formatValue(member.value)}`;
     row.append(name);
     const points = snap.epochs.map((_, e) => project(snap, e, member));
-    const span = Math.max(...points.flat().map(Math.abs), 1e-6) * 1.05;
+    const span = Math.max(...points.flat(2).map(Math.abs), 1e-6) * 1.05;
     snap.epochs.forEach((epoch, e) => {
       const cell = document.createElement("figure");
       cell.className = "learn-cell";
