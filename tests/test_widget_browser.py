@@ -242,7 +242,7 @@ def test_the_family_slider_and_member_both_ways(browser: Any, analysed_runs: dic
 
 def test_the_view_cleans_up_after_itself(relay: Relay) -> None:
     page = relay.page
-    assert page.evaluate("() => listeners()") == 6  # five traits' changes and the kernel's custom messages
+    assert page.evaluate("() => listeners()") == 7  # six traits' changes (member too) and the kernel's custom messages
     page.evaluate("() => cleanup()")
     assert page.evaluate("() => listeners()") == 0 and page.locator("#widget").inner_html() == ""
 
