@@ -77,15 +77,15 @@ def served(app: Starlette) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def url(bundle: Bundle) -> Iterator[str]:
+def app_url(bundle: Bundle) -> Iterator[str]:
     """The explorer app on a free loopback port."""
     with served(create_app(bundle.to_bytes())) as address:
         yield address
 
 
 @pytest.fixture(scope="module")
-def client(url: str) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=url, timeout=30) as c:
+def client(app_url: str) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=app_url, timeout=30) as c:
         yield c
 
 
@@ -273,9 +273,9 @@ def test_unusual_image_modes_are_normalised_like_the_data_layer(client: httpx.Cl
 # --- nothing outside the static folder ---------------------------------------------------------------------------
 
 
-def raw_get(url: str, target: str) -> tuple[int, bytes]:
+def raw_get(app_url: str, target: str) -> tuple[int, bytes]:
     """Send a request line exactly as written (no client-side normalisation of '..')."""
-    host, port = re.match(r"http://([\d.]+):(\d+)/", url).groups()
+    host, port = re.match(r"http://([\d.]+):(\d+)/", app_url).groups()
     with socket.create_connection((host, int(port)), timeout=10) as sock:
         sock.sendall(f"GET {target} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n".encode())
         reply = b""
@@ -297,11 +297,11 @@ def raw_get(url: str, target: str) -> tuple[int, bytes]:
     "/../../../../etc/passwd",
     "/static/.%2e/.%2e/.%2e/.%2e/.%2e/.%2e/.%2e/etc/passwd",
 ])
-def test_nothing_outside_the_static_folder_is_served(url: str, target: str) -> None:
-    status, reply = raw_get(url, target)
+def test_nothing_outside_the_static_folder_is_served(app_url: str, target: str) -> None:
+    status, reply = raw_get(app_url, target)
     assert status in (400, 404), reply[:200]
     assert b"def create_app" not in reply and b"root:" not in reply and b"[project]" not in reply
-    assert raw_get(url, "/static/explorer.css")[0] == 200  # and the real files still are
+    assert raw_get(app_url, "/static/explorer.css")[0] == 200  # and the real files still are
 
 
 def test_static_folder_has_only_the_page() -> None:
@@ -341,8 +341,8 @@ def test_gallery_json_is_plain(bundle: Bundle) -> None:
 # --- limits: large and stalled uploads, busy encodes, host names, origins, absurd values --------------------------------
 
 
-def host_port(url: str) -> tuple[str, int]:
-    host, port = re.match(r"http://([\d.]+):(\d+)/", url).groups()
+def host_port(app_url: str) -> tuple[str, int]:
+    host, port = re.match(r"http://([\d.]+):(\d+)/", app_url).groups()
     return host, int(port)
 
 
@@ -414,12 +414,12 @@ def stalled_upload(host: str, port: int, sent: bytes = b"", length: int = 1000) 
     return sock
 
 
-def test_uploads_that_stall_hold_no_encode_slot(url: str, client: httpx.Client,
+def test_uploads_that_stall_hold_no_encode_slot(app_url: str, client: httpx.Client,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     # Two uploads that never finish held both slots for as long as their sockets stayed open, and every other
     # encode got 503; a slot is now taken only once a body is complete.
     monkeypatch.setattr(server_app, "ENCODE_WAIT_S", 0.5)
-    host, port = host_port(url)
+    host, port = host_port(app_url)
     stalled = [stalled_upload(host, port, png(digit_like())[:100]) for _ in range(server_app.MAX_ENCODES + 1)]
     try:
         time.sleep(1.0)  # the stalled requests have reached the app and are reading their bodies
@@ -432,12 +432,12 @@ def test_uploads_that_stall_hold_no_encode_slot(url: str, client: httpx.Client,
 
 
 @pytest.mark.parametrize("trickle", [False, True])
-def test_a_body_that_stalls_or_trickles_gets_408_and_is_closed(url: str, trickle: bool,
+def test_a_body_that_stalls_or_trickles_gets_408_and_is_closed(app_url: str, trickle: bool,
                                                                monkeypatch: pytest.MonkeyPatch) -> None:
     # A body must arrive within BODY_GRACE_S plus its length at MIN_BODY_RATE: 1 s + 2,000 bytes at 2,000 B/s here.
     monkeypatch.setattr(server_app, "BODY_GRACE_S", 1.0)
     monkeypatch.setattr(server_app, "MIN_BODY_RATE", 2000)
-    host, port = host_port(url)
+    host, port = host_port(app_url)
     started = time.monotonic()
     with stalled_upload(host, port, b"x" * 10, length=2000) as sock:
         while trickle and time.monotonic() - started < 10 and not select.select([sock], [], [], 0.1)[0]:
@@ -464,7 +464,7 @@ def test_bodies_held_at_once_are_bounded(bundle: Bundle, monkeypatch: pytest.Mon
         assert http.post("/api/models/vae/encode", content=upload, headers=IMAGE).status_code == 200
 
 
-def test_encodes_beyond_the_slots_wait_then_get_503(url: str, client: httpx.Client,
+def test_encodes_beyond_the_slots_wait_then_get_503(app_url: str, client: httpx.Client,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     # Slots are held while work is done: 4096 × 4096 uploads (about a second of work each) fill them, and an
     # encode that cannot get a slot within ENCODE_WAIT_S gets 503.
@@ -475,7 +475,7 @@ def test_encodes_beyond_the_slots_wait_then_get_503(url: str, client: httpx.Clie
     answers: list[int] = []
 
     def upload() -> None:  # as a client that honours Retry-After would
-        with httpx.Client(base_url=url, timeout=120) as http:
+        with httpx.Client(base_url=app_url, timeout=120) as http:
             while (status := http.post("/api/models/vae/encode", content=data, headers=IMAGE).status_code) == 503:
                 time.sleep(0.05)
             answers.append(status)
@@ -520,10 +520,10 @@ def test_requests_for_other_host_names_are_refused(client: httpx.Client, headers
     expect_error(client.post("/api/models/vae/decode", json={"latent": [0, 0]}, headers=headers), 403, "Host")
 
 
-def test_loopback_names_are_answered(url: str) -> None:
-    _, port = host_port(url)
+def test_loopback_names_are_answered(app_url: str) -> None:
+    _, port = host_port(app_url)
     for host in ("127.0.0.1", "localhost", "LOCALHOST", "[::1]", f"localhost:{port}", "127.0.0.1:9999"):
-        assert httpx.get(url + "api/models", headers={"host": host}).status_code == 200, host
+        assert httpx.get(app_url + "api/models", headers={"host": host}).status_code == 200, host
 
 
 @pytest.mark.parametrize("headers", [
@@ -555,8 +555,8 @@ def test_hosts_answered_follow_the_address_served(served: str, answered: list[st
         assert "refused a request for Host" in guard.refusal("/api/models", {"host": host}), host
 
 
-def test_same_origin_requests_are_answered(client: httpx.Client, url: str) -> None:
-    same = {"origin": url.rstrip("/"), "sec-fetch-site": "same-origin"}
+def test_same_origin_requests_are_answered(client: httpx.Client, app_url: str) -> None:
+    same = {"origin": app_url.rstrip("/"), "sec-fetch-site": "same-origin"}
     assert client.post("/api/models/vae/decode", json={"latent": [0, 0]}, headers=same).status_code == 200
     assert client.get("/api/models", headers={"sec-fetch-site": "none"}).status_code == 200  # typed in the bar
 
@@ -611,8 +611,8 @@ def test_a_malformed_allowed_origin_is_refused_at_start(bundle: Bundle) -> None:
     ('{"latent": ' + "[" * 5000 + "]" * 5000 + "}", 400, "nested too deeply"),
     ('{"latent": [' + "[" * 50 + "0" + "]" * 50 + ", 0]}", 422, "rectangular|numbers"),
 ])
-def test_absurd_values_get_a_json_4xx_on_a_kept_connection(url: str, text: str, status: int, words: str) -> None:
-    host, port = host_port(url)
+def test_absurd_values_get_a_json_4xx_on_a_kept_connection(app_url: str, text: str, status: int, words: str) -> None:
+    host, port = host_port(app_url)
     with socket.create_connection((host, port), timeout=30) as sock:  # one connection for both requests
         for body, expected in ((text, status), ('{"latent": [0, 0]}', 200)):
             sock.sendall(f"POST /api/models/vae/decode HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n"
@@ -653,11 +653,11 @@ def test_an_unexpected_error_is_a_json_500_and_the_connection_stays(bundle: Bund
 # 4. no Nagle delay on a kept connection
 
 
-def test_sequential_requests_on_one_connection_are_not_delayed(url: str) -> None:
+def test_sequential_requests_on_one_connection_are_not_delayed(app_url: str) -> None:
     # Without TCP_NODELAY each answer's body waited for the client's delayed ACK (about 40 ms) on a kept connection,
     # while a fresh connection (Linux acknowledges at once while a connection is new) was not delayed. The ratio of
     # the two medians was about 40; it should be about 1 (kept connections save the handshake).
-    host, port = host_port(url)
+    host, port = host_port(app_url)
     request = f"GET /api/models/vae HTTP/1.1\r\nHost: {host}\r\n".encode()
 
     def timed(sock: socket.socket, last: bool) -> float:
@@ -700,10 +700,10 @@ def test_decode_answers_raw_pixels_on_request(client: httpx.Client) -> None:
                              headers={"accept": "application/octet-stream"}), 422, "dtype must be")
 
 
-def test_a_decode_body_too_big_for_256_latents_is_refused_unread(url: str) -> None:
+def test_a_decode_body_too_big_for_256_latents_is_refused_unread(app_url: str) -> None:
     # 8 MiB of JSON took the server a second or more to parse only to be refused; the answer now comes from the
     # declared size alone, while the client has sent none of the body.
-    host, port = host_port(url)
+    host, port = host_port(app_url)
     with socket.create_connection((host, port), timeout=10) as sock:
         sock.sendall(f"POST /api/models/vae/decode HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n"
                      f"Content-Length: {MAX_BODY_BYTES}\r\n\r\n".encode())

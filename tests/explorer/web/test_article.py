@@ -43,7 +43,7 @@ def serve(*args: str) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def url() -> Iterator[str]:
+def article_url() -> Iterator[str]:
     yield from serve()
 
 
@@ -52,7 +52,7 @@ def tiny_url(analysed_runs: dict[str, Path]) -> Iterator[str]:
     yield from serve("--ae", str(analysed_runs["ae"]), "--vae", str(analysed_runs["vae"]))
 
 
-def open_article(browser: Any, url: str, width: int = 1400, bundle: bytes | None = None) -> tuple[Any, list[str]]:
+def open_article(browser: Any, article_url: str, width: int = 1400, bundle: bytes | None = None) -> tuple[Any, list[str]]:
     """A page with the article drawn (from ``bundle`` when given instead of the served one), and the list its
     console errors collect into."""
     page = browser.new_page(viewport={"width": width, "height": 1000})
@@ -61,7 +61,7 @@ def open_article(browser: Any, url: str, width: int = 1400, bundle: bytes | None
     page.on("pageerror", lambda e: errors.append(str(e)))
     if bundle is not None:
         page.route("**/api/bundle", lambda route: route.fulfill(body=bundle, content_type="application/octet-stream"))
-    page.goto(url)
+    page.goto(article_url)
     page.wait_for_selector(".aevae-article[data-ready]")
     return page, errors
 
@@ -122,9 +122,9 @@ def info_values(page: Any) -> dict[str, float]:
 # --- the shipped models --------------------------------------------------------------------------------------------
 
 
-def test_every_section_renders_and_is_kept_as_screenshots(browser: Any, url: str) -> None:
+def test_every_section_renders_and_is_kept_as_screenshots(browser: Any, article_url: str) -> None:
     for width in WIDTHS:
-        page, errors = open_article(browser, url, width)
+        page, errors = open_article(browser, article_url, width)
         for sid in SECTIONS:
             section = page.locator(f"#{sid}")
             assert section.locator(f"#{sid}-h").inner_text().strip(), sid
@@ -140,9 +140,9 @@ def test_every_section_renders_and_is_kept_as_screenshots(browser: Any, url: str
         assert not errors, errors
 
 
-def test_figure_1_is_the_shipped_ae_layer_by_layer(browser: Any, url: str) -> None:
+def test_figure_1_is_the_shipped_ae_layer_by_layer(browser: Any, article_url: str) -> None:
     bundle = Bundle.from_bytes(shipped_bundle_bytes())
-    page, errors = open_article(browser, url)
+    page, errors = open_article(browser, article_url)
     index = int(page.eval_on_selector("#fig1-input", "s => s.value"))
     image = bundle.arrays["gallery.images"][index] / 255
     model = BundleModels(bundle).model("ae")
@@ -157,8 +157,8 @@ def test_figure_1_is_the_shipped_ae_layer_by_layer(browser: Any, url: str) -> No
     assert not errors, errors
 
 
-def test_editing_a_latent_in_figure_1_reruns_the_decoder(browser: Any, url: str) -> None:
-    page, errors = open_article(browser, url)
+def test_editing_a_latent_in_figure_1_reruns_the_decoder(browser: Any, article_url: str) -> None:
+    page, errors = open_article(browser, article_url)
     before = canvas_grey(page, ".fig1-output")
     decoded = int(page.get_attribute("#fig-ae .fig-body", "data-decoded"))
     slider = page.locator("#fig-ae .zslider").first
@@ -176,8 +176,8 @@ def test_editing_a_latent_in_figure_1_reruns_the_decoder(browser: Any, url: str)
     assert not errors, errors
 
 
-def test_sample_draws_eps_and_changes_z_and_the_image(browser: Any, url: str) -> None:
-    page, errors = open_article(browser, url)
+def test_sample_draws_eps_and_changes_z_and_the_image(browser: Any, article_url: str) -> None:
+    page, errors = open_article(browser, article_url)
     z0 = page.get_attribute("#fig-vae .fig-body", "data-z")
     image0 = canvas_grey(page, ".fig2-output")
     eps0 = page.inner_text("#fig-reparam .fig3-table tbody")
@@ -198,9 +198,9 @@ def test_sample_draws_eps_and_changes_z_and_the_image(browser: Any, url: str) ->
     assert not errors, errors
 
 
-def test_the_information_numbers_are_the_analysis_numbers(browser: Any, url: str) -> None:
+def test_the_information_numbers_are_the_analysis_numbers(browser: Any, article_url: str) -> None:
     bundle = Bundle.from_bytes(shipped_bundle_bytes())
-    page, errors = open_article(browser, url)
+    page, errors = open_article(browser, article_url)
     values = info_values(page)
     info = bundle.model("vae")["info"]
     for key in ("input_bits", "latent_float_bits", "ratio"):
@@ -215,8 +215,8 @@ def test_the_information_numbers_are_the_analysis_numbers(browser: Any, url: str
     assert not errors, errors
 
 
-def test_claims_use_the_shipped_d2_ae_and_say_what_is_not_measured(browser: Any, url: str) -> None:
-    page, errors = open_article(browser, url)
+def test_claims_use_the_shipped_d2_ae_and_say_what_is_not_measured(browser: Any, article_url: str) -> None:
+    page, errors = open_article(browser, article_url)
     verdicts = page.eval_on_selector_all("#claims .verdict", "vs => vs.map(v => v.dataset.verdict)")
     assert len(verdicts) == 3
     companion = shipped_companions().get("ae-d2")
@@ -233,8 +233,8 @@ def test_claims_use_the_shipped_d2_ae_and_say_what_is_not_measured(browser: Any,
     assert not errors, errors
 
 
-def test_terms_light_up_their_figure_parts(browser: Any, url: str) -> None:
-    page, errors = open_article(browser, url)
+def test_terms_light_up_their_figure_parts(browser: Any, article_url: str) -> None:
+    page, errors = open_article(browser, article_url)
     term = page.locator('#vae .term[data-term="mu"]').first
     term.hover()
     lit = page.eval_on_selector_all(".lit", "ns => ns.map(n => n.dataset.part)")
@@ -247,8 +247,8 @@ def test_terms_light_up_their_figure_parts(browser: Any, url: str) -> None:
     assert not errors, errors
 
 
-def test_the_guided_tour_walks_the_live_explorer_by_keyboard(browser: Any, url: str) -> None:
-    page, errors = open_article(browser, url)
+def test_the_guided_tour_walks_the_live_explorer_by_keyboard(browser: Any, article_url: str) -> None:
+    page, errors = open_article(browser, article_url)
     page.focus(".tour-start")
     page.keyboard.press("Enter")
     box = page.locator(".tour-box")
@@ -273,8 +273,8 @@ def test_the_guided_tour_walks_the_live_explorer_by_keyboard(browser: Any, url: 
     assert not errors, errors
 
 
-def test_the_explorer_and_the_article_link_to_each_other(browser: Any, url: str) -> None:
-    page, errors = open_article(browser, url)
+def test_the_explorer_and_the_article_link_to_each_other(browser: Any, article_url: str) -> None:
+    page, errors = open_article(browser, article_url)
     page.click(".to-explorer")
     page.wait_for_selector(".output-canvas[data-drawn]")
     page.click(".page-switch a")
@@ -283,8 +283,8 @@ def test_the_explorer_and_the_article_link_to_each_other(browser: Any, url: str)
     assert not errors, errors
 
 
-def test_keyboard_focus_is_visible_and_print_and_reduced_motion_are_respected(browser: Any, url: str) -> None:
-    page, errors = open_article(browser, url)
+def test_keyboard_focus_is_visible_and_print_and_reduced_motion_are_respected(browser: Any, article_url: str) -> None:
+    page, errors = open_article(browser, article_url)
     page.focus("#fig2-input")
     page.keyboard.press("Tab")  # the next control of Figure 2 is its Sample button
     assert page.evaluate("document.activeElement.classList.contains('sample-button')")
@@ -313,9 +313,9 @@ def pixel(page: Any, selector: str, x: float, y: float) -> list[int]:
                          ".getImageData(Math.round(x), Math.round(y), 1, 1).data)", [selector, x, y])
 
 
-def test_figure_5_marks_z0_at_the_projected_origin_apart_from_the_centroid(browser: Any, url: str) -> None:
+def test_figure_5_marks_z0_at_the_projected_origin_apart_from_the_centroid(browser: Any, article_url: str) -> None:
     bundle = Bundle.from_bytes(shipped_bundle_bytes())
-    page, errors = open_article(browser, url)
+    page, errors = open_article(browser, article_url)
     for slot in ("ae", "vae"):
         canvas = f'.pca-fig[data-slot="{slot}"] canvas'
         origin = [float(v) for v in page.get_attribute(canvas, "data-origin").split(",")]
@@ -337,8 +337,8 @@ def test_figure_5_marks_z0_at_the_projected_origin_apart_from_the_centroid(brows
     assert not errors, errors
 
 
-def test_the_kl_is_an_upper_bound_on_the_information_in_article_and_explorer(browser: Any, url: str) -> None:
-    page, errors = open_article(browser, url)
+def test_the_kl_is_an_upper_bound_on_the_information_in_article_and_explorer(browser: Any, article_url: str) -> None:
+    page, errors = open_article(browser, article_url)
     assert "upper bound on the mutual information I(x; z)" in page.inner_text("#information")
     assert "upper bound on the information I(x; z)" in page.text_content(".embedded-explorer .info-panel")
     assert "is the information its noisy code carries" not in page.text_content("body")
@@ -346,8 +346,8 @@ def test_the_kl_is_an_upper_bound_on_the_information_in_article_and_explorer(bro
     assert not errors, errors
 
 
-def test_judgement_sentences_follow_the_numbers(browser: Any, url: str) -> None:
-    page, errors = open_article(browser, url)
+def test_judgement_sentences_follow_the_numbers(browser: Any, article_url: str) -> None:
+    page, errors = open_article(browser, article_url)
     maps, claims = page.inner_text("#latent-maps"), page.inner_text("#claims")
     compression = page.inner_text("#compression")
     page.close()
@@ -362,7 +362,7 @@ def test_judgement_sentences_follow_the_numbers(browser: Any, url: str) -> None:
         models["vae"]["prior"]["plausible_fraction"] = 0.9
         models["vae"]["metrics"]["bce_nats_per_image"] = models["ae"]["metrics"]["bce_nats_per_image"] - 2
 
-    page, more = open_article(browser, url, bundle=altered_bundle(swap))
+    page, more = open_article(browser, article_url, bundle=altered_bundle(swap))
     maps, claims = page.inner_text("#latent-maps"), page.inner_text("#claims")
     compression = page.inner_text("#compression")
     page.close()
@@ -372,8 +372,8 @@ def test_judgement_sentences_follow_the_numbers(browser: Any, url: str) -> None:
     assert not errors + more, errors + more
 
 
-def test_sentences_read_the_layer_table_and_the_bit_counts(browser: Any, url: str) -> None:
-    page, errors = open_article(browser, url)
+def test_sentences_read_the_layer_table_and_the_bit_counts(browser: Any, article_url: str) -> None:
+    page, errors = open_article(browser, article_url)
     assert page.inner_text("#autoencoders .dense-layers") == "two fully connected layers (1,024 → 128 → 4)"
     ratio = page.inner_html('#information .correction[data-key="bit-ratio"]')
     assert "ratio of bit counts" in ratio and "2<sup>128</sup>" in ratio and "2<sup>8,192</sup>" in ratio
@@ -385,9 +385,9 @@ def test_sentences_read_the_layer_table_and_the_bit_counts(browser: Any, url: st
     assert not errors, errors
 
 
-def test_the_objective_is_written_with_the_vaes_numbers(browser: Any, url: str) -> None:
+def test_the_objective_is_written_with_the_vaes_numbers(browser: Any, article_url: str) -> None:
     metrics = Bundle.from_bytes(shipped_bundle_bytes()).model("vae")["metrics"]
-    page, errors = open_article(browser, url)
+    page, errors = open_article(browser, article_url)
     values = info_values(page)
     assert values["elbo.total"] == pytest.approx(metrics["neg_elbo_nats_per_image"])
     assert values["elbo.kl"] == pytest.approx(metrics["kl_nats_per_image"])
@@ -404,9 +404,9 @@ def test_the_objective_is_written_with_the_vaes_numbers(browser: Any, url: str) 
     assert not errors, errors
 
 
-def test_the_holes_figure_decodes_both_models_along_the_line_and_resamples(browser: Any, url: str) -> None:
+def test_the_holes_figure_decodes_both_models_along_the_line_and_resamples(browser: Any, article_url: str) -> None:
     bundle = Bundle.from_bytes(shipped_bundle_bytes())
-    page, errors = open_article(browser, url)
+    page, errors = open_article(browser, article_url)
     body = "#fig-holes .fig-body"
     page.wait_for_function("(s) => document.querySelector(s).dataset.grids", arg=body)
     now = {s: f'.holes-now[data-slot="{s}"] canvas' for s in ("ae", "vae")}
@@ -440,8 +440,8 @@ def test_the_holes_figure_decodes_both_models_along_the_line_and_resamples(brows
     assert not errors, errors
 
 
-def test_the_paper_is_named_and_the_article_opens_with_its_question(browser: Any, url: str) -> None:
-    page, errors = open_article(browser, url)
+def test_the_paper_is_named_and_the_article_opens_with_its_question(browser: Any, article_url: str) -> None:
+    page, errors = open_article(browser, article_url)
     title = "Towards an Interpretable Latent Space — An Intuitive Comparison of Autoencoders with Variational Autoencoders"
     masthead = page.inner_text(".masthead")
     assert title in masthead and "Spinner, Jonas Körner, Jochen Görtler and Oliver Deussen" in masthead
@@ -456,9 +456,9 @@ def test_the_paper_is_named_and_the_article_opens_with_its_question(browser: Any
     assert not errors, errors
 
 
-def test_yardsticks_are_computed_from_the_bundle(browser: Any, url: str) -> None:
+def test_yardsticks_are_computed_from_the_bundle(browser: Any, article_url: str) -> None:
     bundle = Bundle.from_bytes(shipped_bundle_bytes())
-    page, errors = open_article(browser, url)
+    page, errors = open_article(browser, article_url)
     values = info_values(page)
     tests = np.array([i for i, g in enumerate(bundle.meta["gallery"]) if g["kind"] == "test"])
     x = bundle.arrays["gallery.images"][tests].reshape(len(tests), -1) / 255
@@ -481,8 +481,8 @@ def test_yardsticks_are_computed_from_the_bundle(browser: Any, url: str) -> None
     assert not errors, errors
 
 
-def test_definitions_open_by_keyboard_and_close_with_escape(browser: Any, url: str) -> None:
-    page, errors = open_article(browser, url)
+def test_definitions_open_by_keyboard_and_close_with_escape(browser: Any, article_url: str) -> None:
+    page, errors = open_article(browser, article_url)
     page.locator("#autoencoders .prose .term.v-z").last.focus()  # the bottleneck; the next stop is 'nats'
     page.keyboard.press("Tab")
     focused = page.evaluate("document.activeElement.dataset.def")
@@ -498,9 +498,9 @@ def test_definitions_open_by_keyboard_and_close_with_escape(browser: Any, url: s
     assert not errors, errors
 
 
-def test_sigma_can_be_shown_magnified_and_says_so(browser: Any, url: str) -> None:
+def test_sigma_can_be_shown_magnified_and_says_so(browser: Any, article_url: str) -> None:
     bundle = Bundle.from_bytes(shipped_bundle_bytes())
-    page, errors = open_article(browser, url)
+    page, errors = open_article(browser, article_url)
     page.click("#fig-vae .widest")  # the input whose mean σ is the largest, by PyTorch's encoder
     model = BundleModels(bundle).model("vae")
     with torch.inference_mode():
@@ -555,8 +555,8 @@ def same_d(tiny_folder: Path, analysed_runs: dict[str, Path],
 
     ae = train_tiny_run(tiny_folder, tmp_path_factory.mktemp("same-d") / "ae", "ae", ANALYSED_LATENT["vae"])
     analyze_run(ae, progress=False)
-    for url in serve("--ae", str(ae), "--vae", str(analysed_runs["vae"])):
-        yield url, ae
+    for article_url in serve("--ae", str(ae), "--vae", str(analysed_runs["vae"])):
+        yield article_url, ae
 
 
 def test_the_claims_verdicts_are_the_reports(browser: Any, same_d: tuple[str, Path],
@@ -564,8 +564,8 @@ def test_the_claims_verdicts_are_the_reports(browser: Any, same_d: tuple[str, Pa
     from aevae.report.claims import check_claims
     from aevae.report.table import summary_row
 
-    url, ae = same_d
-    page, errors = open_article(browser, url)
+    article_url, ae = same_d
+    page, errors = open_article(browser, article_url)
     verdicts = page.eval_on_selector_all("#claims .verdict", "vs => vs.map(v => v.dataset.verdict)")
     text = page.inner_text("#claims")
     page.close()
@@ -595,7 +595,7 @@ def test_the_export_holds_the_article_and_runs_it_offline(browser: Any, tmp_path
     save_screenshot(page, "article-export-explorer", full_page=False)
     page.close()
     assert not errors, errors
-    assert requests and all(url.startswith(("file:", "data:", "blob:")) for url in requests), requests
+    assert requests and all(article_url.startswith(("file:", "data:", "blob:")) for article_url in requests), requests
 
 
 # --- accessibility -------------------------------------------------------------------------------------------------
@@ -610,11 +610,11 @@ def axe_violations(page: Any) -> list[dict]:
     return [v for v in found if v["impact"] in ("serious", "critical")]
 
 
-def test_axe_finds_no_serious_violation_in_the_article_or_the_explorer(browser: Any, url: str) -> None:
-    page, errors = open_article(browser, url)
+def test_axe_finds_no_serious_violation_in_the_article_or_the_explorer(browser: Any, article_url: str) -> None:
+    page, errors = open_article(browser, article_url)
     violations = axe_violations(page)
     assert violations == [], "\n".join(map(str, violations))
-    page.goto(url.removesuffix("article"))
+    page.goto(article_url.removesuffix("article"))
     page.wait_for_selector(".output-canvas[data-drawn]")
     violations = axe_violations(page)
     assert violations == [], "\n".join(map(str, violations))
