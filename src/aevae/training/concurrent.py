@@ -30,7 +30,7 @@ from tqdm.auto import tqdm
 from aevae.config import RunConfig
 from aevae.errors import AevaeError
 from aevae.runs import RunError, load_config
-from aevae.training.console import Console
+from aevae.training.console import Bar, Console
 from aevae.training.distributed import pick_device
 from aevae.training.trainer import STOP_SIGNALS, train
 
@@ -130,13 +130,16 @@ class RelayBar:
 
 
 class RelayConsole(Console):
-    """A worker's console: bars and lines are sent to the process that started it."""
+    """A worker's console: lines, and bars where the parent draws them (``bars``), are sent to the process that
+    started it. Without bars a batch sends nothing and reads nothing from the device."""
 
-    def __init__(self, messages: mp.Queue, index: int) -> None:
-        super().__init__(bars=True)
+    def __init__(self, messages: mp.Queue, index: int, bars: bool = True) -> None:
+        super().__init__(bars=bars)
         self.messages, self.index = messages, index
 
-    def bar(self, total: int, initial: int, desc: str) -> RelayBar:
+    def bar(self, total: int, initial: int, desc: str) -> Bar:
+        if not self.bars:
+            return super().bar(total, initial, desc)  # a disabled tqdm: the trainer skips the loss it would show
         self.messages.put(("bar", self.index, (total, initial, desc)))
         return RelayBar(self.messages, self.index)
 
@@ -144,13 +147,13 @@ class RelayConsole(Console):
         self.messages.put(("line", self.index, text))
 
 
-def _worker(job: Job, index: int, messages: mp.Queue) -> None:
+def _worker(job: Job, index: int, messages: mp.Queue, bars: bool) -> None:
     """Train one job in this worker process and report how it ended: ("done", metrics), ("stopped", None) after
-    Ctrl-C or SIGTERM, or ("failed", error)."""
+    Ctrl-C or SIGTERM, or ("failed", error); ``bars``: whether the parent draws progress bars."""
     os.setpgid(0, 0)  # a terminal's Ctrl-C reaches the parent only, which passes it on once (two would stop hard)
     try:
         metrics = train(job.cfg, job.out, resume=job.cfg is None, changes=job.changes,
-                        console=RelayConsole(messages, index))
+                        console=RelayConsole(messages, index, bars))
         messages.put(("end", index, ("done", metrics)))
     except KeyboardInterrupt:
         messages.put(("end", index, ("stopped", None)))
@@ -220,7 +223,7 @@ class Board:
 def _run_workers(jobs: list[Job], progress_bar: bool) -> list[dict]:
     context = mp.get_context("spawn")  # a fresh interpreter: no torch thread pool inherited half-initialised
     messages: mp.Queue = context.Queue()
-    processes = [context.Process(target=_worker, args=(job, i, messages), name=f"aevae-train-{job.label}")
+    processes = [context.Process(target=_worker, args=(job, i, messages, progress_bar), name=f"aevae-train-{job.label}")
                  for i, job in enumerate(jobs)]
     board = Board(jobs, progress_bar)
     ends: dict[int, tuple[str, Any]] = {}

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from typing import Any
 
 import torch
 import torch.distributed as dist
@@ -22,6 +23,7 @@ class Context:
     rank: int
     world: int
     device: torch.device
+    host_group: Any = None  # the gloo group stop flags travel over (None: the default group, gloo on the CPU)
 
     @property
     def main(self) -> bool:
@@ -53,7 +55,10 @@ def setup(device_name: str) -> Context:
         torch.cuda.set_device(device)
     if not dist.is_initialized():
         dist.init_process_group("nccl" if device.type == "cuda" else "gloo")
-    return Context(dist.get_rank(), dist.get_world_size(), device)
+    # Under NCCL a second group over gloo carries the stop flags as CPU tensors, so agreeing on a stop never waits
+    # for the GPU's queue (every process must create it, in the same order).
+    host = dist.new_group(backend="gloo") if device.type == "cuda" else None
+    return Context(dist.get_rank(), dist.get_world_size(), device, host)
 
 
 def barrier(ctx: Context) -> None:
@@ -62,13 +67,27 @@ def barrier(ctx: Context) -> None:
         dist.barrier()
 
 
+STOP_CHECK_EVERY = 16  # batches between the processes' agreement on a stop request (Ctrl-C, SIGTERM) under torchrun
+
+
 def any_rank(ctx: Context, flag: bool) -> bool:
     """True on every process when ``flag`` is true on at least one, so all of them stop at the same batch."""
     if ctx.world == 1:
         return flag
-    t = torch.tensor([float(flag)], device=ctx.device)
-    dist.all_reduce(t, op=dist.ReduceOp.MAX)
-    return bool(t.item())
+    t = torch.tensor([float(flag)])  # on the host: over gloo, reading it waits for the other processes, not a GPU
+    dist.all_reduce(t, op=dist.ReduceOp.MAX, group=ctx.host_group)
+    return bool(t.item())  # sync point (processes): every STOP_CHECK_EVERY batches only, see stop_agreed
+
+
+def stop_agreed(ctx: Context, flag: bool, step: int, steps: int) -> bool:
+    """Whether to stop after batch ``step`` (0-based) of ``steps``: a lone process acts on ``flag`` at once; several
+    agree (``any_rank``) after every ``STOP_CHECK_EVERY`` batches and after an epoch's last, all at the same batch,
+    instead of exchanging a message per batch."""
+    if ctx.world == 1:
+        return flag
+    if (step + 1) % STOP_CHECK_EVERY and step + 1 != steps:
+        return False
+    return any_rank(ctx, flag)
 
 
 def teardown(ctx: Context) -> None:

@@ -230,7 +230,7 @@ def _train(cfg: RunConfig, out: Path, resume: bool, ctx: distributed.Context, co
             raise RunError(f"cannot write the run folder {out} ({exc.strerror or exc})") from None
 
     torch.manual_seed(t.seed)
-    # Channels-last convolutions run about 1.4x faster on the CPU (oneDNN's native layout); values are unchanged.
+    # Channels-last convolutions run faster on the CPU (oneDNN's native layout; docs/training.md); values are unchanged.
     model = build_model(cfg.model).to(ctx.device, memory_format=torch.channels_last)
     optimizer = make_optimizer(model, t.lr, ctx.device)
     progress = Progress()
@@ -287,14 +287,15 @@ def _train(cfg: RunConfig, out: Path, resume: bool, ctx: distributed.Context, co
                 progress.step += 1
                 progress.seconds += time.perf_counter() - started
                 bar.update(1)
-                if s % 10 == 0 and not bar.disable:
+                if s % 10 == 0 and not bar.disable:  # sync point: only while a bar is drawn (none in a worker
+                    # whose parent draws none, none on ranks other than 0)
                     bar.set_postfix_str(f"loss={sums.read()['loss'] / progress.seen:.1f} nats/img")
-                if on_step is not None:
+                if on_step is not None:  # sync point: only with a callback (tests, logging)
                     on_step(epoch, s, dict(zip(sums.names, parts.tolist())))
-                if distributed.any_rank(ctx, stop["requested"]):
+                if distributed.stop_agreed(ctx, stop["requested"], s, steps):  # under torchrun every 16 batches
                     raise KeyboardInterrupt
         except KeyboardInterrupt:
-            progress.sums = sums.read()
+            progress.sums = sums.read()  # sync point: once, to save where the run stopped
             bar.close()
             if ctx.main and stop["hard"]:
                 console.line(f"stopped at once, without saving; continue from the last save with: "
@@ -306,7 +307,7 @@ def _train(cfg: RunConfig, out: Path, resume: bool, ctx: distributed.Context, co
             raise
         bar.close()
         started = time.perf_counter()
-        progress.sums = sums.read()  # waits for the steps a GPU still has queued, so their time is counted
+        progress.sums = sums.read()  # sync point: waits for the steps a GPU still has queued, so their time counts
         progress.seconds += time.perf_counter() - started
 
         record = {
