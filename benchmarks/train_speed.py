@@ -15,7 +15,7 @@ beside the wall clock: on a shared machine they move less, but only with ``--thr
 OpenMP workers spin while a descheduled sibling catches up, and that spinning counts as CPU time). A
 pytorch/examples-shaped MLP VAE (784-400-20) is the outside reference. Figures only; nothing here asserts on time.
 
-``--loop``: the trainer's bookkeeping around the VAE's step in a side-by-side worker (``training.concurrent``), the
+``--loop``: the trainer's bookkeeping around the VAE's step in a side-by-side worker (``training.side_by_side``), the
 step plus what ``trainer._train`` does per batch with the worker's console: a worker relaying a bar (a queue message
 per batch, the loss sums read for the bar every 10 batches), as every worker did before, against one whose parent
 draws no bars (nothing per batch), alternated round by round.
@@ -36,7 +36,7 @@ from torch.utils.flop_counter import FlopCounterMode
 from aevae.plans import PRESETS
 from aevae.config import ModelConfig, TrainConfig
 from aevae.models import build_model
-from aevae.training.concurrent import RelayConsole
+from aevae.training.side_by_side import RelayConsole
 from aevae.training.step import DTYPES, Sums, make_optimizer, part_names, resolve_precision, train_step
 
 

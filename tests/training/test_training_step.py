@@ -12,7 +12,7 @@ from aevae.config import ModelConfig, RunConfig, TrainConfig
 from aevae.errors import ConfigError
 from aevae.models import bce_per_image, build_model, kl_per_dim
 from aevae.runs import CONFIG, load_model
-from aevae.training.distributed import pick_device
+from aevae.training.data_parallel import pick_device
 from aevae.training.step import Sums, part_names, resolve_precision, train_step
 from aevae.training.trainer import train
 from support.tiny_runs import train_tiny_run

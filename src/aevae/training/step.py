@@ -14,7 +14,7 @@ import torch
 
 from aevae.config import PRECISIONS, ModelConfig, TrainConfig
 from aevae.models import training_loss
-from aevae.training.distributed import pick_device
+from aevae.training.data_parallel import pick_device
 
 DTYPES = {"float32": torch.float32, "bfloat16": torch.bfloat16}
 

@@ -44,7 +44,7 @@ from aevae.runs import (
     write_json,
 )
 from aevae.runs.snapshots import SNAPSHOT_IMAGES, save_snapshot, snapshot_path
-from aevae.training import distributed
+from aevae.training import data_parallel
 from aevae.training.checkpoint import Progress, load_checkpoint, save_checkpoint
 from aevae.training.console import Console
 from aevae.training.step import Sums, make_optimizer, part_names, resolve_precision, train_step
@@ -182,7 +182,7 @@ def train(cfg: RunConfig | None, out: Path, resume: bool = False, progress_bar: 
         raise ValueError("a new run needs a RunConfig")
     elif changes:
         raise ValueError("changes apply only with resume=True")
-    ctx = distributed.setup(cfg.train.device)
+    ctx = data_parallel.setup(cfg.train.device)
     threads = torch.get_num_threads()
     try:
         if not resume:
@@ -198,7 +198,7 @@ def train(cfg: RunConfig | None, out: Path, resume: bool = False, progress_bar: 
                           changed=bool(changes))
     finally:
         torch.set_num_threads(threads)
-        distributed.teardown(ctx)
+        data_parallel.teardown(ctx)
 
 
 def check_data_fits(cfg: RunConfig, data: ImageSet, world: int = 1) -> None:
@@ -215,7 +215,7 @@ def check_data_fits(cfg: RunConfig, data: ImageSet, world: int = 1) -> None:
                           f"{data.name}; choose --batch-size {len(data)} or fewer")
 
 
-def _train(cfg: RunConfig, out: Path, resume: bool, ctx: distributed.Context, console: Console,
+def _train(cfg: RunConfig, out: Path, resume: bool, ctx: data_parallel.Context, console: Console,
            on_step: Callable[[int, int, dict], None] | None, stop: dict[str, bool], changed: bool = False) -> dict:
     t = cfg.train
     if t.threads:
@@ -292,7 +292,7 @@ def _train(cfg: RunConfig, out: Path, resume: bool, ctx: distributed.Context, co
                     bar.set_postfix_str(f"loss={sums.read()['loss'] / progress.seen:.1f} nats/img")
                 if on_step is not None:  # sync point: only with a callback (tests, logging)
                     on_step(epoch, s, dict(zip(sums.names, parts.tolist())))
-                if distributed.stop_agreed(ctx, stop["requested"], s, steps):  # under torchrun every 16 batches
+                if data_parallel.stop_agreed(ctx, stop["requested"], s, steps):  # under torchrun every 16 batches
                     raise KeyboardInterrupt
         except KeyboardInterrupt:
             progress.sums = sums.read()  # sync point: once, to save where the run stopped
@@ -335,7 +335,7 @@ def _train(cfg: RunConfig, out: Path, resume: bool, ctx: distributed.Context, co
             console.line(f"epoch {epoch + 1}/{t.epochs}  train loss {record['train_loss_nats_per_image']:.2f} "
                          f"nats/image ({record['train_images_per_second']:.0f} images/s) | "
                          f"test {summary_line(test_metrics)}")
-        distributed.barrier(ctx)
+        data_parallel.barrier(ctx)
     return test_metrics
 
 

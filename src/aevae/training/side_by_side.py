@@ -31,7 +31,7 @@ from aevae.config import RunConfig
 from aevae.errors import AevaeError
 from aevae.runs import RunError, load_config
 from aevae.training.console import Bar, Console
-from aevae.training.distributed import pick_device
+from aevae.training.data_parallel import pick_device
 from aevae.training.trainer import STOP_SIGNALS, train
 
 

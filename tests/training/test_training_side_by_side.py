@@ -20,7 +20,7 @@ from aevae.config import ModelConfig, RunConfig, TrainConfig
 from aevae.errors import ConfigError
 from aevae.runs import CHECKPOINT, CONFIG, METRICS, load_model
 from aevae.runs.family import runs_in
-from aevae.training.concurrent import Job, planned_threads, side_by_side, train_all, usable_cores
+from aevae.training.side_by_side import Job, planned_threads, side_by_side, train_all, usable_cores
 from aevae.training.trainer import train
 
 two_cores = pytest.mark.skipif(usable_cores() < 2, reason="side by side needs two cores")
