@@ -4,13 +4,13 @@
     python benchmarks/explorer_uploads.py --compare ../main/src     # ... and another checkout's, as the baseline
 
 Each server is the real ``python -m aevae explore --no-browser --port 0`` (the shipped models; with --compare,
-PYTHONPATH names the other source tree), warmed up with a small upload (PyTorch imported, decoders loaded). For
-each format, the costliest upload of the largest size it accepts (a ring on a 4096² image: RGBA PNG, WebP and
+PYTHONPATH names the other source tree), a fresh one per format, warmed up with a small upload (PyTorch imported,
+decoders loaded). For each format, the costliest upload of the largest size it accepts (a ring on a 4096² image: RGBA PNG, WebP and
 deflated TIFF, palette GIF, RGB JPEG, 1-bit BMP; WebP also at 2048²) is sent by 4 clients at once, repeating a
 503 (every slot busy) as a client honouring Retry-After would. Meanwhile another process sends GET /api/models in
 sequence: its worst latency is how long the server's event loop could not answer. Figures per format:
 
-- the server process's peak resident memory (VmHWM, MiB) gained over the 4 uploads, and that of its decoder
+- the server process's peak resident memory (VmHWM, MiB) gained over the 4 uploads, and the peaks of its decoder
   processes (children), which this checkout uses and a baseline may not
 - the 4 uploads' wall time (s), their answers, and GET /api/models latency meanwhile (p50, max, ms)
 
@@ -119,14 +119,15 @@ def four_at_once(base: str, data: bytes) -> tuple[float, list[int]]:
 
 
 def measure(src: str | None) -> dict[str, float]:
-    """All figures for one server; returns the headline ones by name."""
+    """All figures for one server source tree, a fresh server per format (peak memory only ever grows); returns the
+    headline ones by name."""
     out: dict[str, float] = {}
     context = multiprocessing.get_context("spawn")
-    with explorer(src) as (base, pid):
-        print(f"server: {src or 'this checkout'}, pid {pid}, shipped models")
-        httpx.post(base + "api/models/vae/encode", content=worst_upload("PNG", 64), headers=IMAGE, timeout=120)
-        for fmt, side in FORMATS:
-            data = worst_upload(fmt, side)
+    print(f"server: {src or 'this checkout'}, shipped models, a fresh one per format")
+    for fmt, side in FORMATS:
+        data = worst_upload(fmt, side)
+        with explorer(src) as (base, pid):
+            httpx.post(base + "api/models/vae/encode", content=worst_upload("PNG", 64), headers=IMAGE, timeout=120)
             server_before = peak_mib(pid)
             ready, stop, results = context.Event(), context.Event(), context.Queue()
             prober = context.Process(target=probe, args=(base, ready, stop, results))
@@ -139,13 +140,13 @@ def measure(src: str | None) -> dict[str, float]:
             prober.join(30)
             server = peak_mib(pid) - server_before
             workers = [peak_mib(child) for child in children(pid)]
-            name = f"{fmt} {side}²"
-            print(f"  {name}, {len(data) / 1e3:.0f} kB, 4 at once: answers {sorted(statuses)} in {wall:.2f} s; server "
-                  f"peak resident memory +{server:.0f} MiB; decoder processes' peaks so far "
-                  f"{', '.join(f'{w:.0f}' for w in workers) or 'none'} MiB; GET /api/models meanwhile p50 "
-                  f"{statistics.median(latencies):.1f} ms, max {latencies[-1]:.1f} ms (n = {len(latencies)})")
-            out[f"{name}: server peak RSS gained (MiB)"] = server
-            out[f"{name}: GET /api/models max latency (ms)"] = latencies[-1]
+        name = f"{fmt} {side}²"
+        print(f"  {name}, {len(data) / 1e3:.0f} kB, 4 at once: answers {sorted(statuses)} in {wall:.2f} s; server "
+              f"peak resident memory {server_before:.0f} MiB after warm-up, +{server:.0f} MiB; decoder processes' "
+              f"peaks {', '.join(f'{w:.0f}' for w in workers) or 'none'} MiB; GET /api/models meanwhile p50 "
+              f"{statistics.median(latencies):.1f} ms, max {latencies[-1]:.1f} ms (n = {len(latencies)})")
+        out[f"{name}: server peak RSS gained (MiB)"] = server
+        out[f"{name}: GET /api/models max latency (ms)"] = latencies[-1]
     return out
 
 

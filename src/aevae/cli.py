@@ -177,7 +177,8 @@ def _own_model(args: argparse.Namespace) -> tuple[Any, Any] | None:
                          "without --ae or --vae")
     from aevae.explorer.user_code import load_factory_model, load_images
 
-    return load_factory_model(args.model), load_images(args.images)  # runs the user's code: they named it
+    model = load_factory_model(args.model)  # runs the user's code: they named it
+    return model, load_images(args.images, args.image_size, model)
 
 
 def _runs(args: argparse.Namespace) -> dict[str, Any]:
@@ -256,6 +257,9 @@ def _add_own_model_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--output", choices=("probabilities", "logits", "tanh"),
                    help="with --model: what its decode returns, pixels in [0, 1], logits, or pixels in [-1, 1] "
                         "from a tanh (by default found from its first decodings, and said at start)")
+    p.add_argument("--image-size", type=int, metavar="S",
+                   help="with --model and a data-set spec as --images: the side its images are loaded at (default: "
+                        "the first of 32, 28, 64 that the model's encode takes)")
     p.add_argument("--input-range", type=_input_range, metavar="LO,HI",
                    help="with --model: the pixel range its encode expects, 0,1 or -1,1 (by default 0,1, or -1,1 "
                         "where a tanh decoder clearly reconstructs those better, and said at start)")

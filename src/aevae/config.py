@@ -8,6 +8,7 @@ line, in ``config.json`` and in Python.
 from __future__ import annotations
 
 import dataclasses
+import math
 import types
 import typing
 from dataclasses import dataclass, field
@@ -21,6 +22,9 @@ PREPROCESSING = ("glyph", "fit")  # the two ways images become model inputs; see
 AUTO_PREPROCESS = "auto"  # the data set's own way: fit for sprites, glyph for everything else (aevae.data.registry)
 PREPROCESS = (AUTO_PREPROCESS, *PREPROCESSING)  # what TrainConfig.preprocess and --preprocess accept
 SMALLEST_SIDE = 4  # the convolutions halve the image while the result stays an integer of at least this many pixels
+MAX_SEED = 2**32 - 1  # NumPy's and PyTorch's generators take any seed up to this; the trainer derives per-batch seeds
+# from it (aevae.training.trainer.batch_seed) that stay below 2**64 only for seeds in this range
+MAX_THREADS = 4096  # far more cores than any machine has; the cores this one has are checked when training starts
 MAX_PARAMETERS = 200_000_000  # 0.8 GB of float32 weights, 3.2 GB with Adam's two slots and the gradients: far past
 # any model this project trains (the paper's has 0.3 M), and refused before a single byte is allocated
 
@@ -77,6 +81,22 @@ def _check_at_least(obj: Any, lowest: dict[str, float]) -> None:
             raise ConfigError(f"{type(obj).__name__}.{name} must be at least {low}, got {getattr(obj, name)}")
 
 
+def _check_at_most(obj: Any, highest: dict[str, float]) -> None:
+    for name, high in highest.items():
+        if getattr(obj, name) > high:
+            raise ConfigError(f"{type(obj).__name__}.{name} must be at most {high:,}, got {getattr(obj, name):,}")
+
+
+def _check_weight(obj: Any, name: str, positive: bool = False) -> None:
+    """A float field that must be a finite number, at least 0 (or above 0 with ``positive``)."""
+    value = getattr(obj, name)
+    if value is None:
+        return
+    if not math.isfinite(value) or value < 0 or (positive and value == 0):
+        sign = "above 0" if positive else "0 or more"
+        raise ConfigError(f"{type(obj).__name__}.{name} must be a finite number {sign}, got {value}")
+
+
 @dataclass
 class ModelConfig:
     """Architecture and objective of one model; saved beside its weights."""
@@ -101,6 +121,8 @@ class ModelConfig:
         if self.kind not in MODEL_KINDS:
             raise ConfigError(f"unknown model kind {self.kind!r}; choose one of {', '.join(MODEL_KINDS)}")
         _check_at_least(self, {"latent_dim": 1, "channels": 1, "width": 1, "hidden": 1})
+        _check_weight(self, "beta")
+        _check_weight(self, "mmd_weight")
         if self.image_size % 8 or self.image_size < 8:
             raise ConfigError(f"image_size must be a multiple of 8 (at least one stride-2 stage down to "
                               f"{SMALLEST_SIDE}x{SMALLEST_SIDE} or more), got {self.image_size}")
@@ -169,13 +191,13 @@ class TrainConfig:
 
     def __post_init__(self) -> None:
         _check_types(self)
-        _check_at_least(self, {"epochs": 0, "batch_size": 1, "limit": 0, "threads": 0})
+        _check_at_least(self, {"epochs": 1, "batch_size": 1, "limit": 0, "threads": 0, "seed": 0})
+        _check_at_most(self, {"seed": MAX_SEED, "threads": MAX_THREADS})
+        _check_weight(self, "lr", positive=True)
         late = [e for e in self.snapshot_epochs if e > self.epochs]
         if late:
             raise ConfigError(f"TrainConfig.snapshots asks for epoch(s) {', '.join(map(str, late))} of a run of "
                               f"{self.epochs} epochs; list epochs from 0 to {self.epochs}")
-        if not self.lr > 0:
-            raise ConfigError(f"TrainConfig.lr must be positive, got {self.lr}")
         if self.precision not in PRECISIONS:
             raise ConfigError(f"unknown precision {self.precision!r}; choose one of {', '.join(PRECISIONS)}")
         if self.preprocess not in PREPROCESS:

@@ -200,15 +200,31 @@ def test_a_model_torch_fx_cannot_trace_is_decoded_by_python_saying_why() -> None
     assert why.startswith("torch.fx cannot trace encode() (") and "\n" not in why
 
 
+def start_lines(factory: str, data: Path) -> str:
+    """What ``aevae explore --model FACTORY --data DATA`` prints before its URL."""
+    proc = subprocess.Popen([sys.executable, "-m", "aevae", "explore", "--no-browser", "--port", "0", "--model",
+                             factory, "--images", str(data)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True, env=with_tests_importable())
+    try:
+        seen = []
+        for line in proc.stdout:
+            seen.append(line)
+            if "http://127.0.0.1:" in line:
+                break
+        return "".join(seen)
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
 def test_explore_says_in_one_line_at_start_how_the_page_decodes(tmp_path: Path) -> None:
     data = tmp_path / "grey.npz"
     x, y = grey_images(40)
     np.savez(data, images=x, labels=y)
-    for factory, says in (("own_models:mlp_vae", "MlpVae: decoded by Python behind the page, because "
-                                                 "encoder.m.enc.2: the layer table has no entry for GELU"),
-                          ("own_models:tanh_ae", "TanhAe: the page decodes it")):
-        done = subprocess.run([sys.executable, "-m", "aevae", "export", "--model", factory, "--images", str(data),
-                               "--out", str(tmp_path / "page.html")], capture_output=True, text=True,
-                              env=with_tests_importable(), timeout=300)
-        assert says in done.stdout, done.stdout + done.stderr
-    assert "TanhAe: decode() returned values in" in done.stdout and "(say --output tanh;" in done.stdout
+    said = start_lines("own_models:mlp_vae", data)
+    assert "MlpVae: decoded by Python behind the page, because encoder.m.enc.2: the layer table has no entry for " \
+           "GELU\n" in said, said
+    said = start_lines("own_models:tanh_ae", data)
+    assert "TanhAe: the page decodes it" in said and "TanhAe: decode() returned values in" in said, said
+    assert "(say --output tanh;" in said and "test metrics (reconstruction error, KL) on 40 images" in said
+    assert said.index("TanhAe: the page decodes it") < said.index("test metrics")  # said before the analysis

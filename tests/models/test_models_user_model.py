@@ -115,7 +115,9 @@ def test_pythae_adapter_on_a_pythae_shaped_stand_in(grey: torch.Tensor) -> None:
 def test_array_images_take_grey_or_colour_and_refuse_what_they_cannot_read() -> None:
     x, y = colour_images(6)
     data = array_images(x, np.array(["red", "blue"] * 3))
-    assert data.images.shape == (6, 3, 64, 64) and data.images.dtype == np.uint8 and data.classes == ("blue", "red")
+    assert data.images.shape == (6, 3, 64, 64) and data.images.dtype == np.uint8 and data.classes == ("red", "blue")
+    assert list(data.labels) == [0, 1] * 3  # names in the order given, not the alphabet's
+    assert array_images(x, np.array([3, 1] * 3)).classes == ("1", "3")  # numbers in increasing order
     assert array_images(grey_images(5)[0]).images.shape == (5, 1, 32, 32)
     with pytest.raises(DataError, match="channels last"):
         array_images(x.transpose(0, 2, 3, 1))
@@ -140,3 +142,11 @@ def test_pythae_adapter_on_a_real_pythae_model_folder(grey: torch.Tensor, tmp_pa
     assert UserModel.wrap(pythae_model(ae), grey).cfg.kind == "ae"
     table, _ = user_layer_table(model)  # pythae's MLP encoder with its two heads and its decoder: run in the page
     assert table["head"]["encoder_output"] == ["mu", "logvar"] and table["encoder"][-1]["tensor"] == "encoder.heads"
+
+
+def test_a_pair_of_a_modules_methods_puts_the_module_in_eval_mode(grey: torch.Tensor) -> None:
+    from own_models import collapsed_mlp_vae
+
+    module = collapsed_mlp_vae().train()  # a BatchNorm1d in training mode cannot decode one latent
+    model = UserModel.wrap((module.encode, module.decode), grey)
+    assert not module.training and model.decode(torch.zeros(1, 64)).shape == (1, 1, 32, 32)

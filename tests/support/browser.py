@@ -82,7 +82,8 @@ SMALL_TEXT = """() => {
         const style = getComputedStyle(el);
         if (style.visibility === 'hidden' || style.display === 'none') continue;
         // an SVG's text is scaled with its viewBox: what counts is its size on screen
-        const scale = el instanceof SVGElement ? el.getScreenCTM().a : 1;
+        const m = el instanceof SVGElement ? el.getScreenCTM() : null;
+        const scale = m ? Math.hypot(m.a, m.b) : 1; // a rotated label (an axis title) scales the same
         const size = parseFloat(style.fontSize) * scale;
         if (size < 10.95) small.push(`${el.tagName}.${el.className.baseVal ?? el.className}: "${node.textContent.trim().slice(0, 20)}" ${size.toFixed(1)} px`);
     }

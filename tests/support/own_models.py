@@ -267,6 +267,33 @@ def flaky_ae() -> FlakyAe:
     return FlakyAe()
 
 
+def mlp_vae_512() -> CollapsedMlpVae:
+    """An MLP VAE with d = 512, of which 48 dimensions are used, seeded: the size of real VAEs' latents."""
+    torch.manual_seed(8)
+    return CollapsedMlpVae(d=512, active=48)
+
+
+class Mnist28Ae(nn.Module):
+    """An MLP AE on 28×28 grey images, as most MNIST models are, with a GELU (Python decodes it)."""
+
+    def __init__(self, d: int = 6) -> None:
+        super().__init__()
+        self.enc = nn.Sequential(nn.Flatten(), nn.Linear(28 * 28, 32), nn.GELU(), nn.Linear(32, d))
+        self.dec = nn.Sequential(nn.Linear(d, 28 * 28), nn.Sigmoid(), nn.Unflatten(1, (1, 28, 28)))
+
+    def encode(self, x: torch.Tensor) -> torch.Tensor:
+        return self.enc(x)
+
+    def decode(self, z: torch.Tensor) -> torch.Tensor:
+        return self.dec(z)
+
+
+def mnist28_ae() -> Mnist28Ae:
+    """The 28×28 MLP AE, seeded."""
+    torch.manual_seed(9)
+    return Mnist28Ae()
+
+
 HERE = Path(__file__).parent  # on PYTHONPATH, this module imports as ``own_models``, as a user's project would
 
 

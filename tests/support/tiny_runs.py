@@ -23,10 +23,12 @@ def train_tiny_run(folder: Path, out: Path, kind: str, latent_dim: int, epochs: 
 TINY_BETAS = (0.0, 1.0, 8.0)  # the tiny β family: an AE-like end, the VAE, a strongly pressed end
 
 
-def train_tiny_family(folder: Path, root: Path, betas: tuple[float, ...] = TINY_BETAS, epochs: int = 2) -> Path:
-    """Train one tiny VAE (d = 2) per β on ``folder`` into ``root/beta-B``; returns ``root`` (a folder of runs)."""
+def train_tiny_family(folder: Path, root: Path, betas: tuple[float, ...] = TINY_BETAS, epochs: int = 2,
+                      snapshots: str = "0,1,2") -> Path:
+    """Train one tiny VAE (d = 2) per β on ``folder`` into ``root/beta-B``, with ``snapshots``; returns ``root``."""
     for beta in betas:
         cfg = RunConfig(model=ModelConfig(kind="vae", latent_dim=2, width=8, hidden=32, beta=beta),
-                        train=TrainConfig(data=f"folder:{folder}", epochs=epochs, batch_size=16, threads=1))
+                        train=TrainConfig(data=f"folder:{folder}", epochs=epochs, batch_size=16, threads=1,
+                                          snapshots=snapshots))
         train(cfg, root / f"beta-{beta:g}", progress_bar=False)
     return root

@@ -22,6 +22,7 @@ from aevae.runs import CHECKPOINT, CONFIG, METRICS, load_model
 from aevae.runs.family import runs_in
 from aevae.training.side_by_side import Job, planned_threads, side_by_side, train_all, usable_cores
 from aevae.training.trainer import train
+from support.processes import worker_pids
 
 two_cores = pytest.mark.skipif(usable_cores() < 2, reason="side by side needs two cores")
 
@@ -87,12 +88,6 @@ def _env() -> dict[str, str]:
 def preset_command(folder: Path, out: Path) -> list[str]:
     return [sys.executable, "-m", "aevae", "train", "--preset", "paper", "--data", f"folder:{folder}",
             "--epochs", "3", "--batch-size", "1", "--out", str(out)]
-
-
-def worker_pids(pid: int) -> list[int]:
-    """The processes ``pid`` started (Linux: /proc/PID/task/PID/children), without the multiprocessing helper."""
-    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    return [int(c) for c in children if "resource_tracker" not in Path(f"/proc/{c}/cmdline").read_text()]
 
 
 @two_cores

@@ -69,11 +69,15 @@ def test_the_loss_is_summed_in_float32_under_bfloat16() -> None:
 def test_sums_add_as_python_floats_do() -> None:
     sums = Sums(["bce", "loss"], {"bce": 0.1}, torch.device("cpu"))
     expected = {"bce": 0.1, "loss": 0.0}
-    for values, n in (([1.7, 2.3], 128), ([3.1, 0.9], 127)):
-        sums.add(torch.tensor(values), n)
+    for batch, (values, n) in enumerate((([1.7, 2.3], 128), ([3.1, 0.9], 127))):
+        sums.add(torch.tensor(values), n, batch)
         for name, v in zip(["bce", "loss"], values):
             expected[name] += float(torch.tensor(v)) * n  # float32 value, float64 arithmetic
     assert sums.read() == expected
+    assert sums.first_bad_batch() is None
+    sums.add(torch.tensor([1.0, float("nan")]), 1, 2)
+    sums.add(torch.tensor([float("inf"), 1.0]), 1, 3)
+    assert sums.first_bad_batch() == 2  # the first, not the latest
 
 
 def test_new_runs_save_the_resolved_precision_and_old_configs_stay_float32(tiny_folder: Path, tmp_path: Path) -> None:

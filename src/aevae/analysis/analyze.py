@@ -29,10 +29,12 @@ from aevae.config import ModelConfig
 from aevae.data import ImageSet
 from aevae.metrics import UNITS, evaluate
 from aevae.models import LatentModel
-from aevae.runs import ANALYSIS, Analysis, check_trained, load_analysis, load_model, run_data, save_analysis
+from aevae.runs import (ANALYSIS, Analysis, check_trained, load_analysis, load_model, run_data, save_analysis,
+                        writing)
 
 SEED = 0  # seeds every subsample and the prior draws, so an analysis repeats exactly
 ACTIVE_UNIT_NATS = 0.1  # a latent dimension is active when its KL exceeds this (nats/image); unused ones sit near 0
+ACTIVE_VARIANCE = 0.01  # Burda et al. 2016 (§5.2): a dimension is active when Var_x(E[z_j|x]) exceeds this
 
 ANALYSIS_UNITS = {
     **UNITS,
@@ -40,6 +42,10 @@ ANALYSIS_UNITS = {
     "active_units": f"number of latent dimensions whose KL exceeds {ACTIVE_UNIT_NATS} nats/image",
     "mean_latent_norm": "Euclidean norm of the training latent (mu), mean over training images, latent units",
     "per_dim_std": "standard deviation of each latent dimension over training images, latent units",
+    "mean_variance_per_dim": "variance over training images of each dimension's mean E[z_j|x] (the code, for an AE), "
+                             "latent units squared: how much the dimension is used",
+    "active_units_burda": f"number of latent dimensions whose mean varies with the input, Var_x(E[z_j|x]) > "
+                          f"{ACTIVE_VARIANCE} over training images (Burda et al. 2016), AE and VAE alike",
     "knn5_accuracy": "fraction of test images whose 5 nearest training latents vote for their label",
     "kmeans10_nmi": "normalised mutual information (0-1) of k-means (10 clusters) with the labels, training latents",
     "kmeans10_purity": "fraction of training latents whose k-means cluster's majority label is their own",
@@ -54,6 +60,7 @@ ANALYSIS_UNITS = {
                           "images are, with at least 7 of their 10 nearest training images sharing a label",
     "rms_per_pixel": "root-mean-square pixel difference, pixels in [0, 1]",
     "seconds": "wall-clock seconds of each phase of the analysis",
+    "test_images": "number of test images the test metrics and the unusualness references were measured on",
     "test_bce_quantiles": "percentiles 0, 0.1, ..., 100 of the test images' reconstruction BCE from the latent "
                           "mean, nats/image",
     "test_typicality_quantiles": "percentiles 0, 0.1, ..., 100 over test images of |BCE + KL - H| (Nalisnick et "
@@ -88,15 +95,18 @@ def inference_model(run_dir: Path) -> LatentModel:
 
 
 def analyze(model: LatentModel, train_set: ImageSet, test_set: ImageSet, full: bool = True, progress: bool = True,
-            rd_images: int = RD_IMAGES) -> Analysis:
+            rd_images: int = RD_IMAGES, test_limit: int | None = None) -> Analysis:
     """Everything aevae measures about ``model`` on its training and test images, computed in memory.
 
-    ``full=False`` leaves out what exploring does not need and what costs most: the rate–distortion curve (so
+    ``test_limit`` measures the test metrics and the unusualness references on the first that many test images
+    only (their percentiles need no more). ``full=False`` leaves out what exploring does not need and what costs most: the rate–distortion curve (so
     "bits the decoder uses" is unknown), the prior samples, the importance-weighted likelihood and the k-NN score. The model is put in eval mode for
     the analysis and handed back in the mode it came in.
     """
     cfg: ModelConfig = model.cfg
     phases = Phases()
+    say = (lambda text: print(text, flush=True)) if progress else (lambda text: None)
+    measured = test_set.images[:test_limit] if test_limit else test_set.images  # the test metrics' images
     was_training = model.training
     model.eval()
     try:
@@ -105,12 +115,17 @@ def analyze(model: LatentModel, train_set: ImageSet, test_set: ImageSet, full: b
         with phases("encode_test"):
             test_mu, _ = encode_images(model, test_set.images, desc="encoding test images", progress=progress)
         with phases("test_metrics"):
-            metrics = evaluate(model, test_set.images)
+            say(f"test metrics (reconstruction error, KL) on {len(measured):,} images")
+            metrics = evaluate(model, measured)
+            metrics["test_images"] = len(measured)
             if cfg.variational:
                 metrics["active_units"] = int(sum(v > ACTIVE_UNIT_NATS for v in metrics["kl_nats_per_dim"]))
                 metrics["active_units_threshold_nats_per_dim"] = ACTIVE_UNIT_NATS
         with phases("statistics"):
             stats = LatentStats(n_classes=len(train_set.classes), seed=SEED).fit(mu, train_set.labels)
+        variance = stats.per_dim_std_ ** 2  # (d,): each dimension's use, for an AE as for a VAE
+        metrics["mean_variance_per_dim"] = variance.tolist()
+        metrics["active_units_burda"] = int((variance > ACTIVE_VARIANCE).sum())
         org = {
             "mean_latent_norm": stats.mean_latent_norm_,
             "per_dim_std": stats.per_dim_std_.tolist(),
@@ -131,7 +146,8 @@ def analyze(model: LatentModel, train_set: ImageSet, test_set: ImageSet, full: b
         if sigma is not None:
             arrays["sigma"] = sigma
         with phases("novelty"):
-            novelty_arrays, novelty = reference_quantiles(model, test_set.images)
+            say(f"reference percentiles of the unusualness signals on {len(measured):,} images")
+            novelty_arrays, novelty = reference_quantiles(model, measured)
             arrays.update(novelty_arrays)
         budget = bit_budget(cfg)
         extra: dict = {"seconds": phases.seconds, "novelty": novelty}
@@ -180,7 +196,8 @@ def analyze_run(run_dir: Path, data: str | None = None, progress: bool = True,
     load_seconds = time.perf_counter() - started
     analysis = analyze(model, train_set, test_set, progress=progress, rd_images=rd_images)
     analysis.extra["seconds"] = {"load": load_seconds, **analysis.extra["seconds"]}
-    save_analysis(run_dir, analysis)
+    with writing(run_dir):  # refused while a training process writes the folder
+        save_analysis(run_dir, analysis)
     return load_analysis(run_dir)  # as stored: the compact dtypes every later reader sees
 
 
@@ -201,6 +218,11 @@ def describe(a: Analysis) -> str:
         lines.append(f"  KL {m['kl_nats_per_image']:.2f} nats/image = {m['kl_bits_per_image']:.2f} bits/image, "
                      f"-ELBO {m['neg_elbo_nats_per_image']:.2f} nats/image, active units {m['active_units']} of "
                      f"{a.latent_dim} (KL > {m['active_units_threshold_nats_per_dim']} nats)")
+    if "active_units_burda" in m:
+        lines.append(f"  active units (Burda et al. 2016: Var_x E[z_j|x] > {ACTIVE_VARIANCE}): "
+                     f"{m['active_units_burda']} of {a.latent_dim}; the most used: "
+                     + ", ".join(f"z{j + 1}" for j in sorted(range(a.latent_dim),
+                                                            key=lambda j: -m['mean_variance_per_dim'][j])[:5]))
     if "iw_nll_nats_per_image" in m:
         lines.append(f"  -log p(x) <= {m['iw_nll_nats_per_image']:.2f} nats/image by the importance-weighted bound "
                      f"(Burda et al. 2016, k = {m['iw_samples']}; first {m['iw_test_images']} test images, where the "

@@ -2,7 +2,7 @@
 
 ``array_images(images, labels)`` takes a NumPy array or a torch tensor (anything ``np.asarray`` reads) of shape
 (N, C, S, S) or (N, S, S), channels first, with values in [0, 1] (floats) or 0..255 (uint8), and optional labels
-(N,) of any kind (numbers or names; their sorted distinct values become the classes). Nothing is resized or
+(N,) of any kind (numbers, in increasing order, or names, in the order they first appear, become the classes). Nothing is resized or
 normalised: the images are the ones the user's model reads, stored as 8-bit like every image aevae keeps. Also
 ``load_arrays(path)`` for the command line: a ``.npy`` file of images, or a ``.npz`` with ``images`` and an
 optional ``labels`` array, read without unpickling.
@@ -65,7 +65,10 @@ def array_images(images: Any, labels: Any = None, name: str = "your images") -> 
     y = np.asarray(labels.detach().cpu() if hasattr(labels, "detach") else labels)
     if y.shape != (len(x),):
         raise DataError(f"labels must be one per image, shape ({len(x)},); got {y.shape}")
-    classes, index = np.unique(y, return_inverse=True)
+    classes, first, index = np.unique(y, return_index=True, return_inverse=True)
+    if y.dtype.kind in "USO":  # names keep the order the user gave them in, not the alphabet's
+        rank = np.argsort(np.argsort(first))
+        classes, index = classes[np.argsort(first)], rank[index.reshape(-1)]
     return ArrayImages(np.ascontiguousarray(x), index.astype(np.int64), tuple(str(c) for c in classes), name)
 
 
@@ -83,5 +86,14 @@ def load_arrays(path: str | Path) -> ArrayImages:
         if "images" not in loaded.files:
             raise DataError(f"{path} holds {', '.join(loaded.files) or 'no arrays'}; it needs one named 'images' "
                             "(and optionally 'labels')")
-        labels = loaded["labels"] if "labels" in loaded.files else None
-        return array_images(loaded["images"], labels, name=path.stem)
+        arrays = {}
+        for name in ("images", "labels"):
+            if name not in loaded.files:
+                continue
+            try:
+                arrays[name] = loaded[name]
+            except ValueError:  # an object array: reading it would unpickle
+                raise DataError(f"{path}: '{name}' is an array of Python objects, which aevae does not unpickle; "
+                                f"save it as numbers or strings, e.g. np.savez(..., {name}=np.asarray({name}, "
+                                f"dtype={'str' if name == 'labels' else 'np.float32'}))") from None
+        return array_images(arrays["images"], arrays.get("labels"), name=path.stem)

@@ -4,8 +4,10 @@
 Layouts: ROOT/train/CLASS/* and ROOT/test/CLASS/* give the two splits; otherwise ROOT/CLASS/* is split
 deterministically, every TEST_EVERY-th image (sorted by path) going to test. Files that are not images (a
 readme.txt) are skipped and reported on stderr; a file that claims to be an image but cannot be read (truncated,
-corrupt) is refused with its name, and so is a class folder without images. Under ``fit`` a folder with any colour
-image is a colour data set: its grey images get their grey copied to three channels, with a note on stderr.
+corrupt) or is blank (one flat colour, nothing to learn) is refused with its name, and so is a class folder without
+images and a test split with classes the training split lacks. Under ``fit`` a folder with any colour image is a
+colour data set: its grey images get their grey copied to three channels, with a note on stderr. Large images are
+decoded at a reduced size (``aevae.data.decode``), so a folder costs memory by its number of images, not their size.
 """
 
 from __future__ import annotations
@@ -14,8 +16,9 @@ import sys
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, UnidentifiedImageError
 
+from aevae.data.decode import ORIENTATION, decode_reduced, upright
 from aevae.data.imageset import SIZE, SPLITS, DataError, ImageSet, SpecError
 from aevae.data.preprocess import prepare_image, to_uint8
 
@@ -30,10 +33,17 @@ def load_folder(root: str | Path, split: str, size: int = SIZE, preprocess: str 
     if split not in SPLITS:
         raise SpecError(f"unknown split {split!r}; expected one of {SPLITS}")
     root = Path(root).expanduser().resolve()
+    if root.exists() and not root.is_dir():
+        raise DataError(f"{root} is a file, not an image folder (expected {root}/CLASS/IMAGE files)")
     if not root.is_dir():
         raise DataError(f"image folder {root} does not exist")
     if all((root / s).is_dir() for s in SPLITS):
         classes = sorted({c.name for s in SPLITS for c in _class_dirs(root / s)})
+        unseen = sorted({c.name for c in _class_dirs(root / "test")} - {c.name for c in _class_dirs(root / "train")})
+        if unseen:
+            raise DataError(f"image folder {root}: its test split has class(es) its training split lacks: "
+                            f"{', '.join(unseen)} (in {root / 'test'}); a model never shown a class cannot be "
+                            f"judged on it: add training images of it to {root / 'train'}, or move it out of test")
         files, skipped = _labelled_files(root / split, classes)
     else:
         classes = [c.name for c in _class_dirs(root)]
@@ -58,6 +68,12 @@ def load_folder(root: str | Path, split: str, size: int = SIZE, preprocess: str 
             print(f"aevae: image folder {root}: {len(colour) - sum(colour)} grey image(s) among "
                   f"{sum(colour)} colour ones; their grey is copied to the three channels", file=sys.stderr)
     read = [_read(path, preprocess, size, channels) for path, _ in files]
+    blank = [path for (path, _), (image, _) in zip(files, read) if image.min() == image.max()]
+    if blank:
+        names = ", ".join(str(p.relative_to(root)) for p in blank[:SKIPPED_SHOWN])
+        more = f" and {len(blank) - SKIPPED_SHOWN} more" if len(blank) > SKIPPED_SHOWN else ""
+        raise DataError(f"image folder {root}: {len(blank)} {split} image(s) are blank (one flat colour, no strokes "
+                        f"or shapes to learn from): {names}{more}; remove them")
     images = np.stack([image for image, _ in read])
     coloured = sum(colourful for _, colourful in read)
     if coloured and split == "train":  # glyph makes grey MNIST-style digits: right for drawings, not for photos
@@ -139,19 +155,20 @@ COLOUR_LEVELS = 12  # mean spread between an image's colour channels (of 255) ab
 
 def _read(path: Path, preprocess: str, size: int, channels: int) -> tuple[np.ndarray, bool]:
     """One file as a uint8 image of the set's layout, and whether glyph preprocessing dropped real colour from it;
-    or a DataError naming the file."""
+    or a DataError naming the file. Decoded at a reduced size: one large image costs about one decoded frame."""
     try:
         with Image.open(path) as img:
-            img.load()
-            upright = ImageOps.exif_transpose(img)  # phone photos store their rotation in EXIF
-    except (OSError, ValueError, Image.DecompressionBombError) as e:
+            small = decode_reduced(img)
+            small = upright(small, img.getexif().get(ORIENTATION))  # phone photos store their rotation in EXIF
+            small = small.copy() if small is img else small  # still usable once the file is closed
+    except (OSError, ValueError, SyntaxError, EOFError, Image.DecompressionBombError) as e:
         raise DataError(f"{path}: not a readable image ({e})") from e
     try:
-        image = to_uint8(prepare_image(upright, preprocess, size, channels))
+        image = to_uint8(prepare_image(small, preprocess, size, channels))
     except DataError as e:
         raise DataError(f"{path}: {e}") from e
     colourful = False
-    if preprocess == "glyph" and upright.mode in ("RGB", "RGBA"):
-        rgb = np.asarray(upright)[:, :, :3].astype(np.int16)
+    if preprocess == "glyph" and small.mode in ("RGB", "RGBA"):
+        rgb = np.asarray(small)[:, :, :3].astype(np.int16)
         colourful = bool((rgb.max(axis=2) - rgb.min(axis=2)).mean() > COLOUR_LEVELS)
     return image, colourful

@@ -22,6 +22,7 @@ from aevae.data.imageset import CHANNELS, MNIST_SIZE, SIZE, SIZES, DataError
 BOX = 20  # larger side of the ink's bounding box, as in MNIST
 INK_FRACTION = 0.1  # pixels above this fraction of the brightest count as ink when finding the bounding box
 LUMA = np.array([0.299, 0.587, 0.114])  # ITU-R 601 weights, the ones Pillow's convert("L") uses
+FIT_SIZES = (4, 1024)  # the sides ``fit`` prepares images at, smallest and largest
 
 
 def preprocess_image(img: Image.Image | np.ndarray, size: int = SIZE) -> np.ndarray:
@@ -44,8 +45,10 @@ def preprocess_image(img: Image.Image | np.ndarray, size: int = SIZE) -> np.ndar
 
 def fit_image(img: Image.Image | np.ndarray, size: int = SIZE, channels: int = 3) -> np.ndarray:
     """Any image → float32 in [0, 1], (3, size, size) for ``channels`` 3 or (size, size) for 1 (``fit``): the
-    shorter side resized to ``size`` (Lanczos), the longer one cropped about the centre, colour kept, no inversion."""
-    _check_size(size)
+    shorter side resized to ``size`` (Lanczos), the longer one cropped about the centre, colour kept, no inversion.
+    Any side from FIT_SIZES works: a user's own model may read 28×28 or 128×128 images."""
+    if not isinstance(size, int) or not FIT_SIZES[0] <= size <= FIT_SIZES[1]:
+        raise DataError(f"image size must be a side from {FIT_SIZES[0]} to {FIT_SIZES[1]} pixels, got {size}")
     if channels not in CHANNELS:
         raise DataError(f"channels must be one of {CHANNELS}, got {channels}")
     rgb = _rgb_over_black(img)  # (H, W, 3)

@@ -101,10 +101,18 @@ def parse_spec(spec: str) -> tuple[str, str | None]:
             rest = text[len(kind) + 1:]
             if not rest:
                 raise SpecError(f"data-set spec {spec!r} names no folder after '{kind}:'")
-            return kind, _absolute(rest)
+            return kind, _folder(rest)
     if os.sep in text or "/" in text or text.startswith(("~", ".")) or Path(text).is_dir():
-        return "folder", _absolute(text)
+        return "folder", _folder(text)
     raise SpecError(f"unknown data set {spec!r}; expected {SPEC_HELP}")
+
+
+def _folder(text: str) -> str:
+    """The absolute path of a folder a spec names; a file there is refused (a data set is a folder or a name)."""
+    folder = _absolute(text)
+    if Path(folder).is_file():
+        raise SpecError(f"{folder} is a file, not a data set; expected {SPEC_HELP}")
+    return folder
 
 
 def _absolute(folder: str) -> str:

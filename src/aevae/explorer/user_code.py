@@ -1,5 +1,5 @@
 """What ``aevae explore --model package.module:factory --images SPEC`` loads: the user's model, by importing the one
-module they named and calling the factory in it, and the images to explore it on.
+module they named and calling the factory in it, and the images to explore it on, at the model's size.
 
 Importing a module runs its code, with the user's rights: only the module named on the command line is imported,
 and only because the user asked. Nothing else is imported by name. A name that does not resolve, a module that
@@ -13,11 +13,15 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from aevae.data import load_dataset
+import numpy as np
+
+from aevae.data import SIZES, load_dataset
 from aevae.data.arrays import ArrayImages, load_arrays
+from aevae.data.preprocess import resize_images
 from aevae.errors import AevaeError
 
 ARRAY_FILES = (".npy", ".npz")  # --images given as a file of arrays rather than a data-set spec
+PROBE_SIZES = (32, 28, 64)  # sides tried, in this order, for a data-set spec when --image-size is not given
 
 
 class UserCodeError(AevaeError, ImportError):
@@ -51,10 +55,36 @@ def load_factory_model(spec: str) -> Any:
         raise UserCodeError(f"{spec}() raised {type(exc).__name__}: {exc}") from None
 
 
-def load_images(spec: str) -> ArrayImages:
+def load_images(spec: str, image_size: int | None = None, model: Any = None) -> ArrayImages:
     """The images to explore a model on: a .npy/.npz file of arrays (``aevae.data.arrays``), or a data-set spec
-    (its test split, the images as aevae's loaders give them: 32×32 grey)."""
+    (its test split, as aevae's loaders give it, grey or colour) at side ``image_size``, or, when that is None, at
+    the first side of PROBE_SIZES whose images ``model``'s encode takes."""
     if spec.endswith(ARRAY_FILES):
         return load_arrays(spec)
-    test = load_dataset(spec, "test")
-    return ArrayImages(test.images[:, None], test.labels, tuple(test.classes), test.name)
+    test = load_dataset(spec, "test", size=SIZES[-1] if (image_size or 0) > SIZES[0] else SIZES[0])
+    images = test.images if test.images.ndim == 4 else test.images[:, None]  # (N, C, S, S)
+    size = image_size or (model_side(model, images.shape[1]) if model is not None else images.shape[-1])
+    if size != images.shape[-1]:
+        images = resize_images(images, size)
+    return ArrayImages(np.ascontiguousarray(images), test.labels, tuple(test.classes), test.name)
+
+
+def model_side(model: Any, channels: int) -> int:
+    """The first side in PROBE_SIZES at which ``model`` (or, for a mapping of models, its first) encodes images of
+    ``channels`` channels without raising; the first size when none does (the checks then say why)."""
+    first = next(iter(model.values())) if isinstance(model, dict) else model
+    encode = first[0] if isinstance(first, (tuple, list)) else getattr(first, "encode", None)
+    if not callable(encode):
+        return PROBE_SIZES[0]
+    import torch  # the user's model is a torch model: torch is there
+
+    if hasattr(first, "eval"):
+        first.eval()
+    for side in PROBE_SIZES:
+        try:
+            with torch.inference_mode():
+                encode(torch.zeros(2, channels, side, side))
+        except Exception:  # noqa: BLE001 - not this size; the next one is tried
+            continue
+        return side
+    return PROBE_SIZES[0]

@@ -94,7 +94,8 @@ class UserModel(nn.Module):
         module = model if isinstance(model, nn.Module) else None
         if isinstance(model, (tuple, list)) and len(model) == 2 and all(callable(f) for f in model):
             encode, decode = model
-            module = next((f for f in model if isinstance(f, nn.Module)), None)
+            owners = [getattr(f, "__self__", f) for f in model]  # a bound method's module: put in eval mode too
+            module = next((f for f in owners if isinstance(f, nn.Module)), None)
         elif callable(getattr(model, "encode", None)) and callable(getattr(model, "decode", None)):
             encode, decode = model.encode, model.decode
         else:

@@ -15,6 +15,7 @@ COLUMNS = (
     ("kl_bits_per_image", "KL (bits/image)", "{:.2f}"),
     ("neg_elbo_nats_per_image", "−ELBO (nats/image)", "{:.2f}"),
     ("active_units", "active units (KL > 0.1 nats)", "{}"),
+    ("active_units_burda", "active units (Var E[z|x] > 0.01)", "{}"),
     ("knn5_accuracy", "k-NN(5) accuracy", "{:.1%}"),
     ("kmeans10_nmi", "k-means NMI", "{:.3f}"),
     ("silhouette_by_label", "silhouette by label", "{:.3f}"),
@@ -35,7 +36,7 @@ def summary_row(a: Analysis) -> dict:
     return {
         "model": a.kind, "d": a.latent_dim,
         **{k: m.get(k) for k in ("bce_nats_per_image", "mse_per_pixel", "kl_bits_per_image",
-                                 "neg_elbo_nats_per_image", "active_units")},
+                                 "neg_elbo_nats_per_image", "active_units", "active_units_burda")},
         **{k: o.get(k) for k in ("knn5_accuracy", "kmeans10_nmi", "silhouette_by_label", "mean_latent_norm")},
         "bits_used_per_image": a.info.get("bits_used_per_image"),
         "prior_plausible_fraction": a.extra.get("prior", {}).get("plausible_fraction"),

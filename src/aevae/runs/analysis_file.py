@@ -44,10 +44,9 @@ from typing import Any
 import numpy as np
 import torch
 from safetensors import SafetensorError, safe_open
-from safetensors.torch import save_file
 
 from aevae.errors import RunError
-from aevae.files import atomic_write
+from aevae.runs.folder import check_not_folder, save_tensors
 
 ANALYSIS = "analysis.safetensors"
 META_KEY = "analysis"
@@ -96,13 +95,14 @@ def save_analysis(run_dir: Path, analysis: Analysis) -> Path:
                for k, v in analysis.arrays.items()}
     path = Path(run_dir) / ANALYSIS
     text = json.dumps(meta, allow_nan=False)
-    atomic_write(path, lambda tmp: save_file(tensors, tmp, metadata={META_KEY: text}))
+    save_tensors(path, tensors, {META_KEY: text})
     return path
 
 
 def load_analysis(run_dir: Path) -> Analysis:
     """Read ``run_dir/analysis.safetensors``; a missing, corrupt or incomplete file raises RunError."""
     path = Path(run_dir) / ANALYSIS
+    check_not_folder(path)
     if not path.is_file():
         raise RunError(f"{path} is missing; run: aevae analyze {run_dir}")
     try:

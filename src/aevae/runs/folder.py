@@ -30,30 +30,49 @@ CHECKPOINT = "checkpoint.safetensors"
 
 
 def write_json(path: Path, data: Any) -> None:
-    """Write ``data`` as indented JSON, atomically."""
-    atomic_write(path, lambda tmp: Path(tmp).write_text(json.dumps(data, indent=2) + "\n"))
+    """Write ``data`` as indented JSON, atomically. NaN and infinity are refused (ValueError): JSON has no spelling
+    for them, and a file holding Python's ``NaN`` would be unreadable to every other JSON reader."""
+    text = json.dumps(data, indent=2, allow_nan=False) + "\n"
+    atomic_write(path, lambda tmp: Path(tmp).write_text(text), size=len(text.encode()))
 
 
 def read_json(path: Path) -> Any:
     """Read a JSON file of a run folder, naming the file in any error."""
+    check_not_folder(path)
     try:
         return json.loads(Path(path).read_text())
     except FileNotFoundError:
         raise RunError(f"{path} is missing") from None
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise RunError(f"{path} is not valid JSON ({exc})") from None
+    except OSError as exc:
+        raise RunError(f"cannot read {path} ({exc.strerror or exc})") from None
+
+
+def check_not_folder(path: Path) -> None:
+    """Refuse a folder where a run folder's file should be (which every open and rename would trip over)."""
+    if Path(path).is_dir():
+        raise RunError(f"{path} is a folder, but a run keeps a file of that name there; move the folder away")
+
+
+def save_tensors(path: Path, tensors: dict[str, torch.Tensor], metadata: dict[str, str]) -> None:
+    """Write ``tensors`` and string ``metadata`` to a safetensors file, atomically; a full disk raises
+    ``aevae.files.NoRoomError`` with the size the file needs."""
+    check_not_folder(path)
+    size = sum(t.numel() * t.element_size() for t in tensors.values()) + len(json.dumps(metadata).encode())
+    atomic_write(path, lambda tmp: save_file(tensors, tmp, metadata=metadata), size=size)
 
 
 def save_weights(path: Path, model: LatentModel, cfg: RunConfig) -> None:
     """Write the model's weights (and its config, as metadata) to a safetensors file, atomically."""
     tensors = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
-    meta = {"config": json.dumps(cfg.to_dict())}
-    atomic_write(path, lambda tmp: save_file(tensors, tmp, metadata=meta))
+    save_tensors(path, tensors, {"config": json.dumps(cfg.to_dict())})
 
 
 def load_tensors(path: Path) -> dict[str, torch.Tensor]:
     """Load a safetensors file to CPU, turning a missing or corrupt file into a RunError."""
     path = Path(path)
+    check_not_folder(path)
     if not path.is_file():
         raise RunError(f"{path} is missing")
     try:
@@ -83,6 +102,10 @@ def load_config(run_dir: Path) -> RunConfig:
             f"{run_dir} was written in run-folder format {version!r} (aevae {data.get('aevae_version', '?')}); "
             f"this aevae {__version__} reads format {RUN_FORMAT}. Retrain, or use the aevae version that wrote it."
         )
+    missing = [k for k in ("model", "train") if not isinstance(data.get(k), dict)]
+    if missing:  # from_dict would fill them with defaults: another model than the one whose weights lie beside it
+        raise RunError(f"{run_dir / CONFIG} has no {' and no '.join(repr(k) for k in missing)} section (a run's "
+                       f"config holds both, as JSON objects); restore it, or train the run again")
     try:
         return RunConfig.from_dict(data)
     except (TypeError, ValueError) as exc:
@@ -122,14 +145,36 @@ def run_data(cfg: RunConfig) -> tuple[ImageSet, ImageSet]:
 
 
 def load_metrics(run_dir: Path) -> dict[str, Any]:
-    """Read ``metrics.json`` of a run folder."""
-    return read_json(Path(run_dir) / METRICS)
+    """Read ``metrics.json`` of a run folder: an object whose ``history`` lists the finished epochs in order, each an
+    object with its number (1, 2, ...) and its ``test`` metrics. Anything else is a RunError naming what is wrong."""
+    path = Path(run_dir) / METRICS
+    metrics = read_json(path)
+    problem = history_problem(metrics.get("history") if isinstance(metrics, dict) else None)
+    if not isinstance(metrics, dict):
+        problem = "it does not hold a JSON object"
+    if problem:
+        raise RunError(f"{path} is malformed: {problem}; aevae train --resume {Path(run_dir)} rebuilds it from "
+                       f"{CHECKPOINT}")
+    return metrics
+
+
+def history_problem(history: Any) -> str | None:
+    """What is wrong with a ``metrics.json`` history (None: nothing)."""
+    if not isinstance(history, list):
+        return f"its history is {type(history).__name__ if history is not None else 'missing'}, not a list of epochs"
+    for i, entry in enumerate(history):
+        if not isinstance(entry, dict) or entry.get("epoch") != i + 1 or type(entry.get("epoch")) is not int:
+            return (f"entry {i + 1} of its history is not the record of epoch {i + 1} "
+                    f"(got {json.dumps(entry)[:60]})")
+        if not isinstance(entry.get("test"), dict):
+            return f"the record of epoch {i + 1} has no test metrics"
+    return None
 
 
 def trained_epochs(run_dir: Path) -> int:
     """How many epochs ``metrics.json`` records (0 when the run has none yet)."""
     path = Path(run_dir) / METRICS
-    return len(load_metrics(run_dir).get("history", [])) if path.is_file() else 0
+    return len(load_metrics(run_dir)["history"]) if path.exists() else 0
 
 
 def is_trained(run_dir: Path) -> bool:
@@ -142,6 +187,7 @@ def check_trained(run_dir: Path, data: str | None = None) -> RunConfig:
     """The config of a complete, trained run folder, from the data set ``data`` if given; RunError otherwise."""
     run_dir = Path(run_dir)
     cfg = load_config(run_dir)
+    check_not_folder(run_dir / WEIGHTS)
     if not (run_dir / WEIGHTS).is_file():
         raise RunError(f"{run_dir} is incomplete: {WEIGHTS} is missing (training never finished an epoch?)")
     done = trained_epochs(run_dir)

@@ -22,13 +22,12 @@ from typing import Any
 
 import torch
 from safetensors import SafetensorError, safe_open
-from safetensors.torch import save_file
 
 from aevae.config import RunConfig
 from aevae.errors import RunError
-from aevae.files import atomic_write
 from aevae.metrics import as_batch
 from aevae.models import LatentModel
+from aevae.runs.folder import save_tensors
 
 SNAPSHOTS = "snapshots"  # the folder inside a run
 SNAPSHOT_IMAGES = 500  # test images whose latents each snapshot keeps: 16 KB at d = 4, enough for a scatter
@@ -60,10 +59,10 @@ def save_snapshot(run: Path, epoch: int, model: LatentModel, cfg: RunConfig, ima
     tensors["mu"] = enc.mu.float().cpu().contiguous()
     if enc.logvar is not None:
         tensors["logvar"] = enc.logvar.float().cpu().contiguous()
-    meta = {"epoch": str(epoch), "identity": run_identity(cfg), "metrics": json.dumps(metrics)}
+    meta = {"epoch": str(epoch), "identity": run_identity(cfg), "metrics": json.dumps(metrics, allow_nan=False)}
     path = snapshot_path(run, epoch)
     path.parent.mkdir(exist_ok=True)
-    atomic_write(path, lambda tmp: save_file(tensors, tmp, metadata=meta))
+    save_tensors(path, tensors, meta)
     return path
 
 

@@ -11,11 +11,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import torch
-from safetensors import safe_open
-from safetensors.torch import save_file
+from safetensors import SafetensorError, safe_open
 
-from aevae.files import atomic_write
-from aevae.runs import RunError, load_tensors
+from aevae.runs import RunError, load_tensors, save_tensors
 
 
 @dataclass
@@ -37,8 +35,18 @@ def save_checkpoint(path: Path, model: torch.nn.Module, optimizer: torch.optim.O
     for idx, slots in state["state"].items():
         for name, value in slots.items():
             tensors[f"optim.{idx}.{name}"] = torch.as_tensor(value).detach().cpu().contiguous()
-    meta = {"progress": json.dumps(asdict(progress)), "param_groups": json.dumps(state["param_groups"])}
-    atomic_write(path, lambda tmp: save_file(tensors, tmp, metadata=meta))
+    meta = {"progress": json.dumps(asdict(progress), allow_nan=False),
+            "param_groups": json.dumps(state["param_groups"], allow_nan=False)}
+    save_tensors(path, tensors, meta)
+
+
+def saved_progress(path: Path) -> Progress | None:
+    """The progress a checkpoint file records (its metadata only, no tensors read); None if it is unreadable."""
+    try:
+        with safe_open(str(path), "pt") as f:
+            return Progress(**json.loads((f.metadata() or {})["progress"]))
+    except (SafetensorError, OSError, KeyError, TypeError, ValueError):
+        return None
 
 
 def load_checkpoint(path: Path, model: torch.nn.Module, optimizer: torch.optim.Optimizer) -> Progress:

@@ -31,6 +31,11 @@ class Context:
         return self.rank == 0
 
 
+def usable_cores() -> int:
+    """CPU cores this process may run on (a container or ``taskset`` may allow fewer than the machine has)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
 def pick_device(name: str, local_rank: int = 0) -> torch.device:
     """``"auto"`` -> CUDA (this process's local GPU) when present, else CPU; other names pass through, checked."""
     if name == "auto":

@@ -8,16 +8,20 @@ Each worker is an ordinary ``trainer.train`` in its own process with its own run
 the same as one trained alone with the same thread count: resumable, interruptible, repeatable. Workers report
 through a queue (``RelayConsole``); this process draws one bar per run and prints their lines. Ctrl-C and SIGTERM
 reach this process and are passed on to every worker, which saves at its next batch boundary as a lone run does.
+A worker whose parent dies (killed, even by SIGKILL) is sent SIGTERM and so stops the same way: no run goes on
+training unwatched, and each run folder's writer lock (``aevae.runs.lock``) is free again for a ``--resume``.
 """
 
 from __future__ import annotations
 
+import ctypes
 import dataclasses
 import multiprocessing as mp
 import os
 import pickle
 import queue
 import signal
+import sys
 import threading
 import traceback
 from collections.abc import Iterator
@@ -31,7 +35,7 @@ from aevae.config import RunConfig
 from aevae.errors import AevaeError
 from aevae.runs import RunError, load_config
 from aevae.training.console import Bar, Console
-from aevae.training.data_parallel import pick_device
+from aevae.training.data_parallel import pick_device, usable_cores
 from aevae.training.trainer import STOP_SIGNALS, train
 
 
@@ -47,11 +51,6 @@ class Job:
     def label(self) -> str:
         """How the run is named on the terminal: its folder's name (``ae``, ``vae``)."""
         return self.out.name
-
-
-def usable_cores() -> int:
-    """CPU cores this process may run on (a container or ``taskset`` may allow fewer than the machine has)."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def planned_threads(job: Job) -> int:
@@ -147,10 +146,37 @@ class RelayConsole(Console):
         self.messages.put(("line", self.index, text))
 
 
+PR_SET_PDEATHSIG = 1  # prctl(2) option: the signal the kernel sends this process when its parent thread ends
+
+
+def end_with_parent() -> None:
+    """Have this worker sent SIGTERM (save at the next batch boundary, then stop) when its parent process dies.
+
+    On Linux the kernel does it (``prctl(PR_SET_PDEATHSIG)``), whatever state this process is in; elsewhere a
+    thread waits on the parent's sentinel and sends the signal. A parent that died before either was in place is
+    noticed at once."""
+    parent = mp.parent_process()
+    if parent is None:
+        return
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0) == 0:
+            if os.getppid() != parent.pid:  # gone already: the kernel will not send it now
+                os.kill(os.getpid(), signal.SIGTERM)
+            return
+
+    def watch() -> None:
+        parent.join()
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch, name="aevae-parent-watch", daemon=True).start()
+
+
 def _worker(job: Job, index: int, messages: mp.Queue, bars: bool) -> None:
     """Train one job in this worker process and report how it ended: ("done", metrics), ("stopped", None) after
     Ctrl-C or SIGTERM, or ("failed", error); ``bars``: whether the parent draws progress bars."""
     os.setpgid(0, 0)  # a terminal's Ctrl-C reaches the parent only, which passes it on once (two would stop hard)
+    end_with_parent()
     try:
         metrics = train(job.cfg, job.out, resume=job.cfg is None, changes=job.changes,
                         console=RelayConsole(messages, index, bars))
@@ -161,6 +187,10 @@ def _worker(job: Job, index: int, messages: mp.Queue, bars: bool) -> None:
         if not isinstance(exc, AevaeError):
             traceback.print_exc()  # a bug rather than bad input: keep its trace
         messages.put(("end", index, ("failed", portable(exc))))
+    finally:
+        parent = mp.parent_process()
+        if parent is not None and not parent.is_alive():  # nobody reads the queue any more, and each worker holds
+            messages.cancel_join_thread()  # its reading end too: a full pipe would block the exit for ever
 
 
 def portable(exc: Exception) -> Exception:

@@ -54,10 +54,18 @@ class Sums:
     def __init__(self, names: list[str], start: dict[str, float], device: torch.device) -> None:
         self.names = names
         self.total = torch.tensor([start.get(k, 0.0) for k in names], dtype=torch.float64, device=device)
+        self.bad = torch.tensor(-1, device=device)  # the first batch whose loss was NaN or infinite (-1: none yet)
 
-    def add(self, parts: torch.Tensor, n: int) -> None:
-        """Add one batch's mean parts (a float32 tensor in ``names`` order) for ``n`` images."""
+    def add(self, parts: torch.Tensor, n: int, batch: int) -> None:
+        """Add one batch's mean parts (a float32 tensor in ``names`` order) for ``n`` images; ``batch``: its index
+        in the epoch, remembered if its loss is not a finite number (on the device, without waiting for it)."""
         self.total += parts.double() * n
+        self.bad = torch.where((self.bad < 0) & ~torch.isfinite(parts).all(), batch, self.bad)
+
+    def first_bad_batch(self) -> int | None:
+        """The index of the first batch added whose loss was NaN or infinite, or None (this waits for the device)."""
+        bad = int(self.bad)
+        return None if bad < 0 else bad
 
     def read(self) -> dict[str, float]:
         """The sums as Python floats (this waits for the device)."""

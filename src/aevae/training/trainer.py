@@ -14,7 +14,7 @@ import signal
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +26,7 @@ from aevae.version import __version__
 from aevae.config import RunConfig
 from aevae.data import ImageSet, load_splits, resolve_preprocess
 from aevae.errors import ConfigError
-from aevae.files import is_temporary
+from aevae.files import NoRoomError, is_temporary
 from aevae.metrics import UNITS, as_batch, evaluate, summary_line
 from aevae.models import build_model
 from aevae.runs import (
@@ -35,7 +35,9 @@ from aevae.runs import (
     METRICS,
     WEIGHTS,
     RunError,
+    check_not_folder,
     load_config,
+    load_metrics,
     load_tensors,
     new_run_config,
     read_json,
@@ -43,9 +45,10 @@ from aevae.runs import (
     trained_epochs,
     write_json,
 )
-from aevae.runs.snapshots import SNAPSHOT_IMAGES, save_snapshot, snapshot_path
+from aevae.runs.lock import LOCK, writing
+from aevae.runs.snapshots import SNAPSHOT_IMAGES, SNAPSHOTS, save_snapshot, snapshot_path
 from aevae.training import data_parallel
-from aevae.training.checkpoint import Progress, load_checkpoint, save_checkpoint
+from aevae.training.checkpoint import Progress, load_checkpoint, save_checkpoint, saved_progress
 from aevae.training.console import Console
 from aevae.training.step import Sums, make_optimizer, part_names, resolve_precision, train_step
 
@@ -129,6 +132,8 @@ def resumable_config(out: Path, changes: dict[str, Any] | None = None) -> RunCon
     if out.exists() and not out.is_dir():
         raise RunError(f"cannot resume: {out} is a file, not a run folder")
     cfg = load_config(out)
+    for name in (WEIGHTS, METRICS, CHECKPOINT):
+        check_not_folder(out / name)
     if not (out / CHECKPOINT).is_file() and trained_epochs(out):
         raise RunError(f"cannot resume: {out / CHECKPOINT} is missing while {METRICS} records "
                        f"{trained_epochs(out)} trained epoch(s); the run cannot be continued exactly. "
@@ -137,7 +142,27 @@ def resumable_config(out: Path, changes: dict[str, Any] | None = None) -> RunCon
     if wrong:
         raise RunError(f"--resume continues {out} with the settings in its {CONFIG}; it cannot change "
                        f"{', '.join(wrong)} (only {', '.join(RESUME_OPTIONS)} may be given with --resume)")
-    return dataclasses.replace(cfg, train=dataclasses.replace(cfg.train, **(changes or {})))
+    try:
+        return dataclasses.replace(cfg, train=dataclasses.replace(cfg.train, **(changes or {})))
+    except ConfigError as exc:
+        raise ConfigError(f"--resume {out}: {exc}") from None
+
+
+def check_threads(cfg: RunConfig, resume: bool) -> None:
+    """Refuse more torch threads than this process has cores: the extra ones would only take turns on them."""
+    cores = data_parallel.usable_cores()
+    if cfg.train.threads > cores:
+        raise ConfigError(f"--threads {cfg.train.threads} is more than the {cores} core(s) this process may use; "
+                          f"give --threads {cores} or fewer{' with --resume' if resume else ''} (0 = one per core)")
+
+
+def remove_leftovers(out: Path, console: Console) -> None:
+    """Remove the temporary files that writes cut short (a kill, a full disk) left in ``out``; only safe while
+    holding its writer lock, which no other writer then holds."""
+    for p in sorted([*out.iterdir(), *(out / SNAPSHOTS).glob("*")]):
+        if is_temporary(p):
+            p.unlink()
+            console.line(f"removed {p}, left by a write that was cut short")
 
 
 def ensure_new_folder(out: Path) -> None:
@@ -152,7 +177,7 @@ def ensure_new_folder(out: Path) -> None:
     if not out.is_dir():
         return
     leftovers = [p for p in out.iterdir() if is_temporary(p)]
-    if len(leftovers) < len(list(out.iterdir())):
+    if len(leftovers) < len([p for p in out.iterdir() if p.name != LOCK]):
         hint = (f"pass --resume {out} to continue it" if (out / CONFIG).is_file()
                 else "remove what it holds")
         raise RunError(f"{out} already exists and is not empty; {hint}, or choose another --out")
@@ -174,6 +199,9 @@ def train(cfg: RunConfig | None, out: Path, resume: bool = False, progress_bar: 
     KeyboardInterrupt raised by ``on_step``. A second signal stops at once (the last checkpoint on disk stays
     intact). The caller's torch thread count and random state are the same afterwards as before. Bars and lines go
     to ``console`` (default: this terminal, bars only with ``progress_bar``).
+
+    The process writing ``out`` holds its writer lock (``aevae.runs.lock``) throughout: a second one is refused. A
+    full disk, or a loss that stops being a number, ends the run with a RunError saying what the last save holds.
     """
     out = Path(out)
     if resume:
@@ -182,23 +210,53 @@ def train(cfg: RunConfig | None, out: Path, resume: bool = False, progress_bar: 
         raise ValueError("a new run needs a RunConfig")
     elif changes:
         raise ValueError("changes apply only with resume=True")
+    check_threads(cfg, resume)
     ctx = data_parallel.setup(cfg.train.device)
     threads = torch.get_num_threads()
+    console = console or Console(progress_bar and ctx.main)
     try:
-        if not resume:
-            if ctx.main:  # other ranks may start after rank 0 has begun writing
-                ensure_new_folder(out)
-            cfg = new_run_config(cfg)
-            cfg.train.precision = resolve_precision(cfg.train.precision, ctx.device)  # saved as resolved
-            cfg.train.preprocess = resolve_preprocess(cfg.train.data, cfg.train.preprocess)  # so inputs match later
-        cuda = [ctx.device] if ctx.device.type == "cuda" else []
-        with (interrupt_requests() as stop, torch.random.fork_rng(devices=cuda),  # seeding stays inside the run
-              repeatable_kernels(ctx.device)):
-            return _train(cfg, out, resume, ctx, console or Console(progress_bar and ctx.main), on_step, stop,
-                          changed=bool(changes))
+        with ExitStack() as held:
+            if not resume:
+                if ctx.main:  # other ranks may start after rank 0 has begun writing
+                    ensure_new_folder(out)
+                cfg = new_run_config(cfg)
+                cfg.train.precision = resolve_precision(cfg.train.precision, ctx.device)  # saved as resolved
+                cfg.train.preprocess = resolve_preprocess(cfg.train.data, cfg.train.preprocess)  # inputs match later
+            elif ctx.main:
+                held.enter_context(writing(out))
+                remove_leftovers(out, console)
+            cuda = [ctx.device] if ctx.device.type == "cuda" else []
+            with (interrupt_requests() as stop, torch.random.fork_rng(devices=cuda),  # seeding stays inside the run
+                  repeatable_kernels(ctx.device)):
+                return _train(cfg, out, resume, ctx, console, on_step, stop, held, changed=bool(changes))
+    except NoRoomError as exc:
+        raise RunError(f"{exc}. {last_save(out, cfg)}; free some space, then {how_to_go_on(out)}") from None
     finally:
         torch.set_num_threads(threads)
         data_parallel.teardown(ctx)
+
+
+def last_save(out: Path, cfg: RunConfig) -> str:
+    """What ``out`` holds of a run that stopped: its last save, which the run's next ``--resume`` starts from."""
+    if not (out / CHECKPOINT).is_file():
+        return "No epoch of the run was saved yet"
+    progress = saved_progress(out / CHECKPOINT)
+    if progress is None:
+        return f"{out / CHECKPOINT} is unreadable"
+    within = f" and {progress.step} batches of epoch {progress.epoch + 1}" if progress.step else ""
+    return (f"The last save, epoch {progress.epoch} of {cfg.train.epochs}{within}, is intact in "
+            f"{out / CHECKPOINT}")
+
+
+def how_to_go_on(out: Path) -> str:
+    """The command that continues the run in ``out`` from its last save, or starts it again."""
+    if (out / CONFIG).is_file():
+        return f"continue with: aevae train --resume {out}"
+    return f"run the same command again ({out} holds nothing of the run yet)"
+
+
+class DivergedError(RunError):
+    """The training loss stopped being a number: the weights from that batch on are unusable and are not saved."""
 
 
 def check_data_fits(cfg: RunConfig, data: ImageSet, world: int = 1) -> None:
@@ -216,7 +274,8 @@ def check_data_fits(cfg: RunConfig, data: ImageSet, world: int = 1) -> None:
 
 
 def _train(cfg: RunConfig, out: Path, resume: bool, ctx: data_parallel.Context, console: Console,
-           on_step: Callable[[int, int, dict], None] | None, stop: dict[str, bool], changed: bool = False) -> dict:
+           on_step: Callable[[int, int, dict], None] | None, stop: dict[str, bool], held: ExitStack,
+           changed: bool = False) -> dict:
     t = cfg.train
     if t.threads:
         torch.set_num_threads(t.threads)
@@ -225,7 +284,14 @@ def _train(cfg: RunConfig, out: Path, resume: bool, ctx: data_parallel.Context, 
     if ctx.main and not resume:
         try:
             out.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise RunError(f"cannot write the run folder {out} ({exc.strerror or exc})") from None
+        held.enter_context(writing(out))
+        ensure_new_folder(out)  # again, now that no other process can write it: one may have started beside this one
+        try:
             write_json(out / CONFIG, cfg.to_dict())
+        except NoRoomError:
+            raise
         except OSError as exc:
             raise RunError(f"cannot write the run folder {out} ({exc.strerror or exc})") from None
 
@@ -237,7 +303,7 @@ def _train(cfg: RunConfig, out: Path, resume: bool, ctx: data_parallel.Context, 
     if resume and (out / CHECKPOINT).is_file():
         progress = load_checkpoint(out / CHECKPOINT, model, optimizer)
         if not progress.history and progress.epoch:  # a checkpoint from before it carried the history
-            saved = read_json(out / METRICS)["history"] if (out / METRICS).is_file() else []
+            saved = load_metrics(out)["history"] if (out / METRICS).is_file() else []
             progress.history = [h for h in saved if h["epoch"] <= progress.epoch]
     elif resume and ctx.main:
         console.line(f"{out} has no checkpoint: its run stopped before the first save; training it from the start")
@@ -282,21 +348,23 @@ def _train(cfg: RunConfig, out: Path, resume: bool, ctx: data_parallel.Context, 
                 torch.manual_seed(batch_seed(t.seed, epoch, s, ctx.rank))
                 parts = train_step(cfg.model, net, optimizer, x, learning_rate(cfg, epoch * steps + s, total),
                                    t.precision)
-                sums.add(parts, len(x))
+                sums.add(parts, len(x), s)
                 progress.seen += len(x)
                 progress.step += 1
                 progress.seconds += time.perf_counter() - started
                 bar.update(1)
                 if s % 10 == 0 and not bar.disable:  # sync point: only while a bar is drawn (none in a worker
                     # whose parent draws none, none on ranks other than 0)
+                    check_finite(sums, out, cfg, epoch, steps)
                     bar.set_postfix_str(f"loss={sums.read()['loss'] / progress.seen:.1f} nats/img")
                 if on_step is not None:  # sync point: only with a callback (tests, logging)
                     on_step(epoch, s, dict(zip(sums.names, parts.tolist())))
-                if data_parallel.stop_agreed(ctx, stop["requested"], s, steps):  # under torchrun every 16 batches
+                if data_parallel.stop_agreed(ctx, stop["requested"], s, steps):  # torchrun: every 16 batches
                     raise KeyboardInterrupt
         except KeyboardInterrupt:
-            progress.sums = sums.read()  # sync point: once, to save where the run stopped
             bar.close()
+            check_finite(sums, out, cfg, epoch, steps)  # a diverged model is never saved, not even when stopped
+            progress.sums = sums.read()  # sync point: once, to save where the run stopped
             if ctx.main and stop["hard"]:
                 console.line(f"stopped at once, without saving; continue from the last save with: "
                              f"aevae train --resume {out}")
@@ -309,6 +377,7 @@ def _train(cfg: RunConfig, out: Path, resume: bool, ctx: data_parallel.Context, 
         started = time.perf_counter()
         progress.sums = sums.read()  # sync point: waits for the steps a GPU still has queued, so their time counts
         progress.seconds += time.perf_counter() - started
+        check_finite(sums, out, cfg, epoch, steps)
 
         record = {
             "epoch": epoch + 1,
@@ -324,6 +393,10 @@ def _train(cfg: RunConfig, out: Path, resume: bool, ctx: data_parallel.Context, 
             test_metrics = evaluate(model, test_set.images)
             record["test"] = test_metrics
             record["test_seconds"] = time.perf_counter() - started  # with train_seconds: a time-to-quality curve
+            if not all(math.isfinite(v) for v in test_metrics.values() if isinstance(v, float)):
+                raise DivergedError(f"the test metrics after epoch {epoch + 1} of {cfg.train.epochs} are not all "
+                                    f"numbers ({summary_line(test_metrics)}), so the epoch was not saved. "
+                                    f"{last_save(out, cfg)}; {DIVERGED_ADVICE}")
             history.append(record)
             # Weights, then the checkpoint (the commit point), then metrics.json, which the checkpoint can rebuild:
             # a kill between any two leaves a folder that --resume makes whole.
@@ -337,6 +410,20 @@ def _train(cfg: RunConfig, out: Path, resume: bool, ctx: data_parallel.Context, 
                          f"test {summary_line(test_metrics)}")
         data_parallel.barrier(ctx)
     return test_metrics
+
+
+DIVERGED_ADVICE = ("train it again with a lower --lr (into another --out; a --resume continues with the same "
+                   "settings)")
+
+
+def check_finite(sums: Sums, out: Path, cfg: RunConfig, epoch: int, steps: int) -> None:
+    """Stop a run whose loss has stopped being a number, naming the first batch where it did, before anything of
+    it is saved."""
+    bad = sums.first_bad_batch()
+    if bad is not None:
+        raise DivergedError(f"the training loss became NaN or infinite at epoch {epoch + 1} of {cfg.train.epochs}, "
+                            f"batch {bad + 1} of {steps}: the model diverged, and nothing from that batch on was "
+                            f"saved. {last_save(out, cfg)}; {DIVERGED_ADVICE}")
 
 
 def metrics_file(cfg: RunConfig, data: str, history: list[dict]) -> dict:

@@ -84,9 +84,11 @@ def test_runs_that_differ_in_more_than_one_setting_are_named(tiny_family: Path, 
 
 
 def test_one_run_missing_snapshots_or_a_run_in_training_are_refused(tiny_family: Path, snapshot_run: Path,
-                                                                      tmp_path: Path) -> None:
+                                                                      tiny_folder: Path, tmp_path: Path) -> None:
+    plain = train_tiny_run(tiny_folder, tmp_path / "plain", "vae", 2)  # no snapshots
     with pytest.raises(RunError, match="at least two runs, or one run trained with --snapshots"):
-        family_of([tiny_family / "beta-1"])
+        family_of([plain])
+    assert family_of([tiny_family / "beta-1"]).axis == "epoch"  # one run with snapshots is a family of its epochs
     copy = shutil.copytree(snapshot_run, tmp_path / "copy")
     snapshot_path(copy, 1).unlink()
     with pytest.raises(RunError, match="epoch-0001.safetensors is missing"):
@@ -108,8 +110,9 @@ def test_a_family_too_large_for_the_page_says_the_limit(tiny_family: Path, monke
 
 
 def test_the_cli_names_bad_input_in_a_message(tiny_family: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    status = main(["export", "--family", str(tiny_family / "beta-1"), "--out", str(tiny_family / "x.html")])
-    assert status == 2 and "at least two runs" in capsys.readouterr().err
+    status = main(["export", "--family", str(tiny_family / "beta-1"), str(tiny_family / "nothing"), "--out",
+                   str(tiny_family / "x.html")])
+    assert status == 2 and "nothing is neither a run folder nor a folder of runs" in capsys.readouterr().err
     assert not (tiny_family / "x.html").exists()
 
 
@@ -252,6 +255,12 @@ def test_the_article_turns_the_kl_knob_with_numbers_from_the_bundle(browser: obj
         assert shown == members[0]["headline"]["kl_bits_per_image"]
         page.keyboard.press("End")
         assert violins() != first and page.locator(".knob-value").text_content() == "β = 8"
+        rows = page.locator(".learn-row")  # "Watch it learn": β = 0 and β = 1, one panel per saved epoch
+        assert [rows.nth(i).get_attribute("data-value") for i in range(rows.count())] == ["0", "1"]
+        assert page.locator(".learn-row").nth(1).locator("canvas").count() == 3
+        snaps = family_bundle.meta["family"]["snapshots"]
+        first = snaps[0]["metrics"][0]["bce_nats_per_image"]
+        assert f"epoch 0: BCE {first:,.0f} nats" in page.locator(".learn-cell figcaption").first.text_content()
         summary = page.locator(".knob-summary").text_content()
         assert "rate falls" in summary and f"{members[0]['headline']['kl_bits_per_image']:.1f}" in summary
         page.close()

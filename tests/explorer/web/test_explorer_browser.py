@@ -92,7 +92,7 @@ def test_double_click_on_an_input_line_snaps_to_it(page: object, reference: Bund
     points = page.locator('.input-line[data-input="g12"] .mu').get_attribute("points").split()
     (x0, y0), (x1, y1) = ([float(v) for v in p.split(",")] for p in points[:2])
     box = page.locator("svg.parallel").bounding_box()
-    scale = box["width"] / 640  # the SVG's viewBox width
+    scale = box["width"] / page.evaluate("document.querySelector('svg.parallel').viewBox.baseVal.width")
     page.mouse.dblclick(box["x"] + scale * (x0 + x1) / 2, box["y"] + scale * (y0 + y1) / 2)
     mu, _ = reference.encode("vae", shipped.arrays["gallery.images"][12] / 255.0)
     assert np.abs(handle_values(page) - mu).max() < 1e-4

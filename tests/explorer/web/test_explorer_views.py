@@ -48,7 +48,8 @@ def points(attribute: str) -> np.ndarray:
 
 def svg_scale(page: Any) -> float:
     """CSS pixels per SVG unit of the parallel plot."""
-    return page.locator("svg.parallel").bounding_box()["width"] / 640
+    return page.locator("svg.parallel").bounding_box()["width"] / page.evaluate(
+        "document.querySelector('svg.parallel').viewBox.baseVal.width")
 
 
 # --- Show AE greys the other model on shared axes --------------------------------------------------------------------

@@ -83,9 +83,34 @@ def family_entries(family: Family, progress: bool = True) -> tuple[dict[str, Any
     return meta, arrays
 
 
+def snapshot_entries(family: Family) -> tuple[list[dict[str, Any]], dict[str, np.ndarray]]:
+    """For "Watch it learn": where the family's first member (the AE-like end) and the member nearest β = 1 (the
+    paper's VAE) were trained with snapshots, each one's latents of the fixed test images at every saved epoch
+    (``family.snapshots.K``, float16 (E, N, d)) and the images' labels (``family.snapshots.labels``)."""
+    chosen = [0, min(range(len(family.members)), key=lambda i: abs(family.members[i].value - 1.0))]
+    entries, arrays = [], {}
+    for i in dict.fromkeys(chosen):
+        member = family.members[i]
+        if member.epoch is not None or not member.config.train.snapshot_epochs:
+            continue
+        snaps = load_snapshots(member.run, member.config)
+        arrays[f"family.snapshots.{len(entries)}"] = np.stack([s.mu.numpy() for s in snaps]).astype(np.float16)
+        entries.append({"member": i, "epochs": [s.epoch for s in snaps],
+                        "metrics": [headline(s.metrics) for s in snaps]})
+        if "family.snapshots.labels" not in arrays:
+            test = run_data(member.config)[1]
+            arrays["family.snapshots.labels"] = np.ascontiguousarray(test.labels[:len(snaps[0].mu)], np.uint8)
+    return entries, arrays
+
+
 def with_family(bundle: Bundle, paths: list[Path], progress: bool = True) -> Bundle:
-    """``bundle`` with the family that ``paths`` make (see ``aevae.runs.family.family_of``), replacing any it had."""
-    meta, arrays = family_entries(family_of(paths), progress)
+    """``bundle`` with the family that ``paths`` make (see ``aevae.runs.family.family_of``), replacing any it had,
+    and its members' snapshots where they have them (``snapshot_entries``)."""
+    family = family_of(paths)
+    meta, arrays = family_entries(family, progress)
+    if family.axis != "epoch":
+        meta["snapshots"], more = snapshot_entries(family)
+        arrays.update(more)
     kept = {k: v for k, v in bundle.arrays.items() if not k.startswith("family.")}
     return Bundle({**bundle.meta, "family": meta}, {**kept, **arrays})
 

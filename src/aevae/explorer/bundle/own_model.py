@@ -38,6 +38,7 @@ from aevae.models.user_model import UserModel
 PYTHON_DECODER = "python"  # a slot's "decoder" when only Python can run its network
 GALLERY_PER_CLASS = 4  # images of each class in the gallery
 GALLERY_MAX = 40  # at most this many thumbnails, whatever the number of classes
+TEST_IMAGES = 1000  # test metrics and unusualness percentiles (0, 0.1, ..., 100) need no more images than this
 
 
 def user_models(model: Any, images: ArrayImages, output: str | None = None,
@@ -97,7 +98,7 @@ def slot_entry(model: UserModel, data: ArrayImages, gallery: np.ndarray, progres
             print(f"{model.name}: {note}", flush=True)
         print(f"{model.name}: " + ("the page decodes it (every step has a layer-table entry)" if layers else
                                    f"decoded by Python behind the page, because {why}"), flush=True)
-    analysis = analyze(model, data, data, full=False, progress=progress)
+    analysis = analyze(model, data, data, full=False, progress=progress, test_limit=TEST_IMAGES)
     cfg = model.cfg
     config = {"model": {"kind": cfg.kind, "latent_dim": cfg.latent_dim, "image_size": cfg.image_size,
                         "channels": cfg.channels},

@@ -16,6 +16,7 @@ import numpy as np
 from PIL import Image, UnidentifiedImageError
 
 from aevae.data import DataError, prepare_image
+from aevae.data.decode import decode_reduced, reduced, reduction
 from aevae.explorer.bundle.format import GLYPH_32
 
 MAX_BODY_BYTES = 8 * 2**20  # 8 MiB: a large phone photo; more is refused before it is read in full
@@ -23,11 +24,6 @@ MAX_IMAGE_PIXELS = 4096 * 4096  # checked from the file header, before any pixel
 # WebP cannot be decoded reduced, and Pillow's decoder holds its RGBA output twice over (libwebp's buffer, then the
 # image): a 4096² lossless file of 10 KB took 85 MiB more at its peak, against 26 MiB at 2048², so WebP gets fewer.
 MAX_WEBP_PIXELS = 2048 * 2048
-# Pixels an upload is normalised at. The models see 32×32 and the ink's box is scaled to 20 px, so 512×512 keeps a
-# digit that fills a tenth of a photo's side at 50 px; normalising costs ~100 bytes a pixel (float64 channels), so
-# at 16 Mpx it took 1 GiB and here 25 MiB.
-WORK_PIXELS = 512 * 512
-STRIP_ROWS = 256  # rows of a large image converted and reduced at a time (4 MiB of a 4096-wide RGBA image)
 MAX_PIXEL_SIDE = 1024  # rows or columns of a JSON pixel array
 MAX_LATENTS = 256  # latents decoded per request
 BYTES_PER_NUMBER = 64  # of a latent in JSON: float64's longest repr is 24 characters; the rest allows for spacing
@@ -134,8 +130,8 @@ def image_from_pixels(payload: Any, layout: tuple[str, int, int] = GLYPH_32) -> 
     if pixels.max() > 1:  # 0..255 grey levels; preprocess_image would otherwise stretch the range it sees
         pixels = pixels / 255.0
     pixels = np.clip(pixels, 0, 1)
-    if _reduction(*pixels.shape) > 1:  # box-averaged as a float image (Pillow's mode F), like a large upload
-        return _preprocess(_reduced(Image.fromarray(pixels.astype(np.float32))), layout)
+    if reduction(*pixels.shape) > 1:  # box-averaged as a float image (Pillow's mode F), like a large upload
+        return _preprocess(reduced(Image.fromarray(pixels.astype(np.float32))), layout)
     return _preprocess(pixels, layout)
 
 
@@ -144,7 +140,8 @@ def image_from_file(data: bytes, layout: tuple[str, int, int] = GLYPH_32) -> np.
     ``layout`` says (by default the MNIST-style (32, 32) image).
 
     A large image is decoded at a reduced size where the format allows it (JPEG's DCT scaling) and box-averaged down
-    to about WORK_PIXELS before it is normalised, so no upload costs more than the pixels of one decoded frame.
+    to about 512×512 before it is normalised (``aevae.data.decode``, as image folders are), so no upload costs more
+    than the pixels of one decoded frame.
     """
     if not data:
         raise ApiError(400, "the upload is empty")
@@ -159,44 +156,13 @@ def image_from_file(data: bytes, layout: tuple[str, int, int] = GLYPH_32) -> np.
                     raise ApiError(413, f"the WebP image is {img.width}×{img.height} pixels; WebP is decoded at full "
                                         f"size, so at most {MAX_WEBP_PIXELS:,} pixels are accepted (scale it down, "
                                         f"or send it as PNG or JPEG)")
-                factor = _reduction(img.width, img.height)
-                if factor > 1 and img.format == "JPEG":  # decode at 1/2, 1/4 or 1/8 scale, never below the target
-                    img.draft(img.mode, (math.ceil(img.width / factor), math.ceil(img.height / factor)))
-                img.load()
-                return _preprocess(_reduced(img), layout)
+                return _preprocess(decode_reduced(img), layout)
     except UnidentifiedImageError:
         raise ApiError(415, f"not an image file this API reads ({', '.join(IMAGE_FORMATS)})") from None
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise ApiError(413, f"refused a decompression bomb ({exc})") from None
     except (OSError, SyntaxError, ValueError, EOFError) as exc:  # truncated or corrupt data inside a valid header
         raise ApiError(422, f"the image file is damaged or truncated ({exc})") from None
-
-
-def _reduction(width: int, height: int) -> int:
-    """The whole factor that brings width × height to at most WORK_PIXELS (1: no reduction)."""
-    return max(1, math.ceil(math.sqrt(width * height / WORK_PIXELS)))
-
-
-def _reduced(img: Image.Image) -> Image.Image:
-    """The image box-averaged by a whole factor to at most WORK_PIXELS; smaller images are returned as they are.
-
-    Done a strip of rows at a time, so converting modes (a palette to colour) and Pillow's weighting of colour by
-    opacity (LA, RGBA) copy one strip, never the whole decoded frame again.
-    """
-    factor = _reduction(img.width, img.height)
-    if factor == 1:
-        return img
-    mode = img.mode
-    if mode in ("1", "P", "PA"):  # bits and palette indices cannot be averaged: to grey or colour first
-        mode = "L" if mode == "1" else "RGBA" if mode == "PA" or "transparency" in img.info else "RGB"
-    out = Image.new(mode, (math.ceil(img.width / factor), math.ceil(img.height / factor)))
-    rows = factor * max(1, STRIP_ROWS // factor)
-    for top in range(0, img.height, rows):
-        strip = img.crop((0, top, img.width, min(top + rows, img.height)))
-        if strip.mode != mode:
-            strip = strip.convert(mode)
-        out.paste(strip.resize((out.width, math.ceil(strip.height / factor)), Image.Resampling.BOX), (0, top // factor))
-    return out
 
 
 def _preprocess(img: Image.Image | np.ndarray, layout: tuple[str, int, int]) -> np.ndarray:

@@ -97,19 +97,28 @@ def export_own_model(out: Path, model: object, images: object, labels: object = 
                      input_range: tuple[float, float] | None = None, cli: bool = False) -> Path:
     """Write the explorer for your own model(s) (``aevae.explorer.bundle.own_model``) to ``out``; the page must
     be able to run them (a plain chain the layer table describes), since an exported file has no Python."""
-    from aevae.explorer.bundle.own_model import own_model_bundle, python_only
+    from aevae.data.arrays import ArrayImages, array_images
+    from aevae.explorer.bundle.own_model import own_model_bundle, user_models
+    from aevae.models.user_layers import user_layer_table
 
-    bundle, _ = own_model_bundle(model, images, labels, output=output, progress=progress, input_range=input_range,
-                                 cli=cli)
-    needs = python_only(bundle)
+    data = images if isinstance(images, ArrayImages) else array_images(images, labels)
+    models = user_models(model, data, output, input_range, cli)  # checked and traced before any analysis
+    needs = {}
+    for wrapped in {id(m): m for m in models.values()}.values():
+        try:
+            user_layer_table(wrapped)
+        except Exception as exc:  # noqa: BLE001 - any reason the page cannot run it
+            needs[wrapped.cfg.kind.upper()] = str(exc)
     if needs:
-        slot, why = next(iter(needs.items()))
-        raise BundleError(f"your model in the {slot} slot needs Python to decode, so a static file cannot show it: "
+        kind, why = next(iter(needs.items()))
+        raise BundleError(f"your {kind} needs Python to decode, so a static file cannot show it: "
                           f"{why}. Explore it with aevae explore --model (the server decodes it), or express its "
                           "encode and decode with the steps the layer table has (docs/own-model.md): Linear, Conv2d, "
                           "ConvTranspose2d, ReLU, SiLU, LeakyReLU, ELU, tanh, sigmoid, BatchNorm, GroupNorm, "
                           "LayerNorm, residual additions, flatten and reshapes; encode returning mu, h.chunk(2, "
                           "dim=1) or (fc_mu(h), fc_logvar(h)); decode ending in a sigmoid or a tanh")
+    one = models["ae"] is models["vae"]  # the wrapped models, so the checks and their notes are not repeated
+    bundle, _ = own_model_bundle(models["vae"] if one else models, data, progress=progress, cli=cli)
     text = export_page(bundle)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -119,10 +119,20 @@ export function showSample(state, index) {
   setLatent(state, slot, draws[index], "sample", { kind: "sample", input, index, count: draws.length });
 }
 
-/** Set the shown model's line from N(0, 1) draws clipped to the visible range of each axis. */
+/**
+ * Set the shown model's line from a random draw, not clipped to the axes (a value beyond an axis is drawn at its
+ * end): from the prior N(0, I) for a VAE; for an AE, which has none, from the spread of its own codes, N(mean,
+ * std²) per dimension.
+ */
 export function randomLatent(state) {
   const slot = state.active;
-  setLatent(state, slot, Float64Array.from({ length: state.models[slot].meta.latent_dim }, gaussian), "random");
+  const model = state.models[slot];
+  const std = model.meta.organisation?.per_dim_std;
+  const z = model.meta.variational || !std ? Float64Array.from({ length: model.meta.latent_dim }, gaussian)
+    : Float64Array.from({ length: model.meta.latent_dim }, (_, j) => model.pcaMean[j] + std[j] * gaussian());
+  state.latent[slot] = z;
+  state.origin[slot] = { kind: "line" };
+  state.emit("latent", { slot, source: "random" });
 }
 
 /** Show the AE ("ae") or the VAE ("vae"): lines, violins and output switch to it. */
@@ -135,6 +145,22 @@ export function setActive(state, slot) {
 /** Fit the parallel plot's axes to the shown model only (true) or span both models (false). */
 export function setFit(state, fit) {
   state.fit = fit;
+  state.emit("axes");
+}
+
+/** Draw every axis of the parallel plot in the same latent units (true) or each fitted to its dimension. */
+export function setCommonScale(state, common) {
+  state.commonScale = common;
+  state.emit("axes");
+}
+
+/**
+ * Draw the dimensions `dims` (in this order) as the axes of `slot`'s plot; null goes back to the default for the
+ * plot's width (dims.js).
+ */
+export function setDrawnAxes(state, slot, dims) {
+  state.drawn[slot] = dims && [...dims];
+  state.drawnBy[slot] = Boolean(dims);
   state.emit("axes");
 }
 
@@ -178,6 +204,9 @@ export function setMember(state, index) {
     : Float64Array.from({ length: model.meta.latent_dim }, (_, j) => state.latent[slot][j] ?? model.pcaMean[j]);
   state.latent[slot] = clampToAxes(z, model.ranges);
   state.origin[slot] = origin.kind === "mu" ? origin : { kind: "line" };
+  if (!state.drawnBy[slot] || state.drawn[slot]?.some((j) => j >= model.meta.latent_dim)) { // its own most used axes
+    [state.drawn[slot], state.drawnBy[slot]] = [null, false];
+  }
   state.emit("model", { slot });
   state.emit("latent", { slot, source: "member" });
   if (dropped) state.emit("samples");

@@ -10,6 +10,7 @@
 import { createAutoencoderFigure } from "./article/fig-autoencoder.js";
 import { createHolesFigure } from "./article/fig-holes.js";
 import { createKnobFigure } from "./article/fig-knob.js";
+import { createLearnFigure } from "./article/fig-learn.js";
 import { createParallelFigure } from "./article/fig-parallel.js";
 import { createPcaFigure } from "./article/fig-pca.js";
 import { createReparamFigure } from "./article/fig-reparam.js";
@@ -163,7 +164,10 @@ export function mountArticle(el, bundle, options = {}) {
   linkTerms(el);
   linkDefinitions(el);
   const knob = el.querySelector("#kl-knob"); // the β family's figure, in the objective's slot (empty without one)
-  if (knob) figures.knob = createKnobFigure(knob, ctx);
+  if (knob) {
+    figures.knob = createKnobFigure(knob, ctx);
+    if (figures.knob) figures.learn = createLearnFigure(knob, ctx); // where the family has snapshots
+  }
 
   // The sections a reader sees first are drawn; the rest (Figure 5's 2 × N points, Figure 6, the embedded explorer) waits
   // for the next frame, so the page paints its opening before that work.

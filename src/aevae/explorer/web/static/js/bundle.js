@@ -31,7 +31,7 @@ export function modelFacts(model) {
  * @param {{transport?: Function}} options transport: how a slot whose network only Python can run ("decoder":
  *   "python") is decoded (see remote.js); without one such a slot's images cannot be decoded
  * @returns {{meta: object, models: {ae: Model, vae: Model}, gallery: {name, label, kind, data, image}[],
- *   family: null|{axis, symbol, values, members: (Model & {value, headline})[]}, remote: boolean}} where
+ *   family: null|{axis, symbol, values, members: (Model & {value, headline})[], snapshots}, remote: boolean}} where
  *   Model = {meta, net, pcaPoints, labels, pcaComponents, pcaMean, densityGrid, density, quantiles,
  *   testBceQuantiles, testTypicalityQuantiles, factors, latents}; remote: some slot is decoded by Python. A model's
  *   latent size is `meta.latent_dim` (derived from its config, see modelFacts), the one name the page uses.
@@ -94,6 +94,13 @@ export function loadBundle(bytes, { transport = null } = {}) {
       ...load(`family.${i}`, m, () => dequantize(readSafetensors(array(`family.${i}.weights`)).tensors)),
       value: m.value,
       headline: m.headline,
+    })),
+    // Where members were trained with snapshots: their latents of the same test images at each saved epoch,
+    // {member, epochs, metrics, mu: (E, N, d) row-major, labels: (N,)} ("Watch it learn")
+    snapshots: (meta.family.snapshots || []).map((s, k) => ({
+      ...s,
+      mu: array(`family.snapshots.${k}`),
+      labels: array("family.snapshots.labels"),
     })),
   } : null;
   return { meta, models, gallery, family, remote: SLOTS.some((slot) => models[slot].net.remote) };

@@ -21,6 +21,7 @@ import { createParallel } from "./parallel.js";
 import { createMapScaleSwitch, createPcaMap } from "./pcamap.js";
 import { createState } from "./state.js";
 import { createToolbar } from "./toolbar.js";
+import { createTraversals } from "./traversals.js";
 import { createTrainingNotice } from "./training.js";
 
 export { loadBundle } from "./bundle.js";
@@ -39,7 +40,7 @@ const layout = (landmark, plot) => `
       <h2 class="own-title">Draw or upload</h2><div class="drawpad"></div><div class="own-inputs"></div></section>
     <section class="panel latent-panel" id="${plot}"><h2 class="latent-title"></h2><div class="family" hidden></div>
       <div class="parallel-view" role="group"></div>
-      </section>
+      <div class="traversal-view"></div></section>
     <section class="panel selected-panel"><h2>Selected inputs: how unusual is each?</h2><div class="input-list"></div>
       </section>
     <section class="panel output-panel"><h2>Output</h2><div class="output"></div></section>
@@ -84,6 +85,9 @@ export function mount(el, bundle, options = {}) {
     focus: null,
     hover: null, // the input whose line and row are highlighted
     fit: false, // the parallel plot's axes span both models
+    drawn: { ae: null, vae: null }, // the dimensions each model's plot draws as axes (null: dims.js's default)
+    drawnBy: { ae: false, vae: false }, // true where the user picked them (kept when the plot's width changes)
+    commonScale: false, // every axis in the same latent units
     mapScale: "shared", // both PCA maps to one scale
     samples: null,
     colourBy: "class", // what the training points are coloured by: "class" or "factor:NAME" (colouring.js)
@@ -104,13 +108,18 @@ export function mount(el, bundle, options = {}) {
   }
   createFamilySlider(part(".family"), state);
   createParallel(part(".parallel-view"), state);
+  createTraversals(part(".traversal-view"), state);
   createInputList(part(".input-list"), state);
   createOutput(part(".output"), state, { root: el });
   createInfoPanel(part(".info"), state);
-  for (const slot of SLOTS) createPcaMap(part(`.map[data-slot="${slot}"]`), state, { slot });
+  const one = Boolean(models.ae.meta.both_slots); // one model in both slots: one map, no scale switch
+  for (const slot of SLOTS) {
+    if (one && slot !== active) part(`.map[data-slot="${slot}"]`).remove();
+    else createPcaMap(part(`.map[data-slot="${slot}"]`), state, { slot });
+  }
   createLegend(part(".legend"), state);
   createFactorMatrix(part(".factor-matrix"), state);
-  createMapScaleSwitch(part(".map-scale"), state);
+  if (!one) createMapScaleSwitch(part(".map-scale"), state);
 
   const title = () => {
     const m = state.models[state.active].meta;

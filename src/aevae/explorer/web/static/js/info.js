@@ -24,14 +24,16 @@ const known = (v) => v !== undefined && v !== null;
  */
 export function createInfoPanel(el, state) {
   function render() {
-    const metas = SLOTS.map((s) => state.models[s].meta);
+    const one = state.models.ae.meta.both_slots; // one model in both slots: one column
+    const slots = one ? [state.active] : SLOTS;
+    const metas = slots.map((s) => state.models[s].meta);
     const head = metas
-      .map((m, i) => `<th class="${SLOTS[i] === state.active ? "active" : ""}">${m.kind.toUpperCase()}</th>`)
+      .map((m, i) => `<th class="${slots[i] === state.active ? "active" : ""}">${m.kind.toUpperCase()}</th>`)
       .join("");
     const rows = ROWS.map(([label, get, unit, key]) => {
       const cells = metas.map((m, i) => {
         const v = get(m);
-        return `<td class="${SLOTS[i] === state.active ? "active" : ""}" data-slot="${SLOTS[i]}" data-key="${key}"
+        return `<td class="${slots[i] === state.active ? "active" : ""}" data-slot="${slots[i]}" data-key="${key}"
           ${known(v) ? `data-value="${v}"` : ""}>${known(v) ? number(v) : "—"}</td>`;
       });
       return `<tr><th scope="row">${label} <small>${unit}</small></th>${cells.join("")}</tr>`;

@@ -38,6 +38,7 @@ export function unproject(model, p1, p2) {
  */
 export function percentile(model, j, value) {
   const q = model.quantiles.subarray(j * 101, (j + 1) * 101);
+  if (q[0] === q[100] && value === q[0]) return 50; // a collapsed dimension: every code there, this one too
   if (value <= q[0]) return 0;
   if (value >= q[100]) return 100;
   let k = 0;
@@ -64,19 +65,23 @@ export function gaussian() {
 /**
  * The axes of the parallel plot, [lo, hi] each. With `fit` they are the shown model's own ranges; otherwise there
  * are max(d) axes and each spans the ranges of every model that has that dimension, so both models' spreads are
- * drawn to one scale (a model with fewer dimensions is drawn on the first axes only).
+ * drawn to one scale (a model with fewer dimensions is drawn on the first axes only). With `common` (the
+ * dimensions drawn), every axis spans the same range, the union of theirs: all in the same latent units.
  * @param {{[slot: string]: {ranges: number[][]}}} models (each range list has one entry per latent dimension)
  * @param {string} shown the slot drawn in colour
  * @param {boolean} fit
+ * @param {number[]|null} common
  */
-export function plotAxes(models, shown, fit) {
-  if (fit) return models[shown].ranges.map(([lo, hi]) => [lo, hi]);
-  const all = Object.values(models);
+export function plotAxes(models, shown, fit, common = null) {
+  const all = fit ? [models[shown]] : Object.values(models);
   const d = Math.max(...all.map((m) => m.ranges.length));
-  return Array.from({ length: d }, (_, j) => {
+  const axes = Array.from({ length: d }, (_, j) => {
     const ranges = all.filter((m) => j < m.ranges.length).map((m) => m.ranges[j]);
     return [Math.min(...ranges.map((r) => r[0])), Math.max(...ranges.map((r) => r[1]))];
   });
+  if (!common?.length) return axes;
+  const span = [Math.min(...common.map((j) => axes[j][0])), Math.max(...common.map((j) => axes[j][1]))];
+  return axes.map(() => span);
 }
 
 /** Round tick values inside [lo, hi], about `count` of them, spaced 1, 2 or 5 × 10^k apart. */

@@ -10,6 +10,8 @@ import { SLOTS } from "./bundle.js";
 import { drawImage, imageCanvas } from "./images.js";
 import { formatValue } from "./svg.js";
 
+const Z_SHOWN = 16; // the caption lists a latent's values up to this many; the rest are in its title
+
 /**
  * @param {HTMLElement} el container
  * @param {object} state the shared state
@@ -69,7 +71,10 @@ export function createOutput(el, state, { root }) {
       main.dataset.drawn = String(++drawn);
       origin.textContent = describe(state.models[slot].meta.kind.toUpperCase(), state.origin[slot]);
       origin.dataset.kind = (state.origin[slot] || { kind: "line" }).kind;
-      values.textContent = `z = (${Array.from(decoded[slot], formatValue).join(", ")})`;
+      const z = Array.from(decoded[slot], formatValue);
+      values.textContent = z.length <= Z_SHOWN ? `z = (${z.join(", ")})`
+        : `z = (${z.slice(0, Z_SHOWN).join(", ")}, …), ${z.length} values`;
+      values.title = `z = (${z.join(", ")})`;
       renderSamples();
     }
     drawImage(compare[changed].querySelector("canvas"), images[changed], state.invert);
@@ -81,6 +86,7 @@ export function createOutput(el, state, { root }) {
   function renderAll() {
     for (const s of SLOTS) {
       compare[s].classList.toggle("inactive", s !== state.active);
+      compare[s].hidden = Boolean(state.models[s].meta.both_slots) && s !== state.active; // no copy of itself
       compare[s].querySelector("figcaption").textContent = state.models[s].meta.kind.toUpperCase();
       if (s !== state.active) render(s);
     }

@@ -3,14 +3,19 @@
 // and the other model greyed on the same axes (outlined violins, grey lines), as in the paper: "the VAE values get
 // greyed out and the latent activations of the AE will be shown". By default the axes span both models, so the
 // AE's wide spread and the VAE's compact one are seen to one scale; a switch fits them to the shown model.
-// The black reconstruction line's points drag along their axes. Pointing at the plot highlights the input line
+// The black reconstruction line's points drag along their axes. A latent of many dimensions is drawn in order of
+// use, the unused ones summarised rather than drawn, as many axes as fit the plot's width (dims.js); the strip
+// above the plot (usestrip.js) shows every dimension and picks the drawn ones. The plot is as wide as its panel
+// in SVG units (one unit a CSS pixel), so a wider window draws more axes rather than a taller picture. Pointing at the plot highlights the input line
 // nearest the pointer (and its row in the list), and a double-click or a double tap snaps the black line to that one.
 
-import { setFit, setHover, setLatentValue, snapTo } from "./actions.js";
+import { setCommonScale, setFit, setHover, setLatentValue, snapTo } from "./actions.js";
 import { SLOTS } from "./bundle.js";
+import { MIN_AXIS_PX, SORT_FROM, axesThatFit, defaultAxes } from "./dims.js";
 import { niceTicks, ordinal, percentile, plotAxes } from "./latent.js";
 import { OTHER_MODEL, RECONSTRUCTION } from "./palette.js";
 import { formatValue, svg } from "./svg.js";
+import { createUseStrip } from "./usestrip.js";
 import { createViolins } from "./violins.js";
 
 const MIN_BAND_PX = 2; // a ±σ band thinner than this on screen is drawn this tall, so it never vanishes
@@ -23,17 +28,24 @@ const DOUBLE_MS = 450; // two presses this close in time (and on the same line) 
  * @param {object} state the shared state
  * @param {{width?: number, height?: number}} options the SVG's coordinate size (it scales to the container)
  */
-export function createParallel(el, state, { width = 640, height = 380 } = {}) {
+export function createParallel(el, state, { width: startWidth = 640, height = 380 } = {}) {
   const margin = { top: 34, bottom: 30, left: 62, right: 62 };
-  const root = svg("svg", { viewBox: `0 0 ${width} ${height}`, class: "parallel", role: "group", // holds sliders
+  let shownWidth = 0; // the panel's CSS width once it is laid out
+  createUseStrip(el, state, { drawnAxes });
+  const root = svg("svg", { viewBox: `0 0 ${startWidth} ${height}`, class: "parallel", role: "group", // holds sliders
     "aria-label": "Latent space: one vertical axis per dimension over its violin; the black line is the decoded code" });
-  el.appendChild(root);
+  const scroller = document.createElement("div"); // more axes than fit the panel scroll sideways, never overlap
+  scroller.className = "parallel-scroll";
+  scroller.appendChild(root);
+  el.appendChild(scroller);
   const key = document.createElement("div");
   key.className = "plot-key";
   el.appendChild(key);
   const clip = `aevae-plot-clip-${Math.random().toString(36).slice(2)}`; // ids are page-wide: one per plot
   const clipPath = svg("clipPath", { id: clip }, svg("defs", {}, root));
-  svg("rect", { x: 0, y: margin.top - 1, width, height: height - margin.top - margin.bottom + 2 }, clipPath);
+  const clipRect = svg("rect", { x: 0, y: margin.top - 1, width: startWidth,
+                                  height: height - margin.top - margin.bottom + 2 },
+                       clipPath);
   const layer = (className) => svg("g", { class: className, "clip-path": `url(#${clip})` }, root);
   const layers = {
     violins: layer("violins"),
@@ -50,12 +62,42 @@ export function createParallel(el, state, { width = 640, height = 380 } = {}) {
   hoverName.className = "hover-name";
   hoverName.setAttribute("aria-hidden", "true"); // the list's snap buttons say the same to a screen reader
 
+  // The dimensions drawn as axes, left to right: the user's pick, or the default for this width (dims.js).
+  // A small latent keeps the plot of the paper: every dimension, a fixed drawing scaled to the panel, the axes
+  // spanning both models' dimensions unless fitted to the shown one.
+  function drawnAxes(slot = state.active) {
+    const model = state.models[slot];
+    if (!large(slot)) {
+      const d = state.fit ? model.meta.latent_dim : Math.max(...SLOTS.map((s) => state.models[s].meta.latent_dim));
+      return Array.from({ length: d }, (_, j) => j);
+    }
+    if (!state.drawn[slot]) state.drawn[slot] = defaultAxes(model, axesThatFit(plainWidth() - margin.left - margin.right));
+    return state.drawn[slot];
+  }
+
+  function large(slot = state.active) {
+    return state.models[slot].meta.latent_dim >= SORT_FROM;
+  }
+
+  // The plot's width before more axes than fit widen it: for a large latent the panel's in CSS pixels.
+  function plainWidth() {
+    return large() && shownWidth ? Math.max(320, Math.round(shownWidth)) : startWidth;
+  }
+
+  // The plot's width in SVG units (CSS pixels): the panel's, or wider where the drawn axes need it.
+  function plotWidth(d = drawnAxes().length) {
+    return large() ? Math.max(plainWidth(), margin.left + margin.right + (d - 1) * MIN_AXIS_PX) : startWidth;
+  }
+
   function geometry() {
-    const axes = plotAxes(state.models, state.active, state.fit);
-    const d = axes.length;
-    const span = width - margin.left - margin.right;
+    const axes = plotAxes(state.models, state.active, state.fit, state.commonScale ? drawnAxes() : null);
+    const dims = drawnAxes();
+    const d = dims.length;
+    const plotW = plotWidth(d);
+    const span = plotW - margin.left - margin.right;
     const step = d > 1 ? span / (d - 1) : 0;
-    const x = (j) => (d > 1 ? margin.left + j * step : width / 2);
+    const position = new Map(dims.map((j, k) => [j, d > 1 ? margin.left + k * step : plotW / 2]));
+    const x = (j) => position.get(j); // the axis of dimension j (undefined: not drawn)
     const top = margin.top;
     const bottom = height - margin.bottom;
     const y = (j, v) => {
@@ -66,24 +108,41 @@ export function createParallel(el, state, { width = 640, height = 380 } = {}) {
       const [lo, hi] = axes[j];
       return lo + ((bottom - py) / (bottom - top)) * (hi - lo);
     };
-    return { x, y, value, top, bottom, halfWidth: Math.min(step ? step * 0.42 : 80, margin.left - 4), d, axes };
+    const mine = dims.filter((j) => j < state.models[state.active].meta.latent_dim); // the axes the shown model has
+    return { x, y, value, top, bottom, halfWidth: Math.min(step ? step * 0.42 : 80, margin.left - 4), d, axes, dims,
+             mine, step };
   }
 
   createViolins({ shown: layers.violins, other: layers.otherViolins }, state, { geometry });
 
   function renderAxes() {
     layers.axes.replaceChildren();
-    const { x, y, top, bottom, d, axes } = geometry();
+    const { x, y, top, bottom, axes, dims, step } = geometry();
+    const plotW = plotWidth(dims.length);
+    root.setAttribute("viewBox", `0 0 ${plotW} ${height}`);
+    clipRect.setAttribute("width", plotW);
+    root.classList.toggle("large", large()); // fainter σ bands: many narrow axes, σ often wider than an axis
+    if (large() && shownWidth) root.style.width = `${plotW}px`; // one SVG unit per CSS pixel
+    else root.style.removeProperty("width"); // scaled to the panel
+    root.style.setProperty("--svg-unit", String(unitsPerPixel()));
     const k = Math.max(1, unitsPerPixel()); // text grows in SVG units on a small plot (explorer.css): so do its gaps
     const clear = HANDLE_R + 5; // tick labels end left of the handle, which would cover them at their value
-    for (let j = 0; j < d; j++) {
+    const ticks = step && step < 90 ? 3 : 6; // close axes: fewer tick labels, so neighbours' never touch
+    for (const [n, j] of dims.entries()) {
+      if (state.commonScale && n > 0 && dims.length > 1) { // one scale: the first axis's labels say it for all
+        const [lo, hi] = axes[j];
+        svg("line", { x1: x(j), x2: x(j), y1: top, y2: bottom, class: "axis", "data-dim": j, "data-min": lo,
+                      "data-max": hi, "data-top": top, "data-bottom": bottom }, layers.axes);
+        svg("text", { x: x(j), y: top - 5 - 12 * k, class: "axis-name" }, layers.axes).textContent = `z${j + 1}`;
+        continue;
+      }
       const [lo, hi] = axes[j];
       svg("line", { x1: x(j), x2: x(j), y1: top, y2: bottom, class: "axis", "data-dim": j, "data-min": lo,
                     "data-max": hi, "data-top": top, "data-bottom": bottom }, layers.axes);
       svg("text", { x: x(j), y: top - 5 - 12 * k, class: "axis-name" }, layers.axes).textContent = `z${j + 1}`;
       svg("text", { x: x(j), y: top - 5, class: "axis-end" }, layers.axes).textContent = formatValue(hi);
       svg("text", { x: x(j), y: bottom + 3 + 11 * k, class: "axis-end" }, layers.axes).textContent = formatValue(lo);
-      for (const t of niceTicks(lo, hi, 6)) {
+      for (const t of niceTicks(lo, hi, ticks)) {
         const ty = y(j, t);
         if (ty < top + 6 * k || ty > bottom - 6 * k) continue; // the end labels say these values
         const cls = t === 0 ? "tick zero" : "tick";
@@ -103,7 +162,7 @@ export function createParallel(el, state, { width = 640, height = 380 } = {}) {
   // SVG units per CSS pixel: the plot scales with its container.
   function unitsPerPixel() {
     const shown = root.getBoundingClientRect().width;
-    return shown > 0 ? width / shown : 1;
+    return shown > 0 ? root.viewBox.baseVal.width / shown : 1;
   }
 
   function renderInputs() {
@@ -118,18 +177,18 @@ export function createParallel(el, state, { width = 640, height = 380 } = {}) {
                         layers.inputs);
       if (sigma) {
         // μ ± σ to scale, but never thinner than MIN_BAND_PX: the VAE's σ is small beside the AE's spread
-        const edge = (sign) => Array.from(mu, (m, j) => {
-          const [x, ym] = point(g, j, m);
-          const [, ys] = point(g, j, m + sign * sigma[j]);
+        const edge = (sign) => g.mine.map((j) => {
+          const [x, ym] = point(g, j, mu[j]);
+          const [, ys] = point(g, j, mu[j] + sign * sigma[j]);
           return [x, ym - sign * Math.max(Math.abs(ym - ys), minHalf)];
         });
         const upper = edge(1);
         const lower = edge(-1).reverse();
         const band = svg("polygon", { points: [...upper, ...lower].join(" "), class: "sigma-band", fill: input.colour,
                                       stroke: input.colour }, group);
-        band.dataset.sigma = Array.from(sigma, formatValue).join(" ");
+        band.dataset.sigma = g.mine.map((j) => formatValue(sigma[j])).join(" ");
       }
-      const pts = Array.from(mu, (m, j) => point(g, j, m));
+      const pts = g.mine.map((j) => point(g, j, mu[j]));
       drawn.set(input, pts);
       svg("polyline", { points: pts.join(" "), class: "mu", stroke: input.colour }, group);
     }
@@ -189,10 +248,11 @@ export function createParallel(el, state, { width = 640, height = 380 } = {}) {
   // The greyed model: its selected inputs' μ lines and its reconstruction line, on the axes it has.
   function renderOther() {
     layers.other.replaceChildren();
+    if (state.models[state.active].meta.both_slots) return; // one model in both slots: nothing else to grey
     const g = geometry();
     for (const slot of SLOTS.filter((s) => s !== state.active)) {
-      const d = Math.min(state.models[slot].meta.latent_dim, g.d);
-      const polyline = (z) => Array.from(z.slice(0, d), (v, j) => point(g, j, v)).join(" ");
+      const dims = g.dims.filter((j) => j < state.models[slot].meta.latent_dim); // the axes this model has
+      const polyline = (z) => dims.map((j) => point(g, j, z[j])).join(" ");
       for (const input of state.inputs.filter((i) => i.selected)) {
         svg("polyline", { points: polyline(input.codes[slot].mu), class: "other-line", stroke: OTHER_MODEL,
                           "data-input": input.id, "data-slot": slot }, layers.other);
@@ -207,13 +267,14 @@ export function createParallel(el, state, { width = 640, height = 380 } = {}) {
   function renderReconstruction() {
     const g = geometry();
     const z = state.latent[state.active];
-    if (handles.length !== z.length) {
+    if (handles.map((h) => h.dim).join() !== g.mine.join()) {
       for (const h of handles) h.remove();
-      handles = Array.from({ length: z.length }, (_, j) => makeHandle(j));
+      handles = g.mine.map((j) => makeHandle(j));
     }
-    line.setAttribute("points", Array.from(z, (v, j) => point(g, j, v)).join(" "));
+    line.setAttribute("points", g.mine.map((j) => point(g, j, z[j])).join(" "));
     const model = state.models[state.active];
-    handles.forEach((h, j) => {
+    handles.forEach((h) => {
+      const j = h.dim;
       const [cx, cy] = point(g, j, z[j]);
       h.setAttribute("cx", cx);
       h.setAttribute("cy", cy);
@@ -232,6 +293,7 @@ export function createParallel(el, state, { width = 640, height = 380 } = {}) {
     const h = svg("circle", { r: HANDLE_R, class: "handle", "data-dim": j, tabindex: 0, role: "slider",
                               "aria-orientation": "vertical", "aria-label": `z${j + 1} of the black line` },
                   layers.handles);
+    h.dim = j;
     svg("title", {}, h).textContent = `drag z${j + 1}`;
     let toSvg = null; // screen -> SVG coordinates, fixed for one drag: reading it per move would force a layout
     let g = null;
@@ -277,10 +339,21 @@ export function createParallel(el, state, { width = 640, height = 380 } = {}) {
     key.innerHTML = `
       <span class="key-shown">${shown}: filled violins, coloured lines</span>
       <span class="key-other">${other.join(", ")}: outlined violins, grey lines</span>
+      <label class="switch"><input type="checkbox" class="common-scale"> One scale for all axes</label>
       <label class="switch"><input type="checkbox" class="fit-axes"> Fit axes to the ${shown} only</label>`;
+    if (state.models[state.active].meta.both_slots) {
+      key.querySelector(".key-other").remove(); // one model in both slots: nothing greyed to explain
+      key.querySelector(".fit-axes").parentElement.remove();
+    }
     const box = key.querySelector(".fit-axes");
-    box.checked = state.fit;
-    box.addEventListener("change", () => setFit(state, box.checked));
+    if (box) {
+      box.checked = state.fit;
+      box.addEventListener("change", () => setFit(state, box.checked));
+    }
+    const common = key.querySelector(".common-scale");
+    common.checked = state.commonScale;
+    common.title = "every axis in the same latent units, so a dimension the model barely uses looks as small as it is";
+    common.addEventListener("change", () => setCommonScale(state, common.checked));
   }
 
   function renderAll() {
@@ -299,16 +372,14 @@ export function createParallel(el, state, { width = 640, height = 380 } = {}) {
     else renderOther();
   });
   // The minimum band height and the text's size are in screen pixels: redraw when the plot's size changes.
-  let shownWidth = 0;
   new ResizeObserver(() => {
-    const w = root.getBoundingClientRect().width;
+    const w = el.getBoundingClientRect().width;
     if (w > 0 && Math.abs(w - shownWidth) > 0.5) {
       shownWidth = w;
-      root.style.setProperty("--svg-unit", String(unitsPerPixel()));
-      renderAxes();
-      renderInputs();
+      for (const slot of SLOTS) if (!state.drawnBy[slot]) state.drawn[slot] = null; // the default for this width
+      state.emit("axes");
     }
-  }).observe(root);
+  }).observe(el);
   el.insertBefore(hoverName, key);
   renderAll();
   return { root };

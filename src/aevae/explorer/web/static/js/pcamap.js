@@ -70,8 +70,17 @@ export function createPcaMap(el, state, { slot, size: initialSize = 270 }) {
     drawOverlay();
   }
 
+  // The points of a model already drawn at this size, window and colouring are put back as they were: the family
+  // slider returns to models it has shown, and redrawing thousands of points would cost it a frame.
+  const drawn = new WeakMap(); // model -> {key, img}
   function drawPoints() {
     const ctx = points.getContext("2d");
+    const key = `${points.width}|${view.x0}|${view.y0}|${view.span}|${state.colourBy}`;
+    const cached = drawn.get(model);
+    if (cached?.key === key) {
+      ctx.putImageData(cached.img, 0, 0);
+      return;
+    }
     const img = ctx.createImageData(points.width, points.height);
     img.data.fill(255);
     const colouring = currentColouring(state, model);
@@ -94,6 +103,7 @@ export function createPcaMap(el, state, { slot, size: initialSize = 270 }) {
       }
     }
     ctx.putImageData(img, 0, 0);
+    drawn.set(model, { key, img });
   }
 
   // Round values on both principal axes, in the frame's margin (left: PC2, bottom: PC1).

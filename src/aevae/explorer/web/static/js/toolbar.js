@@ -11,7 +11,7 @@ import { randomLatent, sampleInput, setActive, setInvert } from "./actions.js";
 export function createToolbar(el, state) {
   el.innerHTML = `
     <label class="switch"><input type="checkbox" class="show-ae"> Show AE</label>
-    <button type="button" class="random" title="set the black line from N(0, 1) draws, clipped to the axes">
+    <button type="button" class="random" title="set the black line from a random draw: the prior N(0, I) for a VAE, the codes' own spread for an AE">
       <svg class="dice" viewBox="0 0 16 16" aria-hidden="true"><rect x="1" y="1" width="14" height="14" rx="3"/>
         <circle cx="5" cy="5" r="1.4"/><circle cx="8" cy="8" r="1.4"/><circle cx="11" cy="11" r="1.4"/></svg>
       Random</button>

@@ -16,7 +16,8 @@ const SMOOTH = 3; // grid steps either side pooled when counting values, so spar
  * change.
  * @param {{shown: SVGGElement, other: SVGGElement}} groups shown: filled, below the axes; other: outlines
  * @param {object} state the shared state
- * @param {{geometry: () => {x: (j) => number, y: (j, v) => number, halfWidth: number, d: number}}} options
+ * @param {{geometry: () => {x: (j) => number, y: (j, v) => number, halfWidth: number, dims: number[]}}} options
+ *   x: the axis of dimension j; dims: the dimensions drawn
  */
 export function createViolins(groups, state, { geometry }) {
   function outline(model, j, G) {
@@ -27,9 +28,9 @@ export function createViolins(groups, state, { geometry }) {
   }
 
   function violins(model, group, className) {
-    const { x, y, halfWidth, d } = geometry();
+    const { x, y, halfWidth, dims } = geometry();
     const G = model.densityGrid.length / model.meta.latent_dim;
-    for (let j = 0; j < Math.min(model.meta.latent_dim, d); j++) {
+    for (const j of dims.filter((i) => i < model.meta.latent_dim)) {
       const { grid, widths } = outline(model, j, G);
       const edge = (g, side) => `${(x(j) + side * widths[g] * halfWidth).toFixed(2)},${y(j, grid[g]).toFixed(2)}`;
       const right = Array.from(grid, (_, g) => edge(g, 1));
@@ -66,11 +67,11 @@ export function createViolins(groups, state, { geometry }) {
   }
 
   function splitViolins(model, group) {
-    const { x, y, halfWidth, d } = geometry();
+    const { x, y, halfWidth, dims } = geometry();
     const colouring = currentColouring(state, model);
     const G = model.densityGrid.length / model.meta.latent_dim;
     const L = colouring.levels.length;
-    for (let j = 0; j < Math.min(model.meta.latent_dim, d); j++) {
+    for (const j of dims.filter((i) => i < model.meta.latent_dim)) {
       const { grid, widths } = outline(model, j, G);
       const share = shares(model, colouring, j, grid);
       const below = new Float64Array(G); // share of the values before level l, at each grid point
@@ -95,6 +96,7 @@ export function createViolins(groups, state, { geometry }) {
     const shown = state.models[state.active];
     if (shown.latents) splitViolins(shown, groups.shown);
     else violins(shown, groups.shown, "violin");
+    if (shown.meta.both_slots) return; // one model in both slots: no grey copy of its own violins
     for (const slot of SLOTS) if (slot !== state.active) violins(state.models[slot], groups.other, "violin-other");
   }
   state.on("active", render);
