@@ -5,10 +5,11 @@
 
 Each server is the real ``python -m aevae explore --no-browser --port 0`` (the shipped models; with --compare,
 PYTHONPATH names the other source tree), a fresh one per format, warmed up with a small upload (PyTorch imported,
-decoders loaded). For each format, the costliest upload of the largest size it accepts (a ring on a 4096² image: RGBA PNG, WebP and
-deflated TIFF, palette GIF, RGB JPEG, 1-bit BMP; WebP also at 2048²) is sent by 4 clients at once, repeating a
-503 (every slot busy) as a client honouring Retry-After would. Meanwhile another process sends GET /api/models in
-sequence: its worst latency is how long the server's event loop could not answer. Figures per format:
+decoders loaded). For each format, the costliest upload of the largest size it accepts (a ring on a 4096² image:
+RGBA PNG, WebP and deflated TIFF, palette GIF, RGB JPEG, 1-bit BMP; WebP also at 2048²) is sent by 4 clients at
+once, repeating a 503 (every slot busy) as a client honouring Retry-After would. Meanwhile another process sends
+GET /api/models in sequence: its worst latency is how long the server's event loop could not answer (on a busy
+machine, also how long it waited for a core). Figures per format:
 
 - the server process's peak resident memory (VmHWM, MiB) gained over the 4 uploads, and the peaks of its decoder
   processes (children), which this checkout uses and a baseline may not

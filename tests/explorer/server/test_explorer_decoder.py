@@ -49,7 +49,8 @@ def test_decoded_frames_stay_out_of_the_servers_memory() -> None:
     try:
         url = re.search(r"http://\S+/", proc.stdout.readline()).group(0)
         with httpx.Client(base_url=url, timeout=120) as http:  # torch imported, a worker started: warmed up
-            assert http.post("/api/models/vae/encode", content=worst_upload("PNG", 64), headers=IMAGE).status_code == 200
+            warm_up = http.post("/api/models/vae/encode", content=worst_upload("PNG", 64), headers=IMAGE)
+            assert warm_up.status_code == 200
         before = peak_mib(proc.pid)
         answers: list[int] = []
 
