@@ -17,7 +17,8 @@ from aevae.explorer.bundle.models import BundleModels
 
 def test_axis_ranges_are_the_violin_grids_span_and_clamping_keeps_values_on_them(shipped: Bundle) -> None:
     models = BundleModels(shipped)
-    assert models.slots == ("ae", "vae")
+    members = len(shipped.meta.get("family", {}).get("members", []))
+    assert models.slots == ("ae", "vae", *(f"family.{i}" for i in range(members)))  # the β family's too
     for slot in models.slots:
         grid = shipped.arrays[f"{slot}.density_grid"]  # (d, G)
         ranges = models.axis_ranges(slot)
@@ -32,13 +33,16 @@ def test_axis_ranges_are_the_violin_grids_span_and_clamping_keeps_values_on_them
 def test_encode_then_decode_gives_images_in_the_models_layout(shipped: Bundle) -> None:
     models = BundleModels(shipped)
     image = shipped.arrays["gallery.images"][0] / 255.0  # (32, 32) grey
-    for slot in models.slots:
+    for slot in ("ae", "vae"):
         mu, sigma = models.encode(slot, image)
         assert mu.shape == (4,) and (sigma is None) == (slot == "ae")
         decoded = models.decode(slot, mu[None])
         assert decoded.shape == (1, 32, 32) and decoded.dtype == np.float32
         assert 0 <= decoded.min() and decoded.max() <= 1
         assert np.abs(decoded[0] - image).mean() < 0.1  # a test digit comes back close to itself
+    if "family.0" in models.slots:  # a family member (8-bit weights in the bundle) encodes and decodes the same way
+        mu, _ = models.encode("family.0", image)
+        assert models.decode("family.0", mu[None]).shape == (1, 32, 32)
     assert models.model("vae") is models.model("vae")  # built once, then shared
     with pytest.raises(InputError, match=r"\(B, 4\); got \(1, 3\)"):
         models.decode("vae", np.zeros((1, 3)))
