@@ -34,7 +34,7 @@ from aevae.explorer.server.app import create_app
 from aevae.explorer.server.serve import bind, bundle_bytes, url_of
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # Chromium as the browser tests run it
-from browser_support import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+from support.browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
 FRAME_MS = 1000 / 60
 

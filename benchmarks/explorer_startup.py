@@ -29,7 +29,7 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # Chromium as the browser tests run it
-from browser_support import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+from support.browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
 FIRST_OUTPUT_MS = """() => new Promise((done) => {
     const canvas = document.querySelector('.output-canvas[data-drawn]');

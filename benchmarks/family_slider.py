@@ -36,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from explorer_drag import percentile, serve_in_thread  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # Chromium as the browser tests run it
-from browser_support import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+from support.browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
 RECORDER = """(selector) => {
     const log = {views: [], frames: []};

@@ -6,7 +6,7 @@
 
 A model the browser cannot build (``aevae.explorer.bundle.own_model``) is decoded by the server: each pointer move
 of a drag becomes a request to ``/api/models/SLOT/decode``, coalesced by the page (remote.js: one request in
-flight, the newest line kept). Two hand-written models from the tests (``tests/own_models.py``), untrained:
+flight, the newest line kept). Two hand-written models from the tests (``tests/support/own_models.py``), untrained:
 
 - an MLP VAE with d = 7 on 32×32 grey images (target: drag -> new pixels p95 <= 30 ms on loopback)
 - a conv AE with d = 5 on 64×64 RGB images (target p95 <= 60 ms)
@@ -42,9 +42,9 @@ from aevae.explorer.server.app import create_app
 from aevae.explorer.server.serve import bind, url_of
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # the test models, Chromium as tests run it
-from browser_support import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+from support.browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 from explorer_drag import scripted_drag  # noqa: E402  (this folder: the same scripted drag as the in-browser path)
-from own_models import colour_images, collapsed_mlp_vae, conv_ae, grey_images, mlp_vae, mlp_vae_512  # noqa: E402
+from support.own_models import colour_images, collapsed_mlp_vae, conv_ae, grey_images, mlp_vae, mlp_vae_512  # noqa: E402
 
 TARGETS_MS = {"MLP VAE, 32×32 grey": 30.0, "conv AE, 64×64 RGB": 60.0, "d = 64, in the page": 16.0,
               "d = 512, in the page": 16.0, "d = 64, through Python": 30.0, "d = 512, through Python": 30.0}

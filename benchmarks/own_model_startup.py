@@ -26,7 +26,7 @@ from aevae.models.user_model import UserModel
 from aevae.metrics import as_batch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from own_models import colour_images, res_conv_vae  # noqa: E402
+from support.own_models import colour_images, res_conv_vae  # noqa: E402
 
 
 def main() -> None:

@@ -33,7 +33,7 @@ from pathlib import Path
 from aevae.plans import PRESET_EPOCHS, PRESETS
 from aevae.config import ModelConfig, RunConfig, TrainConfig
 from aevae.runs import CONFIG, METRICS
-from aevae.training.concurrent import Job, train_all
+from aevae.training.side_by_side import Job, train_all
 from aevae.training.trainer import train
 
 RECORDED_FLOAT32 = {"ae": 107.0, "vae": 121.1, "seconds": 288.0}  # the preset before this work, quiet machine

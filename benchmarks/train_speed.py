@@ -4,6 +4,7 @@
     python benchmarks/train_speed.py --rounds 8      # more alternations where the machine is shared
     python benchmarks/train_speed.py --threads 1     # one thread: CPU seconds stay honest on a busy machine
     python benchmarks/train_speed.py --device cuda --batch 1024   # a GPU (peaks from 8192^3 products there)
+    python benchmarks/train_speed.py --loop --threads 1           # the trainer's per-batch bookkeeping (below)
 
 Everything is measured in one process, on the same threads. Peaks: a 1024^3 matmul loop in float32 and in bfloat16
 (8192^3 on a GPU, timed with a synchronisation at both ends).
@@ -13,12 +14,19 @@ alike; each round's ratio is reported with the spread over rounds. Per-step CPU 
 beside the wall clock: on a shared machine they move less, but only with ``--threads 1`` (with several threads,
 OpenMP workers spin while a descheduled sibling catches up, and that spinning counts as CPU time). A
 pytorch/examples-shaped MLP VAE (784-400-20) is the outside reference. Figures only; nothing here asserts on time.
+
+``--loop``: the trainer's bookkeeping around the VAE's step in a side-by-side worker (``training.side_by_side``), the
+step plus what ``trainer._train`` does per batch with the worker's console: a worker relaying a bar (a queue message
+per batch, the loss sums read for the bar every 10 batches), as every worker did before, against one whose parent
+draws no bars (nothing per batch), alternated round by round.
 """
 
 from __future__ import annotations
 
 import argparse
+import multiprocessing as mp
 import statistics
+import threading
 import time
 
 import torch
@@ -28,7 +36,8 @@ from torch.utils.flop_counter import FlopCounterMode
 from aevae.plans import PRESETS
 from aevae.config import ModelConfig, TrainConfig
 from aevae.models import build_model
-from aevae.training.step import DTYPES, make_optimizer, resolve_precision, train_step
+from aevae.training.side_by_side import RelayConsole
+from aevae.training.step import DTYPES, Sums, make_optimizer, part_names, resolve_precision, train_step
 
 
 def sync(device: torch.device) -> None:
@@ -121,6 +130,45 @@ def timed(step, seconds: float, device: torch.device) -> tuple[float, float]:
     return (time.perf_counter() - wall) / n, (time.process_time() - cpu) / n
 
 
+def bookkeeping_step(cfg, batch: int, precision: str, device: torch.device, console):
+    """A closure running one step of ``cfg`` and the trainer's per-batch bookkeeping with ``console``'s bar."""
+    step = aevae_step(cfg, batch, precision, device)
+    sums = Sums(part_names(cfg), {}, device)
+    bar = console.bar(10**9, 0, "benchmark")
+    count = [0]
+
+    def run() -> None:
+        sums.add(step(), batch)
+        bar.update(1)
+        if count[0] % 10 == 0 and not bar.disable:
+            bar.set_postfix_str(f"loss={sums.read()['loss'] / batch:.1f} nats/img")  # as trainer._train does
+        count[0] += 1
+
+    return run
+
+
+def loop_overhead(args: argparse.Namespace, device: torch.device, recipe: str) -> None:
+    """Per-step time of the VAE's step with a worker's bookkeeping, bars relayed against none (see the docstring)."""
+    messages = mp.get_context("spawn").Queue()
+    threading.Thread(target=lambda: [messages.get() for _ in iter(int, 1)], daemon=True).start()  # the parent
+    cfg = ModelConfig(**PRESETS["paper"][1])
+    steps = {"bars relayed (before)": bookkeeping_step(cfg, args.batch, recipe, device, RelayConsole(messages, 0)),
+             "no bars (now)": bookkeeping_step(cfg, args.batch, recipe, device,
+                                               RelayConsole(messages, 1, bars=False))}
+    for step in steps.values():
+        timed(step, 2.0, device)
+    rounds = {name: [] for name in steps}
+    for _ in range(args.rounds):
+        for name, step in steps.items():
+            rounds[name].append(timed(step, args.seconds, device)[0])
+    print(f"trainer bookkeeping in a side-by-side worker, {cfg.kind} step in {recipe}, batch {args.batch}:")
+    for name, times in rounds.items():
+        print(f"  {name:22s}: {statistics.median(times) * 1e3:7.3f} ms/step (median of {args.rounds}), "
+              f"{args.batch / statistics.median(times):7.0f} images/s")
+    ratios = [a / b for a, b in zip(*rounds.values())]
+    print(f"  before / now, per round: {statistics.median(ratios):.3f}x (range {min(ratios):.3f}-{max(ratios):.3f})")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=4, help="alternations of float32 and the recipe (default 4)")
@@ -129,11 +177,15 @@ def main() -> None:
     parser.add_argument("--device", default="cpu", help="cpu (default) or cuda")
     parser.add_argument("--batch", type=int, default=TrainConfig().batch_size, help="images per step (default: "
                         "the trainer's)")
+    parser.add_argument("--loop", action="store_true", help="measure the trainer's per-batch bookkeeping instead")
     args = parser.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
     device, batch = torch.device(args.device), args.batch
     recipe = resolve_precision("auto", device)
+    if args.loop:
+        loop_overhead(args, device, recipe)
+        return
     peaks = {"float32": matmul_peak(torch.float32, device)}
     if recipe != "float32":
         peaks[recipe] = matmul_peak(DTYPES[recipe], device)

@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from browser_support import CHROMIUM, CHROMIUM_ARGS
-from explorer_page import served_explorer
+from support.browser import CHROMIUM, CHROMIUM_ARGS, save_screenshot
+from support.explorer_page import served_explorer
 
 
 def draw_shape(kind: str, rng: np.random.Generator, size: int = 28) -> Image.Image:
@@ -135,7 +135,7 @@ def url() -> Iterator[str]:
 def analysed_runs(tiny_folder: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """A tiny trained and analysed AE (d = 3) and VAE (d = 2), shared by every test that only reads them."""
     from aevae.analysis import analyze_run
-    from tiny_runs import ANALYSED_LATENT, train_tiny_run
+    from support.tiny_runs import ANALYSED_LATENT, train_tiny_run
 
     root = tmp_path_factory.mktemp("analysed-runs")
     for kind, d in ANALYSED_LATENT.items():
@@ -146,6 +146,40 @@ def analysed_runs(tiny_folder: Path, tmp_path_factory: pytest.TempPathFactory) -
 @pytest.fixture(scope="session")
 def tiny_family(tiny_folder: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A folder of three tiny VAEs at β = 0, 1, 8 (d = 2, two epochs): a family for the explorer's slider."""
-    from tiny_runs import train_tiny_family
+    from support.tiny_runs import train_tiny_family
 
     return train_tiny_family(tiny_folder, tmp_path_factory.mktemp("beta-family"))
+
+
+# --- the shipped models, and the explorer page on them ------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def shipped() -> Bundle:
+    """The pretrained bundle that ships with the package."""
+    from aevae.explorer.bundle import Bundle, shipped_bundle_bytes
+
+    return Bundle.from_bytes(shipped_bundle_bytes())
+
+
+@pytest.fixture(scope="session")
+def reference(shipped: Any) -> Any:
+    """The shipped models in PyTorch (BundleModels): what the page's own decoding is checked against."""
+    from aevae.explorer.bundle.models import BundleModels  # imports torch
+
+    return BundleModels(shipped)
+
+
+@pytest.fixture
+def page(browser: object, url: str, request: pytest.FixtureRequest) -> Iterator[object]:
+    """A fresh page with the explorer drawn; fails the test on any console error; leaves a screenshot behind."""
+    pg = browser.new_page(viewport={"width": 1400, "height": 1000})
+    errors: list[str] = []
+    pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    pg.goto(url)
+    pg.wait_for_selector(".output-canvas[data-drawn]")
+    yield pg
+    save_screenshot(pg, f"explorer-{request.node.name}", full_page=True)
+    pg.close()
+    assert not errors, errors

@@ -66,7 +66,7 @@ def _flag(name: str) -> str:
 
 def _cmd_train(args: argparse.Namespace) -> int:
     from aevae.runs.family import runs_in
-    from aevae.training.concurrent import Job
+    from aevae.training.side_by_side import Job
     from aevae.training.trainer import RESUME_OPTIONS, train
 
     model, train_options = _given(args, "model"), _given(args, "train")
@@ -104,7 +104,7 @@ def _train_jobs(jobs: list[Any], folder: Path) -> None:
     """Train a preset's runs (side by side where that is faster), then say what they reached and how to look at
     them; after Ctrl-C, say how to continue them all."""
     from aevae.metrics import summary_line
-    from aevae.training.concurrent import train_in_waves
+    from aevae.training.side_by_side import train_in_waves
 
     try:
         finals = train_in_waves(jobs)

@@ -2,7 +2,7 @@
 
 Each grid point is a run folder ``OUT/<kind>-d<d>/``. A point that already finished training is not retrained,
 an interrupted one is resumed, and an existing analysis is reused, so a sweep can be re-run after a stop. The
-points train as many at a time as there are cores, side by side where that pays (``training.concurrent``), then
+points train as many at a time as there are cores, side by side where that pays (``training.side_by_side``), then
 each is analysed.
 ``OUT/sweep.json`` holds the rows, the claims and the units; ``OUT/sweep.md`` the same for people.
 """
@@ -25,7 +25,7 @@ from aevae.report.table import columns, markdown_table, summary_row
 from aevae.runs import CONFIG, RunError, is_trained, load_config, write_json
 from aevae.runs.family import family_of
 from aevae.training.step import resolved
-from aevae.training.concurrent import Job, train_in_waves
+from aevae.training.side_by_side import Job, train_in_waves
 
 
 def point_dir(out: Path, kind: str, latent_dim: int) -> Path:

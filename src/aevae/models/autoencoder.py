@@ -13,7 +13,7 @@ from torch import nn
 
 from aevae.config import ModelConfig
 from aevae.errors import InputError
-from aevae.models.network import Decoder, Encoder
+from aevae.models.encoder_decoder import Decoder, Encoder
 
 # Keeps exp(logvar) finite in float32 when a regulariser lets the variance collapse or explode.
 LOGVAR_RANGE = (-20.0, 10.0)

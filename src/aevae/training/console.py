@@ -1,7 +1,7 @@
 """Where a training run reports: a progress bar per epoch, and lines (epoch summaries, messages) between bars.
 
 The trainer writes only through a ``Console``. The default one draws on this process's terminal; a run in a worker
-process gets one that relays everything to the process that started it (``aevae.training.concurrent``), so several
+process gets one that relays everything to the process that started it (``aevae.training.side_by_side``), so several
 runs share one terminal without drawing over each other.
 """
 

@@ -14,7 +14,7 @@ import torch
 
 from aevae.config import PRECISIONS, ModelConfig, TrainConfig
 from aevae.models import training_loss
-from aevae.training.distributed import pick_device
+from aevae.training.data_parallel import pick_device
 
 DTYPES = {"float32": torch.float32, "bfloat16": torch.bfloat16}
 
@@ -23,9 +23,9 @@ def bf16_pays(device: torch.device) -> bool:
     """True where bfloat16 autocast makes the step faster: a CPU with AVX-512 BF16 / AMX, which oneDNN uses
     (elsewhere autocast would emulate bfloat16 and run slower).
 
-    Not on CUDA: on an H200 the networks aevae trains are small enough that a step is bound by kernel launches, and
-    autocast's extra casting kernels made bfloat16 slower than float32 (0.90x at batch 128, 0.79x at 1,024;
-    ``benchmarks/train_speed.py --device cuda``, docs/training.md)."""
+    Not on CUDA: the networks aevae trains are small enough that a GPU step is bound by kernel launches, and
+    autocast's extra casting kernels made bfloat16 slower than float32 there (measure it with
+    ``benchmarks/train_speed.py --device cuda``; the figures are in docs/training.md)."""
     return (device.type == "cpu" and torch.backends.mkldnn.is_available()
             and torch.ops.mkldnn._is_mkldnn_bf16_supported())
 
@@ -80,8 +80,8 @@ def part_names(cfg: ModelConfig) -> list[str]:
 def make_optimizer(model: torch.nn.Module, lr: float, device: torch.device) -> torch.optim.Optimizer:
     """The trainer's Adam. On CUDA its fused kernel updates every parameter in one launch instead of several (a GPU
     step of these small networks is bound by launches); on the CPU it measured within noise of the multi-tensor
-    kernel (1.02x), so the CPU keeps the update the shipped models were trained with. The state dict is the same
-    either way, so checkpoints load into both."""
+    kernel (docs/training.md), so the CPU keeps the update the shipped models were trained with. The state dict is
+    the same either way, so checkpoints load into both."""
     return torch.optim.Adam(model.parameters(), lr=lr, fused=device.type == "cuda")
 
 

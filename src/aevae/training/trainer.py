@@ -47,7 +47,7 @@ from aevae.runs import (
 )
 from aevae.runs.lock import LOCK, writing
 from aevae.runs.snapshots import SNAPSHOT_IMAGES, SNAPSHOTS, save_snapshot, snapshot_path
-from aevae.training import distributed
+from aevae.training import data_parallel
 from aevae.training.checkpoint import Progress, load_checkpoint, save_checkpoint, saved_progress
 from aevae.training.console import Console
 from aevae.training.step import Sums, make_optimizer, part_names, resolve_precision, train_step
@@ -150,7 +150,7 @@ def resumable_config(out: Path, changes: dict[str, Any] | None = None) -> RunCon
 
 def check_threads(cfg: RunConfig, resume: bool) -> None:
     """Refuse more torch threads than this process has cores: the extra ones would only take turns on them."""
-    cores = distributed.usable_cores()
+    cores = data_parallel.usable_cores()
     if cfg.train.threads > cores:
         raise ConfigError(f"--threads {cfg.train.threads} is more than the {cores} core(s) this process may use; "
                           f"give --threads {cores} or fewer{' with --resume' if resume else ''} (0 = one per core)")
@@ -211,7 +211,7 @@ def train(cfg: RunConfig | None, out: Path, resume: bool = False, progress_bar: 
     elif changes:
         raise ValueError("changes apply only with resume=True")
     check_threads(cfg, resume)
-    ctx = distributed.setup(cfg.train.device)
+    ctx = data_parallel.setup(cfg.train.device)
     threads = torch.get_num_threads()
     console = console or Console(progress_bar and ctx.main)
     try:
@@ -233,7 +233,7 @@ def train(cfg: RunConfig | None, out: Path, resume: bool = False, progress_bar: 
         raise RunError(f"{exc}. {last_save(out, cfg)}; free some space, then {how_to_go_on(out)}") from None
     finally:
         torch.set_num_threads(threads)
-        distributed.teardown(ctx)
+        data_parallel.teardown(ctx)
 
 
 def last_save(out: Path, cfg: RunConfig) -> str:
@@ -273,7 +273,7 @@ def check_data_fits(cfg: RunConfig, data: ImageSet, world: int = 1) -> None:
                           f"{data.name}; choose --batch-size {len(data)} or fewer")
 
 
-def _train(cfg: RunConfig, out: Path, resume: bool, ctx: distributed.Context, console: Console,
+def _train(cfg: RunConfig, out: Path, resume: bool, ctx: data_parallel.Context, console: Console,
            on_step: Callable[[int, int, dict], None] | None, stop: dict[str, bool], held: ExitStack,
            changed: bool = False) -> dict:
     t = cfg.train
@@ -296,7 +296,7 @@ def _train(cfg: RunConfig, out: Path, resume: bool, ctx: distributed.Context, co
             raise RunError(f"cannot write the run folder {out} ({exc.strerror or exc})") from None
 
     torch.manual_seed(t.seed)
-    # Channels-last convolutions run about 1.4x faster on the CPU (oneDNN's native layout); values are unchanged.
+    # Channels-last convolutions run faster on the CPU (oneDNN's native layout; docs/training.md); values are unchanged.
     model = build_model(cfg.model).to(ctx.device, memory_format=torch.channels_last)
     optimizer = make_optimizer(model, t.lr, ctx.device)
     progress = Progress()
@@ -353,17 +353,18 @@ def _train(cfg: RunConfig, out: Path, resume: bool, ctx: distributed.Context, co
                 progress.step += 1
                 progress.seconds += time.perf_counter() - started
                 bar.update(1)
-                if s % 10 == 0 and not bar.disable:
+                if s % 10 == 0 and not bar.disable:  # sync point: only while a bar is drawn (none in a worker
+                    # whose parent draws none, none on ranks other than 0)
                     check_finite(sums, out, cfg, epoch, steps)
                     bar.set_postfix_str(f"loss={sums.read()['loss'] / progress.seen:.1f} nats/img")
-                if on_step is not None:
+                if on_step is not None:  # sync point: only with a callback (tests, logging)
                     on_step(epoch, s, dict(zip(sums.names, parts.tolist())))
-                if distributed.any_rank(ctx, stop["requested"]):
+                if data_parallel.stop_agreed(ctx, stop["requested"], s, steps):  # torchrun: every 16 batches
                     raise KeyboardInterrupt
         except KeyboardInterrupt:
             bar.close()
             check_finite(sums, out, cfg, epoch, steps)  # a diverged model is never saved, not even when stopped
-            progress.sums = sums.read()
+            progress.sums = sums.read()  # sync point: once, to save where the run stopped
             if ctx.main and stop["hard"]:
                 console.line(f"stopped at once, without saving; continue from the last save with: "
                              f"aevae train --resume {out}")
@@ -374,7 +375,7 @@ def _train(cfg: RunConfig, out: Path, resume: bool, ctx: distributed.Context, co
             raise
         bar.close()
         started = time.perf_counter()
-        progress.sums = sums.read()  # waits for the steps a GPU still has queued, so their time is counted
+        progress.sums = sums.read()  # sync point: waits for the steps a GPU still has queued, so their time counts
         progress.seconds += time.perf_counter() - started
         check_finite(sums, out, cfg, epoch, steps)
 
@@ -407,7 +408,7 @@ def _train(cfg: RunConfig, out: Path, resume: bool, ctx: distributed.Context, co
             console.line(f"epoch {epoch + 1}/{t.epochs}  train loss {record['train_loss_nats_per_image']:.2f} "
                          f"nats/image ({record['train_images_per_second']:.0f} images/s) | "
                          f"test {summary_line(test_metrics)}")
-        distributed.barrier(ctx)
+        data_parallel.barrier(ctx)
     return test_metrics
 
 

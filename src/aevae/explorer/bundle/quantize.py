@@ -5,7 +5,7 @@ Each weight tensor of two or more dimensions is stored as int8 ``NAME`` with a f
 (its first dimension; a row's largest magnitude maps to ±127); biases stay float32. Both readers rebuild the
 float32 weights the same way, ``q * scale`` rounded once to float32 (``dequantize`` here, ``quantize.js`` in the
 page), so the page and PyTorch run the very same numbers and agree as closely as on float32 weights. Against the
-float32 model a decoded pixel moves by less than 0.01 (``tests/test_explorer_family.py`` measures it). Torch-free.
+float32 model a decoded pixel moves by less than 0.01 (``tests/explorer/bundle/test_explorer_family.py`` measures it). Torch-free.
 """
 
 from __future__ import annotations
