@@ -19,6 +19,7 @@ from aevae.analysis import ANALYSIS, LatentStats, analyze_run, load_analysis
 from aevae.analysis.information import bit_budget, bits_used
 from aevae.analysis.prior import AGREEMENT, neighbours
 from aevae.analysis.rate_distortion import quantise
+from aevae.files import TEMPORARY_SUFFIX
 from aevae.runs.analysis_file import DTYPES, REQUIRED
 from aevae.cli import main
 from aevae.config import ModelConfig
@@ -209,7 +210,7 @@ def test_rerun_replaces_the_analysis_in_one_rename(runs: dict[str, Path], tmp_pa
     second = analyze_run(run, progress=False)
     np.testing.assert_array_equal(first.mu, second.mu)  # deterministic
     assert first.organisation == second.organisation
-    assert sorted(p.name for p in run.iterdir() if p.name.startswith(".")) == []  # no temp files left
+    assert sorted(p.name for p in run.iterdir() if p.name.endswith(TEMPORARY_SUFFIX)) == []  # no temp files left
 
 
 def test_cli_analyze_end_to_end(runs: dict[str, Path], tiny_folder: Path, tmp_path: Path,

@@ -8,7 +8,7 @@ import { setMember } from "./actions.js";
 import { niceTicks } from "./latent.js";
 import { formatValue, svg } from "./svg.js";
 
-const CHART = { width: 200, height: 120, left: 38, bottom: 26, top: 6, right: 8 }; // CSS pixels
+const CHART = { width: 200, height: 100, left: 38, bottom: 26, top: 6, right: 8 }; // CSS pixels
 
 /** How an axis value reads: "β = 0.3", "epoch 4", "d = 8". */
 export function stopLabel(family, value) {
@@ -45,7 +45,7 @@ export function createFamilySlider(el, state) {
       <p class="family-stop" aria-live="polite"></p>
       <p class="family-headline"></p>
     </div>
-    <figure class="family-chart"><figcaption>Rate–distortion: each dot a model of the family</figcaption></figure>`;
+    <figure class="family-chart"><figcaption title="each dot is one model of the family">Rate–distortion, a dot per model</figcaption></figure>`;
   const range = el.querySelector(".family-range");
   const chart = rateDistortionChart(el.querySelector(".family-chart"), state);
 
@@ -58,9 +58,11 @@ export function createFamilySlider(el, state) {
     const label = stopLabel(family, member.value);
     range.setAttribute("aria-valuetext", `${label}: ${headlineText(member.headline)}`);
     el.querySelector(".family-stop").textContent = state.member === null
-      ? `The VAE shown is the pair's own; move the slider to swap in the family's model at ${label} and on.`
+      ? `Showing the pair's own VAE; move the slider to swap in the family's models.`
       : `Showing the model at ${label} (${shown + 1} of ${n}).`;
-    el.querySelector(".family-headline").textContent = headlineText(member.headline);
+    const headline = el.querySelector(".family-headline"); // a member's numbers only while a member is shown
+    headline.hidden = state.member === null;
+    headline.textContent = headlineText(member.headline);
     chart.mark(state.member);
   }
   state.on("model", render);
