@@ -32,14 +32,16 @@ def sprite_bundle(sprite_runs: dict[str, Path], sprites_cache: Path) -> Bundle:
 
 
 @pytest.fixture
-def page(browser: Any, url: str, sprite_bundle: Bundle, request: pytest.FixtureRequest) -> Iterator[Any]:
+def sprites_page(browser: Any, url: str, sprite_bundle: Bundle,
+                 request: pytest.FixtureRequest) -> Iterator[Any]:
+    """The explorer on the sprites pair (data with known factors) at 1280 px, with a screenshot left behind."""
     with explorer_page(browser, url, width=1280, bundle=sprite_bundle.to_bytes()) as pg:
         yield pg
         save_screenshot(pg, f"factors-{request.node.name}", full_page=True)
 
 
-def map_pixels(page: Any, slot: str) -> str:
-    return page.eval_on_selector(f'.map[data-slot="{slot}"] canvas.map-points', "c => c.toDataURL()")
+def map_pixels(sprites_page: Any, slot: str) -> str:
+    return sprites_page.eval_on_selector(f'.map[data-slot="{slot}"] canvas.map-points', "c => c.toDataURL()")
 
 
 def test_the_bundle_carries_factors_and_latents_for_sprites_only(sprite_bundle: Bundle) -> None:
@@ -55,42 +57,43 @@ def test_the_bundle_carries_factors_and_latents_for_sprites_only(sprite_bundle: 
     assert not any(k.endswith((".factors", ".latents")) for k in shipped.arrays)
 
 
-def test_colouring_by_a_factor_recolours_maps_legend_and_violins(page: Any, sprite_bundle: Bundle) -> None:
+def test_colouring_by_a_factor_recolours_maps_legend_and_violins(sprites_page: Any, sprite_bundle: Bundle) -> None:
     factors = sprite_bundle.model("vae")["factors"]
-    options = page.locator(".colour-by select option").all_inner_texts()
+    options = sprites_page.locator(".colour-by select option").all_inner_texts()
     assert options == ["class", *factors["factor_names"]]
-    before = {slot: map_pixels(page, slot) for slot in ("ae", "vae")}
+    before = {slot: map_pixels(sprites_page, slot) for slot in ("ae", "vae")}
     levels = len(sprite_bundle.model("vae")["classes"])
     d = sprite_bundle.model("vae")["latent_dim"]
-    assert page.locator(".violin-split").count() == d * levels  # split by class to start with
-    assert page.locator(".legend-item").count() == levels
+    assert sprites_page.locator(".violin-split").count() == d * levels  # split by class to start with
+    assert sprites_page.locator(".legend-item").count() == levels
 
-    page.select_option(".colour-by select", "factor:x")
+    sprites_page.select_option(".colour-by select", "factor:x")
     x_levels = len(factors["factor_values"][factors["factor_names"].index("x")])
-    assert all(map_pixels(page, slot) != before[slot] for slot in ("ae", "vae"))
-    assert page.locator(".violin-split").count() == d * x_levels
-    assert page.locator(".legend-ramp").count() == 1 and page.locator(".legend-item").count() == 0  # ordered: a ramp
-    assert page.locator('.factor-name[data-factor="x"]').get_attribute("aria-pressed") == "true"
+    assert all(map_pixels(sprites_page, slot) != before[slot] for slot in ("ae", "vae"))
+    assert sprites_page.locator(".violin-split").count() == d * x_levels
+    assert sprites_page.locator(".legend-ramp").count() == 1  # ordered: a ramp
+    assert sprites_page.locator(".legend-item").count() == 0
+    assert sprites_page.locator('.factor-name[data-factor="x"]').get_attribute("aria-pressed") == "true"
 
-    page.click('.factor-name[data-factor="shape"]')  # the table's header switches the colouring too
-    assert page.locator(".colour-by select").input_value() == "factor:shape"
-    assert page.locator(".legend-item").all_inner_texts() == factors["factor_values"][0]
+    sprites_page.click('.factor-name[data-factor="shape"]')  # the table's header switches the colouring too
+    assert sprites_page.locator(".colour-by select").input_value() == "factor:shape"
+    assert sprites_page.locator(".legend-item").all_inner_texts() == factors["factor_values"][0]
 
 
-def test_the_factor_table_shows_the_analysis_and_names_the_dragged_dimension(page: Any,
+def test_the_factor_table_shows_the_analysis_and_names_the_dragged_dimension(sprites_page: Any,
                                                                              sprite_bundle: Bundle) -> None:
     factors = sprite_bundle.model("vae")["factors"]
-    cells = page.locator(".factor-table tbody td").all_inner_texts()
+    cells = sprites_page.locator(".factor-table tbody td").all_inner_texts()
     assert cells == [f"{v:.2f}" for row in factors["mi_normalised"] for v in row]
-    assert f"VAE: MIG {factors['mig']:.2f}" in page.locator(".factor-scores").inner_text()
+    assert f"VAE: MIG {factors['mig']:.2f}" in sprites_page.locator(".factor-scores").inner_text()
     for j, row in enumerate(factors["mi_normalised"]):
-        page.locator(".handle").nth(j).focus()
-        page.keyboard.press("ArrowUp")
-        text = page.locator(".factor-drag").inner_text()
+        sprites_page.locator(".handle").nth(j).focus()
+        sprites_page.keyboard.press("ArrowUp")
+        text = sprites_page.locator(".factor-drag").inner_text()
         assert text.startswith(f"z{j + 1} ")
         if max(row) >= 0.05:
             assert factors["factor_names"][int(np.argmax(row))] in text
-        assert page.locator(f'.factor-table tr[data-dim="{j}"]').get_attribute("class") == "dragging"
+        assert sprites_page.locator(f'.factor-table tr[data-dim="{j}"]').get_attribute("class") == "dragging"
 
 
 def test_mnist_has_no_factor_views(browser: Any, url: str) -> None:
@@ -101,19 +104,19 @@ def test_mnist_has_no_factor_views(browser: Any, url: str) -> None:
         assert pg.locator(".legend-item").count() == 10
 
 
-def test_sprites_take_uploads_the_fit_way_and_offer_no_pad(page: Any, tmp_path: Path) -> None:
-    assert page.locator(".pad").is_hidden() and page.locator(".pad-new").is_hidden()
-    assert page.locator(".own-title").inner_text().lower() == "upload"
-    assert "Probes (not sprites)" in page.locator(".gallery").inner_text()
+def test_sprites_take_uploads_the_fit_way_and_offer_no_pad(sprites_page: Any, tmp_path: Path) -> None:
+    assert sprites_page.locator(".pad").is_hidden() and sprites_page.locator(".pad-new").is_hidden()
+    assert sprites_page.locator(".own-title").inner_text().lower() == "upload"
+    assert "Probes (not sprites)" in sprites_page.locator(".gallery").inner_text()
     picture = Image.new("RGB", (90, 60), (0, 0, 0))  # a white disc off centre on a wide black picture
     ImageDraw.Draw(picture).ellipse((30, 10, 70, 50), fill=(255, 255, 255))
     picture.save(tmp_path / "disc.png")
-    rows = page.locator(".input-row").count()
-    page.set_input_files(".drawpad input[type=file]", str(tmp_path / "disc.png"))
-    page.wait_for_function(f"document.querySelectorAll('.input-row').length > {rows}")
-    assert "Added disc.png" in page.locator(".pad-status").inner_text()
+    rows = sprites_page.locator(".input-row").count()
+    sprites_page.set_input_files(".drawpad input[type=file]", str(tmp_path / "disc.png"))
+    sprites_page.wait_for_function(f"document.querySelectorAll('.input-row').length > {rows}")
+    assert "Added disc.png" in sprites_page.locator(".pad-status").inner_text()
     expected = prepare_image(np.asarray(picture), "fit", 32, 1)  # what the Python side would hand the model
-    swatch = np.array(page.evaluate("""() => {
+    swatch = np.array(sprites_page.evaluate("""() => {
         const rows = document.querySelectorAll('.input-row .swatch-canvas');
         const c = rows[rows.length - 1];
         return Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data);

@@ -26,7 +26,8 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def page(browser: Any, url: str, request: pytest.FixtureRequest) -> Iterator[Any]:
+def views_page(browser: Any, url: str, request: pytest.FixtureRequest) -> Iterator[Any]:
+    """The shipped explorer at 1280 px (the views' layout width), with a screenshot left behind."""
     with explorer_page(browser, url, width=1280) as pg:
         yield pg
         save_screenshot(pg, f"views-{request.node.name}", full_page=True)
@@ -37,50 +38,52 @@ def ranges(bundle: Bundle, slot: str) -> np.ndarray:
     return np.array(BundleModels(bundle).axis_ranges(slot), dtype=np.float64)
 
 
-def axes(page: Any) -> np.ndarray:
+def axes(views_page: Any) -> np.ndarray:
     """The plotted axes' (lo, hi); (number of axes, 2)."""
-    return np.array(page.eval_on_selector_all(".axis", "as => as.map(a => [+a.dataset.min, +a.dataset.max])"))
+    return np.array(views_page.eval_on_selector_all(".axis", "as => as.map(a => [+a.dataset.min, +a.dataset.max])"))
 
 
 def points(attribute: str) -> np.ndarray:
     return np.array([[float(v) for v in p.split(",")] for p in attribute.split()])
 
 
-def svg_scale(page: Any) -> float:
+def svg_scale(views_page: Any) -> float:
     """CSS pixels per SVG unit of the parallel plot."""
-    return page.locator("svg.parallel").bounding_box()["width"] / page.evaluate(
+    return views_page.locator("svg.parallel").bounding_box()["width"] / views_page.evaluate(
         "document.querySelector('svg.parallel').viewBox.baseVal.width")
 
 
 # --- Show AE greys the other model on shared axes --------------------------------------------------------------------
 
 
-def test_show_ae_keeps_the_vae_grey_on_axes_spanning_both(page: Any, shipped: Bundle) -> None:
+def test_show_ae_keeps_the_vae_grey_on_axes_spanning_both(views_page: Any, shipped: Bundle) -> None:
     ae, vae = ranges(shipped, "ae"), ranges(shipped, "vae")
     both = np.stack([np.minimum(ae[:, 0], vae[:, 0]), np.maximum(ae[:, 1], vae[:, 1])], axis=1)
-    page.locator(".thumb").nth(21).click()
-    page.locator(".show-ae").check()
-    assert np.allclose(axes(page), both, atol=1e-4)  # the axes contain both models' ranges
-    assert page.locator(".violin").count() == 4 and page.locator(".violin-other").count() == 4
-    grey = page.eval_on_selector_all(".other-line", "ls => ls.map(l => [l.dataset.slot, l.getAttribute('stroke')])")
+    views_page.locator(".thumb").nth(21).click()
+    views_page.locator(".show-ae").check()
+    assert np.allclose(axes(views_page), both, atol=1e-4)  # the axes contain both models' ranges
+    assert views_page.locator(".violin").count() == 4
+    assert views_page.locator(".violin-other").count() == 4
+    grey = views_page.eval_on_selector_all(".other-line",
+                                           "ls => ls.map(l => [l.dataset.slot, l.getAttribute('stroke')])")
     assert len(grey) == 2 and {slot for slot, _ in grey} == {"vae"}
     r, g, b = (int(grey[0][1][k:k + 2], 16) for k in (1, 3, 5))
     assert max(r, g, b) - min(r, g, b) < 20  # grey: no hue
-    assert page.locator('.other-recon[data-slot="vae"]').count() == 1
+    assert views_page.locator('.other-recon[data-slot="vae"]').count() == 1
     # The VAE's compact violins sit inside the AE's wide axes: their drawn height is a fraction of the axis.
-    heights = page.eval_on_selector_all(".violin-other", "vs => vs.map(v => v.getBBox().height)")
-    axis_height = float(page.locator(".axis").first.get_attribute("data-bottom")) - float(
-        page.locator(".axis").first.get_attribute("data-top"))
+    heights = views_page.eval_on_selector_all(".violin-other", "vs => vs.map(v => v.getBBox().height)")
+    axis_height = float(views_page.locator(".axis").first.get_attribute("data-bottom")) - float(
+        views_page.locator(".axis").first.get_attribute("data-top"))
     assert max(heights) < 0.6 * axis_height
-    page.locator(".fit-axes").check()  # the switch fits the axes to the shown model only
-    assert np.allclose(axes(page), ae, atol=1e-4)
-    assert page.locator(".violin-other").count() == 4  # the VAE stays, on the AE's axes
-    page.locator(".show-ae").uncheck()  # the other way round: the VAE shown, the AE greyed
-    assert np.allclose(axes(page), vae, atol=1e-4)
-    assert page.locator(".sigma-band").count() == 2
-    assert {s for s in page.eval_on_selector_all(".other-line", "ls => ls.map(l => l.dataset.slot)")} == {"ae"}
-    page.locator(".fit-axes").uncheck()
-    assert np.allclose(axes(page), both, atol=1e-4)
+    views_page.locator(".fit-axes").check()  # the switch fits the axes to the shown model only
+    assert np.allclose(axes(views_page), ae, atol=1e-4)
+    assert views_page.locator(".violin-other").count() == 4  # the VAE stays, on the AE's axes
+    views_page.locator(".show-ae").uncheck()  # the other way round: the VAE shown, the AE greyed
+    assert np.allclose(axes(views_page), vae, atol=1e-4)
+    assert views_page.locator(".sigma-band").count() == 2
+    assert {s for s in views_page.eval_on_selector_all(".other-line", "ls => ls.map(l => l.dataset.slot)")} == {"ae"}
+    views_page.locator(".fit-axes").uncheck()
+    assert np.allclose(axes(views_page), both, atol=1e-4)
 
 
 @pytest.fixture(scope="module")
@@ -147,87 +150,88 @@ MAP_PIXELS = """slot => {
 }"""
 
 
-def coloured_fraction(page: Any, slot: str) -> float:
+def coloured_fraction(views_page: Any, slot: str) -> float:
     """Fraction of a map canvas's pixels with a clear hue (channels spread by more than 40 of 255)."""
-    rgba = np.array(page.evaluate(MAP_PIXELS, slot), np.int16).reshape(-1, 4)
+    rgba = np.array(views_page.evaluate(MAP_PIXELS, slot), np.int16).reshape(-1, 4)
     return float(np.mean(rgba[:, :3].max(axis=1) - rgba[:, :3].min(axis=1) > 40))
 
 
-def test_both_maps_coloured_with_ticks_side_by_side_at_1280(page: Any) -> None:
-    ae, vae = (page.locator(f'.pca-map[data-slot="{s}"] .map-area').bounding_box() for s in ("ae", "vae"))
+def test_both_maps_coloured_with_ticks_side_by_side_at_1280(views_page: Any) -> None:
+    ae, vae = (views_page.locator(f'.pca-map[data-slot="{s}"] .map-area').bounding_box() for s in ("ae", "vae"))
     assert abs(ae["y"] - vae["y"]) < 2 and ae["x"] + ae["width"] < vae["x"]  # side by side, same row
-    slider = page.locator(".family").bounding_box()  # the family slider's panel above the plot, where shipped
+    slider = views_page.locator(".family").bounding_box()  # the family slider's panel above the plot, where shipped
     below = 900 + 400 + (slider["height"] if slider else 0)
     assert vae["y"] + vae["height"] <= below  # within reach below the plot, not under the AE's map
     for slot in ("ae", "vae"):
-        assert coloured_fraction(page, slot) > 0.005  # coloured by class, the hidden model's map included
+        assert coloured_fraction(views_page, slot) > 0.005  # coloured by class, the hidden model's map included
         for axis in ("pc1", "pc2"):
-            labels = page.locator(f'.pca-map[data-slot="{slot}"] .map-tick-label[data-axis="{axis}"]')
+            labels = views_page.locator(f'.pca-map[data-slot="{slot}"] .map-tick-label[data-axis="{axis}"]')
             assert labels.count() >= 3
             assert all(re.fullmatch(r"-?\d+(\.\d+)?", t) for t in labels.all_text_contents())
-    hidden = page.locator('.pca-map[data-slot="ae"] .map-points')
+    hidden = views_page.locator('.pca-map[data-slot="ae"] .map-points')
     assert float(hidden.evaluate("c => getComputedStyle(c).opacity")) < 1  # dimmer
     assert hidden.evaluate("c => getComputedStyle(c).filter") == "none"  # not grey
-    spans = lambda: [float(page.locator(f'.pca-map[data-slot="{s}"] .map-area').get_attribute("data-span"))
+    spans = lambda: [float(views_page.locator(f'.pca-map[data-slot="{s}"] .map-area').get_attribute("data-span"))
                      for s in ("ae", "vae")]
     assert spans()[0] == spans()[1]  # one shared scale by default
-    ae_ticks = page.locator('.pca-map[data-slot="vae"] .map-tick-label[data-axis="pc1"]').all_text_contents()
-    page.locator(".map-shared").uncheck()
+    ae_ticks = views_page.locator('.pca-map[data-slot="vae"] .map-tick-label[data-axis="pc1"]').all_text_contents()
+    views_page.locator(".map-shared").uncheck()
     own = spans()
     assert own[1] < own[0]  # fitted: the VAE's compact map fills its own square
-    assert page.locator('.pca-map[data-slot="vae"] .map-tick-label[data-axis="pc1"]').all_text_contents() != ae_ticks
+    vae_ticks = views_page.locator('.pca-map[data-slot="vae"] .map-tick-label[data-axis="pc1"]')
+    assert vae_ticks.all_text_contents() != ae_ticks
 
 
 # --- the VAE's uncertainty ---------------------------------------------------------------------------------------------
 
 
-def band_heights(page: Any) -> np.ndarray:
+def band_heights(views_page: Any) -> np.ndarray:
     """The ±σ band's height at each axis in CSS pixels, for the first selected input."""
-    xy = points(page.locator(".sigma-band").first.get_attribute("points"))
+    xy = points(views_page.locator(".sigma-band").first.get_attribute("points"))
     d = len(xy) // 2
     upper, lower = xy[:d], xy[d:][::-1]
-    return (lower[:, 1] - upper[:, 1]) * svg_scale(page)
+    return (lower[:, 1] - upper[:, 1]) * svg_scale(views_page)
 
 
-def test_sigma_band_is_at_least_2_px_and_to_scale_when_larger(page: Any, shipped: Bundle) -> None:
-    assert band_heights(page).min() >= 2 - 1e-6  # the default view: axes spanning both models
-    page.locator(".fit-axes").check()
-    sigma = np.array([float(v) for v in page.locator(".sigma-band").first.get_attribute("data-sigma").split()])
-    top, bottom = (float(page.locator(".axis").first.get_attribute(k)) for k in ("data-top", "data-bottom"))
+def test_sigma_band_is_at_least_2_px_and_to_scale_when_larger(views_page: Any, shipped: Bundle) -> None:
+    assert band_heights(views_page).min() >= 2 - 1e-6  # the default view: axes spanning both models
+    views_page.locator(".fit-axes").check()
+    sigma = np.array([float(v) for v in views_page.locator(".sigma-band").first.get_attribute("data-sigma").split()])
+    top, bottom = (float(views_page.locator(".axis").first.get_attribute(k)) for k in ("data-top", "data-bottom"))
     vae = ranges(shipped, "vae")
-    expected = 2 * sigma / (vae[:, 1] - vae[:, 0]) * (bottom - top) * svg_scale(page)
-    assert np.allclose(band_heights(page), np.maximum(expected, 2), atol=0.05)
-    opacity = float(page.locator(".sigma-band").first.evaluate("b => getComputedStyle(b).fillOpacity"))
+    expected = 2 * sigma / (vae[:, 1] - vae[:, 0]) * (bottom - top) * svg_scale(views_page)
+    assert np.allclose(band_heights(views_page), np.maximum(expected, 2), atol=0.05)
+    opacity = float(views_page.locator(".sigma-band").first.evaluate("b => getComputedStyle(b).fillOpacity"))
     assert opacity >= 0.35
 
 
-def test_sample_decodes_draws_from_q_while_mu_stays(page: Any) -> None:
-    mu_line = page.locator(".input-line .mu").first.get_attribute("points")
-    mu = handle_values(page)
-    assert "μ" in page.locator(".output-origin").text_content()
+def test_sample_decodes_draws_from_q_while_mu_stays(views_page: Any) -> None:
+    mu_line = views_page.locator(".input-line .mu").first.get_attribute("points")
+    mu = handle_values(views_page)
+    assert "μ" in views_page.locator(".output-origin").text_content()
     outputs, lines = [], []
     for _ in range(3):
-        page.locator("button.sample").click()
-        assert page.locator(".output-origin").get_attribute("data-kind") == "sample"
-        assert "sample 1 of 5" in page.locator(".output-origin").text_content()
-        outputs.append(output_pixels(page))
-        lines.append(handle_values(page))
-    assert page.locator(".sample-thumb").count() == 5
+        views_page.locator("button.sample").click()
+        assert views_page.locator(".output-origin").get_attribute("data-kind") == "sample"
+        assert "sample 1 of 5" in views_page.locator(".output-origin").text_content()
+        outputs.append(output_pixels(views_page))
+        lines.append(handle_values(views_page))
+    assert views_page.locator(".sample-thumb").count() == 5
     assert all(np.abs(a.astype(int) - b).max() > 0 for a, b in zip(outputs, outputs[1:]))  # each draw differs
     assert all(np.abs(z - mu).max() > 0 for z in lines) and np.abs(np.array(lines) - mu).max() < 1.0  # near μ
-    assert page.locator(".input-line .mu").first.get_attribute("points") == mu_line  # μ stays
-    page.locator(".sample-thumb").nth(3).click()
-    assert "sample 4 of 5" in page.locator(".output-origin").text_content()
-    page.locator(".input-row .snap").first.click()  # back to μ
-    assert np.allclose(handle_values(page), mu) and "μ" in page.locator(".output-origin").text_content()
-    assert not page.locator(".samples").is_visible()  # snapping shows μ: the strip goes
-    page.locator("button.sample").click()
-    assert page.locator(".samples").is_visible()
-    page.locator(".show-ae").check()
-    assert page.locator("button.sample").is_disabled()  # the AE has no q(z|x)
-    page.locator(".show-ae").uncheck()
-    page.locator(".input-row .remove").first.click()  # the sampled input goes: so do its samples
-    assert not page.locator(".samples").is_visible()
+    assert views_page.locator(".input-line .mu").first.get_attribute("points") == mu_line  # μ stays
+    views_page.locator(".sample-thumb").nth(3).click()
+    assert "sample 4 of 5" in views_page.locator(".output-origin").text_content()
+    views_page.locator(".input-row .snap").first.click()  # back to μ
+    assert np.allclose(handle_values(views_page), mu) and "μ" in views_page.locator(".output-origin").text_content()
+    assert not views_page.locator(".samples").is_visible()  # snapping shows μ: the strip goes
+    views_page.locator("button.sample").click()
+    assert views_page.locator(".samples").is_visible()
+    views_page.locator(".show-ae").check()
+    assert views_page.locator("button.sample").is_disabled()  # the AE has no q(z|x)
+    views_page.locator(".show-ae").uncheck()
+    views_page.locator(".input-row .remove").first.click()  # the sampled input goes: so do its samples
+    assert not views_page.locator(".samples").is_visible()
 
 
 # --- inputs never look like classes, and stay visible -----------------------------------------------------------------
@@ -243,24 +247,24 @@ def lab(hex_colour: str) -> np.ndarray:
     return np.array([116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])])
 
 
-def test_input_colours_are_far_from_every_class_colour(page: Any) -> None:
+def test_input_colours_are_far_from_every_class_colour(views_page: Any) -> None:
     for i in (7, 12, 21, 28, 30):
-        page.locator(".thumb").nth(i).click()
-    shown = page.eval_on_selector_all(".input-line", "ls => ls.map(l => l.dataset.colour)")
+        views_page.locator(".thumb").nth(i).click()
+    shown = views_page.eval_on_selector_all(".input-line", "ls => ls.map(l => l.dataset.colour)")
     assert len(set(shown)) == 6
-    classes = page.evaluate("async () => (await import('/static/js/palette.js')).COLOURS.classes")
-    legend = page.eval_on_selector_all(".legend-item", "ls => ls.map(l => l.style.getPropertyValue('--colour'))")
+    classes = views_page.evaluate("async () => (await import('/static/js/palette.js')).COLOURS.classes")
+    legend = views_page.eval_on_selector_all(".legend-item", "ls => ls.map(l => l.style.getPropertyValue('--colour'))")
     assert sorted(legend) == sorted(classes)  # the maps' class colours are this palette
     distance = min(np.linalg.norm(lab(a) - lab(b)) for a in shown for b in classes)
     assert distance > 20  # CIELAB ΔE: clearly another colour, not a shade of a class's
 
 
-def test_the_selected_input_line_is_visible_on_the_black_line(page: Any) -> None:
-    colour = page.locator(".input-line").first.get_attribute("data-colour")
-    xy = points(page.locator(".input-line .mu").first.get_attribute("points"))
-    box = page.locator("svg.parallel").bounding_box()
-    mid = (xy[1] + xy[2]) / 2 * svg_scale(page) + [box["x"], box["y"]]  # between two axes, off the handles
-    shot = page.screenshot(clip={"x": mid[0] - 1, "y": mid[1] - 1, "width": 3, "height": 3})
+def test_the_selected_input_line_is_visible_on_the_black_line(views_page: Any) -> None:
+    colour = views_page.locator(".input-line").first.get_attribute("data-colour")
+    xy = points(views_page.locator(".input-line .mu").first.get_attribute("points"))
+    box = views_page.locator("svg.parallel").bounding_box()
+    mid = (xy[1] + xy[2]) / 2 * svg_scale(views_page) + [box["x"], box["y"]]  # between two axes, off the handles
+    shot = views_page.screenshot(clip={"x": mid[0] - 1, "y": mid[1] - 1, "width": 3, "height": 3})
     pixel = np.asarray(Image.open(BytesIO(shot)).convert("RGB"))[1, 1].astype(int)
     want = np.array([int(colour[k:k + 2], 16) for k in (1, 3, 5)])
     # the input's colour on top (antialiased over the black line beneath), not the black line
@@ -270,17 +274,17 @@ def test_the_selected_input_line_is_visible_on_the_black_line(page: Any) -> None
 # --- ticks ---------------------------------------------------------------------------------------------------------
 
 
-def test_parallel_axes_have_intermediate_ticks_with_values(page: Any) -> None:
+def test_parallel_axes_have_intermediate_ticks_with_values(views_page: Any) -> None:
     for j in range(4):
-        axis = page.locator(f'.axis[data-dim="{j}"]')
+        axis = views_page.locator(f'.axis[data-dim="{j}"]')
         lo, hi = float(axis.get_attribute("data-min")), float(axis.get_attribute("data-max"))
         top, bottom = float(axis.get_attribute("data-top")), float(axis.get_attribute("data-bottom"))
-        labels = page.locator(f'.tick-label[data-dim="{j}"]')
+        labels = views_page.locator(f'.tick-label[data-dim="{j}"]')
         assert labels.count() >= 3
         values = np.array([float(v) for v in labels.all_text_contents()])
-        ys = np.array([float(y) for y in page.eval_on_selector_all(f'.tick-label[data-dim="{j}"]',
+        ys = np.array([float(y) for y in views_page.eval_on_selector_all(f'.tick-label[data-dim="{j}"]',
                                                                     "ls => ls.map(l => l.getAttribute('y'))")])
         assert np.all((values > lo) & (values < hi))
         assert np.allclose(ys, bottom - (values - lo) / (hi - lo) * (bottom - top), atol=0.01)  # placed at value
         size = float(labels.first.evaluate("l => parseFloat(getComputedStyle(l).fontSize)"))
-        assert size * svg_scale(page) >= 9.5  # readable on screen at 1280 px
+        assert size * svg_scale(views_page) >= 9.5  # readable on screen at 1280 px
