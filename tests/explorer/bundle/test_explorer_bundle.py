@@ -17,16 +17,6 @@ from support.tiny_runs import ANALYSED_LATENT
 LATENT = ANALYSED_LATENT
 
 
-@pytest.fixture(scope="module")
-def runs(analysed_runs: dict[str, Path]) -> dict[str, Path]:
-    """A tiny trained and analysed AE (d = 3) and VAE (d = 2)."""
-    return analysed_runs
-
-
-@pytest.fixture(scope="module")
-def bundle(runs: dict[str, Path]) -> Bundle:
-    return build_bundle(runs, progress=False)
-
 
 def test_a_sprites_bundle_carries_the_factors_of_latents_and_gallery(sprite_runs: dict[str, Path],
                                                                       sprites_home: Path) -> None:

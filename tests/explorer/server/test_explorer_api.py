@@ -48,16 +48,6 @@ JSON = {"content-type": "application/json"}
 IMAGE = {"content-type": "image/png"}
 
 
-@pytest.fixture(scope="module")
-def runs(analysed_runs: dict[str, Path]) -> dict[str, Path]:
-    """A tiny trained and analysed AE (d = 3) and VAE (d = 2)."""
-    return analysed_runs
-
-
-@pytest.fixture(scope="module")
-def bundle(runs: dict[str, Path]) -> Bundle:
-    return build_bundle(runs, progress=False)
-
 
 @contextlib.contextmanager
 def served(app: Starlette) -> Iterator[str]:
