@@ -9,7 +9,7 @@ from pathlib import Path
 
 from aevae.explorer.bundle.shipped_table import pair_table, shipped_table
 
-DOCS = Path(__file__).resolve().parents[1] / "docs" / "analysis.md"
+DOCS = Path(__file__).resolve().parents[3] / "docs" / "analysis.md"
 
 
 def test_the_docs_quote_the_tables_the_command_prints_from_the_shipped_bundle() -> None:
