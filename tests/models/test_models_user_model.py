@@ -145,7 +145,7 @@ def test_pythae_adapter_on_a_real_pythae_model_folder(grey: torch.Tensor, tmp_pa
 
 
 def test_a_pair_of_a_modules_methods_puts_the_module_in_eval_mode(grey: torch.Tensor) -> None:
-    from own_models import collapsed_mlp_vae
+    from support.own_models import collapsed_mlp_vae
 
     module = collapsed_mlp_vae().train()  # a BatchNorm1d in training mode cannot decode one latent
     model = UserModel.wrap((module.encode, module.decode), grey)
