@@ -97,8 +97,8 @@ def test_killing_the_parent_of_the_side_by_side_preset_ends_its_workers(tiny_fol
                                f"folder:{tiny_folder}", "--epochs", "50", "--batch-size", "1", "--out", str(out)],
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env())  # the workers
     # share its output: a pipe here would stay open as long as they live
-    for kind in ("ae", "vae"):
-        wait_for(out / kind / CONFIG, parent, timeout=120)
+    for kind in ("ae", "vae"):  # both past their first save, so each is surely training when its parent dies
+        wait_for(out / kind / CHECKPOINT, parent, timeout=120)
     workers = worker_pids(parent.pid)
     assert len(workers) == 2
     parent.kill()

@@ -120,6 +120,10 @@ def small_disk_command(mount: Path) -> list[str] | None:
         if probe.returncode == 0 else None
 
 
+# The script imports tests/support, as this test does: tests/ on its path beside whatever the caller had there.
+TESTS_PATH = os.pathsep.join(filter(None, [str(Path(__file__).resolve().parents[1]), os.environ.get("PYTHONPATH")]))
+
+
 def test_a_full_disk_names_the_file_and_keeps_the_last_epoch(tiny_folder: Path, tmp_path: Path) -> None:
     disk = tmp_path / "disk"
     prefix = small_disk_command(disk)
@@ -128,7 +132,7 @@ def test_a_full_disk_names_the_file_and_keeps_the_last_epoch(tiny_folder: Path, 
     script = tmp_path / "full_disk.py"
     script.write_text(textwrap.dedent(FULL_DISK))
     done = subprocess.run([*prefix, sys.executable, str(script), str(disk), str(tiny_folder)], capture_output=True,
-                          text=True, timeout=300, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+                          text=True, timeout=300, env={**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": TESTS_PATH})
     assert done.returncode == 0, done.stderr[-3000:]
     result = json.loads(done.stdout.splitlines()[-1])
     code, stdout, stderr = result["full"]
