@@ -162,6 +162,20 @@ def shipped() -> Bundle:
     return Bundle.from_bytes(shipped_bundle_bytes())
 
 
+@pytest.fixture(scope="module")
+def runs(analysed_runs: dict[str, Path]) -> dict[str, Path]:
+    """A tiny trained and analysed AE (d = 3) and VAE (d = 2) (the explorer's bundle and API tests)."""
+    return analysed_runs
+
+
+@pytest.fixture(scope="module")
+def bundle(runs: dict[str, Path]) -> Any:
+    """The explorer's bundle of that tiny pair."""
+    from aevae.explorer.bundle.from_runs import build_bundle
+
+    return build_bundle(runs, progress=False)
+
+
 @pytest.fixture(scope="session")
 def reference(shipped: Any) -> Any:
     """The shipped models in PyTorch (BundleModels): what the page's own decoding is checked against."""
