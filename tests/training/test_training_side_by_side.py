@@ -126,7 +126,7 @@ def test_a_killed_worker_is_reported_with_how_to_continue(tiny_folder: Path, tmp
     proc = subprocess.Popen(preset_command(tiny_folder, out), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True, env=_env())
     deadline = time.monotonic() + 120
-    while not (out / "vae" / CONFIG).is_file():
+    while not all((out / kind / CONFIG).is_file() for kind in ("ae", "vae")):  # both runs exist on disk
         assert proc.poll() is None and time.monotonic() < deadline
         time.sleep(0.05)
     workers = worker_pids(proc.pid)
