@@ -53,7 +53,7 @@ def explorer(src: str | None) -> Iterator[tuple[str, int]]:
         yield re.search(r"http://\S+/", proc.stdout.readline()).group(0), proc.pid
     finally:
         proc.terminate()
-        proc.wait(10)
+        proc.wait(30)  # a server with upload decoder workers ends them first
 
 
 async def client(base: str, n: int, make_request, latencies: list[float], errors: list[str]) -> None:

@@ -24,19 +24,17 @@ import argparse
 import contextlib
 import io
 import multiprocessing
-import os
 import re
 import statistics
-import subprocess
-import sys
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 from PIL import Image, ImageDraw
+
+from explorer_throughput import explorer  # the real command on a free port (run from benchmarks/)
 
 FORMATS = [("PNG", 4096), ("WEBP", 4096), ("WEBP", 2048), ("TIFF", 4096), ("GIF", 4096), ("JPEG", 4096),
            ("BMP", 4096)]
@@ -53,19 +51,6 @@ def worst_upload(fmt: str, side: int) -> bytes:
     options = {"WEBP": {"lossless": True}, "TIFF": {"compression": "tiff_adobe_deflate"}}.get(fmt, {})
     (img if mode == "RGBA" else img.convert(mode)).save(buf, format=fmt, **options)
     return buf.getvalue()
-
-
-@contextlib.contextmanager
-def explorer(src: str | None) -> Iterator[tuple[str, int]]:
-    """The real command on a free port, importing aevae from ``src`` if given; yields (base URL, process id)."""
-    env = {**os.environ, "PYTHONPATH": src} if src else None
-    proc = subprocess.Popen([sys.executable, "-m", "aevae", "explore", "--no-browser", "--port", "0"],
-                            stdout=subprocess.PIPE, text=True, env=env)
-    try:
-        yield re.search(r"http://\S+/", proc.stdout.readline()).group(0), proc.pid
-    finally:
-        proc.terminate()
-        proc.wait(30)
 
 
 def peak_mib(pid: int) -> float:
