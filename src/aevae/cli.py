@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from aevae.config import MODEL_KINDS, PRECISIONS, PREPROCESS, ModelConfig, TrainConfig, field_types, value_type
+from aevae.config import AUTO_PREPROCESS, MODEL_KINDS, PRECISIONS, PREPROCESS, ModelConfig, TrainConfig, field_types, value_type
 from aevae.errors import AevaeError
 from aevae.plans import PRESET_MODELS, PRESETS, preset_runs, run_config
 from aevae.version import __version__
@@ -201,7 +201,7 @@ def _cmd_explore(args: argparse.Namespace) -> int:
     from aevae.explorer.bundle.own_model import own_model_bundle
 
     bundle, models = own_model_bundle(*own, output=args.output, progress=True, input_range=args.input_range,
-                                      cli=True)
+                                      cli=True, preprocess=args.preprocess)
     return serve(own=(bundle.to_bytes(), models), **_serve_options(args))
 
 
@@ -218,7 +218,8 @@ def _cmd_export(args: argparse.Namespace) -> int:
     if own is None:
         path = export_html(Path(args.out), **_runs(args), keep_family=not args.no_family)
     else:
-        path = export_own_model(Path(args.out), *own, output=args.output, input_range=args.input_range, cli=True)
+        path = export_own_model(Path(args.out), *own, output=args.output, input_range=args.input_range, cli=True,
+                                preprocess=args.preprocess)
     size = path.stat().st_size
     print(f"wrote {path}: {size / 1e6:.2f} MB ({size:,} bytes), one file that works offline from file:// or any "
           "static host")
@@ -263,6 +264,10 @@ def _add_own_model_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--input-range", type=_input_range, metavar="LO,HI",
                    help="with --model: the pixel range its encode expects, 0,1 or -1,1 (by default 0,1, or -1,1 "
                         "where a tanh decoder clearly reconstructs those better, and said at start)")
+    p.add_argument("--preprocess", default=AUTO_PREPROCESS, choices=PREPROCESS,
+                   help="with --model: how a drawing or an upload is made like your images, glyph (an MNIST-style "
+                        "digit; the page then offers a drawing pad) or fit (resized and cropped, colour kept); auto: "
+                        "the data set's own for a spec (glyph for mnist), fit for a file (default: auto)")
 
 
 def _input_range(text: str) -> tuple[float, float]:

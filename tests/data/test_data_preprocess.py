@@ -152,8 +152,18 @@ def test_glyph_at_64_px_doubles_every_length():
     cy, cx = centre_of_mass(big)
     assert abs(cy - 32) <= 1.5 and abs(cx - 32) <= 1.5  # the field's centre (2 × 14) plus the 2 × 2 px padding
     np.testing.assert_allclose(np.asarray(centre_of_mass(small)) * 2, (cy, cx), atol=1.5)
-    with pytest.raises(DataError, match="image size must be one of"):
-        preprocess_image(seven(), 48)
+
+
+@pytest.mark.parametrize(("side", "base"), [(28, 32), (48, 64), (16, 32)])
+def test_glyph_at_another_side_is_the_nearer_glyph_resized_as_mnist_is_loaded_there(side: int, base: int):
+    from aevae.data.preprocess import resize_images
+
+    out = preprocess_image(seven(), side)
+    assert out.shape == (side, side) and out.dtype == np.float32 and 0 <= out.min() and out.max() <= 1
+    loaded = resize_images(to_uint8(preprocess_image(seven(), base))[None], side)[0]  # as load_images makes them
+    assert np.abs(to_uint8(out).astype(int) - loaded).max() <= 1
+    with pytest.raises(DataError, match="image size must be a side from 4 to 1024 pixels, got 2"):
+        preprocess_image(seven(), 2)
 
 
 def test_fit_resizes_the_shorter_side_crops_the_longer_and_keeps_colour():

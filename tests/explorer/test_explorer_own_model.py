@@ -99,7 +99,8 @@ def test_bad_images_are_refused_before_the_server_starts(tmp_path: Path) -> None
 def test_mlp_vae_end_to_end_drag_decodes_through_the_server(browser: Any, data_files: dict[str, Path]) -> None:
     with own_page(browser, "own_models:mlp_vae", data_files["grey"]) as (page, requests):
         assert page.locator(".handle").count() == 7  # the black line over seven axes
-        assert page.locator(".drawpad").count() == 0  # no pad, no upload: the page cannot encode for this model
+        assert page.locator(".pad").is_hidden()  # images as given ("fit"): no drawing pad ...
+        assert page.locator(".upload-button").is_visible()  # ... but uploads, which the server encodes
         before, count = canvas_rgb(page, ".output-canvas"), drawn(page)
         start = handle_values(page)
         drag_handle(page, 2, -60)
@@ -241,3 +242,4 @@ def test_the_api_encodes_and_decodes_with_your_own_model(data_files: dict[str, P
         r = c.post("api/models/ae/encode", content=png.getvalue(), headers={"Content-Type": "image/png"})
         assert r.status_code == 200
         assert np.abs(np.array(r.json()["mu"]) - bundle.arrays["ae.gallery_mu"][0]).max() < 1e-3  # the same image
+        assert abs(r.json()["bce"] - bundle.arrays["ae.gallery_bce"][0]) < 0.5  # its error (nats/image), as measured

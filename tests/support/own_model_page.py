@@ -19,12 +19,12 @@ from support.own_models import mlp_vae, with_tests_importable
 
 
 @contextmanager
-def served_own(model: str, data: Path) -> Iterator[str]:
-    """``aevae explore --model MODEL --images DATA`` on a free loopback port; yields the URL it prints after the
-    analysis's progress lines."""
+def served_own(model: str, data: Path, *options: str) -> Iterator[str]:
+    """``aevae explore --model MODEL --images DATA [OPTIONS]`` on a free loopback port; yields the URL it prints
+    after the analysis's progress lines."""
     proc = subprocess.Popen([sys.executable, "-m", "aevae", "explore", "--no-browser", "--port", "0", "--model", model,
-                             "--images", str(data)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            env=with_tests_importable())
+                             "--images", str(data), *options], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True, env=with_tests_importable())
     try:
         seen = []
         for line in proc.stdout:
@@ -40,11 +40,12 @@ def served_own(model: str, data: Path) -> Iterator[str]:
 
 
 @contextmanager
-def own_page(browser: Any, model: str, data: Path) -> Iterator[tuple[Any, list[str]]]:
-    """A Chromium page on ``aevae explore --model MODEL --images DATA`` once its output is drawn, and the list the
-    URLs it requests fill; fails at the end on any console or page error."""
-    with served_own(model, data) as url:
-        page = browser.new_page(viewport={"width": 1300, "height": 1000})
+def own_page(browser: Any, model: str, data: Path, *options: str, width: int = 1300
+             ) -> Iterator[tuple[Any, list[str]]]:
+    """A Chromium page ``width`` CSS pixels wide on ``aevae explore --model MODEL --images DATA [OPTIONS]`` once its
+    output is drawn, and the list the URLs it requests fill; fails at the end on any console or page error."""
+    with served_own(model, data, *options) as url:
+        page = browser.new_page(viewport={"width": width, "height": 1000})
         requests, errors = record_traffic(page)
         page.goto(url)
         page.wait_for_selector(".output-canvas[data-drawn]")

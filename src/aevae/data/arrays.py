@@ -24,7 +24,8 @@ NO_LABELS = "all"  # the one class of images given without labels
 
 @dataclass(frozen=True, eq=False)
 class ArrayImages:
-    """A user's images as the analysis reads an ImageSet: images (N, C, S, S) uint8, labels, classes, name."""
+    """A user's images as the analysis reads an ImageSet: images (N, C, S, S) uint8, labels, classes, name, and how
+    an outside picture (a drawing, an upload) is prepared to look like them (``aevae.data.preprocess``)."""
 
     images: np.ndarray  # (N, C, S, S) uint8, channels first
     labels: np.ndarray  # (N,) int64, index into classes
@@ -33,6 +34,7 @@ class ArrayImages:
     factors: None = None  # images handed over carry no known factors (see ImageSet for data sets that do)
     factor_names: tuple[str, ...] = ()
     factor_values: tuple[tuple[str, ...], ...] = ()
+    preprocess: str = "fit"  # images as given; "glyph" where they are MNIST-style digits (a glyph data set's)
 
     def __len__(self) -> int:
         """Number of images."""

@@ -4,7 +4,9 @@
 http://yann.lecun.com/exdb/mnist/): the ink's bounding box is scaled so its larger side is 20 px, keeping the aspect
 ratio, with antialiasing; the result is placed in a 28×28 field so that its centre of mass lies at the field's
 centre, (14, 14) in pixel indices (which real MNIST digits average to). Here the field is then padded to 32×32 like
-the training data; at 64×64 every length doubles (a 40 px box in a 56 px field, 4 px of padding).
+the training data; at 64×64 every length doubles (a 40 px box in a 56 px field, 4 px of padding). Any other side
+(a user's own 28×28 MNIST model, say) gets the 32×32 glyph (64×64 for sides above 32) resized to it, as aevae loads
+MNIST at such a side (``aevae.explorer.user_code.load_images``), so an upload looks like the images it sits beside.
 
 ``fit`` (photos, sprites) keeps the picture as it is: the shorter side is resized to the model's size, the longer
 one centre-cropped, colour kept (or turned to grey by luma for a grey model), nothing inverted; transparent pixels
@@ -29,9 +31,14 @@ def preprocess_image(img: Image.Image | np.ndarray, size: int = SIZE) -> np.ndar
     """Any image (PIL in any mode, or an array (H, W), (H, W, 1|2|3|4)) → float32 (size, size) in [0, 1],
     MNIST-style (``glyph``).
 
-    Bright ink on black; a blank image gives all zeros. NaN or infinite values raise DataError.
+    Bright ink on black; a blank image gives all zeros. NaN or infinite values raise DataError. ``size`` is any side
+    from FIT_SIZES; 32 and 64 are made directly, others resized from the nearer of them (see the module docstring).
     """
-    _check_size(size)
+    if size not in SIZES:
+        _check_side(size)
+        base = preprocess_image(img, SIZES[-1] if size > SIZES[0] else SIZES[0])
+        resized = Image.fromarray(base).resize((size, size), Image.Resampling.LANCZOS)  # mode F, as resize_images
+        return np.clip(np.asarray(resized, dtype=np.float32), 0.0, 1.0)
     grey, alpha = _grey_and_alpha(img)
     ink = _ink_on_black(grey, alpha)
     peak = ink.max() if ink.size else 0.0
@@ -47,8 +54,7 @@ def fit_image(img: Image.Image | np.ndarray, size: int = SIZE, channels: int = 3
     """Any image → float32 in [0, 1], (3, size, size) for ``channels`` 3 or (size, size) for 1 (``fit``): the
     shorter side resized to ``size`` (Lanczos), the longer one cropped about the centre, colour kept, no inversion.
     Any side from FIT_SIZES works: a user's own model may read 28×28 or 128×128 images."""
-    if not isinstance(size, int) or not FIT_SIZES[0] <= size <= FIT_SIZES[1]:
-        raise DataError(f"image size must be a side from {FIT_SIZES[0]} to {FIT_SIZES[1]} pixels, got {size}")
+    _check_side(size)
     if channels not in CHANNELS:
         raise DataError(f"channels must be one of {CHANNELS}, got {channels}")
     rgb = _rgb_over_black(img)  # (H, W, 3)
@@ -89,9 +95,9 @@ def resize_images(images: np.ndarray, size: int) -> np.ndarray:
     return out.reshape(*images.shape[:-2], size, size)
 
 
-def _check_size(size: int) -> None:
-    if size not in SIZES:
-        raise DataError(f"image size must be one of {SIZES}, got {size}")
+def _check_side(size: int) -> None:
+    if not isinstance(size, int) or not FIT_SIZES[0] <= size <= FIT_SIZES[1]:
+        raise DataError(f"image size must be a side from {FIT_SIZES[0]} to {FIT_SIZES[1]} pixels, got {size}")
 
 
 def _rgb_over_black(img: Image.Image | np.ndarray) -> np.ndarray:

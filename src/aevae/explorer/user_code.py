@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from aevae.data import SIZES, load_dataset
+from aevae.data import SIZES, load_dataset, resolve_preprocess
 from aevae.data.arrays import ArrayImages, load_arrays
 from aevae.data.preprocess import resize_images
 from aevae.errors import AevaeError
@@ -57,8 +57,8 @@ def load_factory_model(spec: str) -> Any:
 
 def load_images(spec: str, image_size: int | None = None, model: Any = None) -> ArrayImages:
     """The images to explore a model on: a .npy/.npz file of arrays (``aevae.data.arrays``), or a data-set spec
-    (its test split, as aevae's loaders give it, grey or colour) at side ``image_size``, or, when that is None, at
-    the first side of PROBE_SIZES whose images ``model``'s encode takes."""
+    (its test split, as aevae's loaders give it, grey or colour, with the data set's own preprocessing) at side
+    ``image_size``, or, when that is None, at the first side of PROBE_SIZES whose images ``model``'s encode takes."""
     if spec.endswith(ARRAY_FILES):
         return load_arrays(spec)
     test = load_dataset(spec, "test", size=SIZES[-1] if (image_size or 0) > SIZES[0] else SIZES[0])
@@ -66,7 +66,8 @@ def load_images(spec: str, image_size: int | None = None, model: Any = None) -> 
     size = image_size or (model_side(model, images.shape[1]) if model is not None else images.shape[-1])
     if size != images.shape[-1]:
         images = resize_images(images, size)
-    return ArrayImages(np.ascontiguousarray(images), test.labels, tuple(test.classes), test.name)
+    return ArrayImages(np.ascontiguousarray(images), test.labels, tuple(test.classes), test.name,
+                       preprocess=resolve_preprocess(spec))  # mnist's digits are glyphs: a drawing pad fits them
 
 
 def model_side(model: Any, channels: int) -> int:

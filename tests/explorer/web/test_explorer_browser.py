@@ -318,7 +318,7 @@ PREPARE_IN_PAGE = """async ([cases, layout]) => {""" + BASE64_JS + """
 
 
 @pytest.mark.parametrize("preprocess,size,channels", [("fit", 32, 3), ("fit", 64, 1), ("glyph", 64, 1),
-                                                      ("glyph", 32, 3)])
+                                                      ("glyph", 32, 3), ("glyph", 28, 1), ("glyph", 48, 1)])
 def test_browser_preparation_matches_prepare_image(page: object, preprocess: str, size: int, channels: int) -> None:
     cases = preprocess_cases()
     photo = Image.new("RGB", (120, 80), (20, 90, 160))  # a colour picture wider than tall: cropped at the sides

@@ -4,6 +4,7 @@ axis's range, for the server's API, the notebook widget and the tests (the refer
     models = BundleModels(bundle)                 # nothing is built yet
     models.slots                                  # ("ae", "vae", "family.0", ...): every model the bundle holds
     mu, sigma = models.encode("vae", image)       # image (S, S) grey or (C, S, S) colour, float in [0, 1]
+    models.reconstruction_bce("vae", image, mu)   # nats/image, of the image under the decoding of mu
     images = models.decode("vae", latents)        # latents (B, d) -> (B, S, S) grey or (B, C, S, S) colour
     models.axis_ranges("vae")                     # [(lo, hi)] per latent dimension, as the page draws its axes
     models.clamp("vae", z)                        # z clamped to those axes, as dragging in the page clamps
@@ -27,7 +28,7 @@ from safetensors.torch import load as load_tensors
 from aevae.config import ModelConfig
 from aevae.errors import InputError
 from aevae.explorer.bundle.format import Bundle, BundleError, model_facts
-from aevae.models import LatentModel
+from aevae.models import LatentModel, bce_per_image
 from aevae.runs import model_from_tensors
 
 
@@ -91,6 +92,15 @@ class BundleModels:
         x = torch.as_tensor(np.asarray(image), dtype=torch.float32)
         enc = self.model(slot).encode(x[None, None] if x.dim() == 2 else x[None])  # (1, C, S, S) in
         return enc.mu[0].numpy(), None if enc.sigma is None else enc.sigma[0].numpy()
+
+    @torch.inference_mode()
+    def reconstruction_bce(self, slot: str, image: np.ndarray, mu: np.ndarray) -> float:
+        """The binary cross-entropy of ``image`` (as ``encode`` takes it) under the decoding of its mean ``mu`` (d,),
+        nats/image: the reconstruction error the page ranks among the test images'."""
+        x = torch.as_tensor(np.asarray(image), dtype=torch.float32)
+        x = x[None, None] if x.dim() == 2 else x[None]  # (1, C, S, S)
+        logits = self.model(slot).decode_logits(torch.as_tensor(np.asarray(mu, np.float32))[None])
+        return float(bce_per_image(logits, x)[0])
 
     @torch.inference_mode()
     def decode(self, slot: str, latents: np.ndarray | Sequence[Sequence[float]]) -> np.ndarray:

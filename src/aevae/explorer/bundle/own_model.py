@@ -19,12 +19,14 @@ trip. Imports torch.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 import torch
 from safetensors.torch import save as save_tensors
 
+from aevae.config import AUTO_PREPROCESS, PREPROCESSING
 from aevae.version import __version__
 from aevae.analysis import analyze
 from aevae.data.arrays import ArrayImages, array_images
@@ -59,11 +61,17 @@ def user_models(model: Any, images: ArrayImages, output: str | None = None,
 
 def own_model_bundle(model: Any, images: Any, labels: Any = None, output: str | None = None,
                      progress: bool = False, input_range: tuple[float, float] | None = None,
-                     cli: bool = False) -> tuple[Bundle, dict[str, UserModel]]:
+                     cli: bool = False, preprocess: str | None = None) -> tuple[Bundle, dict[str, UserModel]]:
     """The bundle for the user's model(s) on their images, and the wrapped models the page's decoding calls; with
     ``progress``, what was decided about each model (its ranges, why Python decodes it) is printed first, one line
-    each, options spelled as on the command line where ``cli``."""
+    each, options spelled as on the command line where ``cli``. ``preprocess``: how a drawing or an upload is
+    prepared for the models, "glyph" (an MNIST-style digit; the page then offers a drawing pad) or "fit" (resized
+    and cropped); None: the images' own (``ArrayImages.preprocess``: glyph for MNIST, fit for arrays)."""
     data = images if isinstance(images, ArrayImages) else array_images(images, labels)
+    if preprocess not in (None, AUTO_PREPROCESS):
+        if preprocess not in PREPROCESSING:
+            raise BundleError(f"unknown preprocessing {preprocess!r}; choose one of {', '.join(PREPROCESSING)}")
+        data = replace(data, preprocess=preprocess)
     models = user_models(model, data, output, input_range, cli)
     gallery = gallery_indices(data)
     meta: dict[str, Any] = {"format": BUNDLE_FORMAT, "models": {}, "provenance": {"aevae_version": __version__}}
@@ -102,7 +110,7 @@ def slot_entry(model: UserModel, data: ArrayImages, gallery: np.ndarray, progres
     cfg = model.cfg
     config = {"model": {"kind": cfg.kind, "latent_dim": cfg.latent_dim, "image_size": cfg.image_size,
                         "channels": cfg.channels},
-              "train": {"data": data.name, "preprocess": "fit"}}  # images as given: no glyph normalisation
+              "train": {"data": data.name, "preprocess": data.preprocess}}  # how an upload is made like them
     source = f"{model.name} (your {cfg.kind.upper()}, analysed on {len(data)} of your images)"
     meta = model_meta("", config, {}, analysis, layers, source=source)
     meta["own"] = True  # a user's own model on their images: the page words its gallery and hints for that

@@ -51,10 +51,14 @@ def decode_json(slot: str, latents: np.ndarray, images: np.ndarray) -> bytes:
     return head.encode() + b', "images": ' + pixels_json(images) + b"}"
 
 
-def encode_json(slot: str, mu: np.ndarray, sigma: np.ndarray | None, image: np.ndarray) -> bytes:
-    """The encode answer {"model", "mu", "sigma" (None for an AE), "image"} as JSON bytes."""
-    head = json.dumps({"model": slot, "mu": mu.tolist(), "sigma": None if sigma is None else sigma.tolist()},
-                      allow_nan=False)[:-1]
+def encode_json(slot: str, mu: np.ndarray, sigma: np.ndarray | None, image: np.ndarray,
+                bce: float | None = None) -> bytes:
+    """The encode answer {"model", "mu", "sigma" (None for an AE), "bce" (nats/image, where given), "image"} as
+    JSON bytes."""
+    fields = {"model": slot, "mu": mu.tolist(), "sigma": None if sigma is None else sigma.tolist()}
+    if bce is not None:
+        fields["bce"] = bce
+    head = json.dumps(fields, allow_nan=False)[:-1]
     return head.encode() + b', "image": ' + pixels_json(image[None])[1:-1] + b"}"
 
 

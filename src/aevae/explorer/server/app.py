@@ -8,7 +8,8 @@ Routes
     GET  /api/models                    metadata of both models
     GET  /api/models/{name}             metadata of one model ("ae" or "vae")
     POST /api/models/{name}/encode      an image -> its latent (mu, and sigma for VAEs) and the image prepared the
-                                        model's way (its preprocessing, size and channels: (S, S) or (3, S, S))
+                                        model's way (its preprocessing, size and channels: (S, S) or (3, S, S));
+                                        for a user's own model also "bce", its reconstruction error (nats/image)
     POST /api/models/{name}/decode      latent(s) -> image(s) in [0, 1], (B, S, S) or (B, 3, S, S) for a colour
                                         model, as JSON or raw bytes
 
@@ -188,7 +189,9 @@ def create_app(bundle_bytes: bytes, torch_threads: int | None = None, host: str 
                     image = (image_from_pixels(parse_json(body), layout) if kind == JSON_TYPE
                              else decoders.decode(body, layout))
                     mu, sigma = models().encode(slot, image)
-                    return encode_json(slot, mu, sigma, image)
+                    # A model the page cannot run: it cannot compute the reconstruction error it ranks either.
+                    bce = models().reconstruction_bce(slot, image, mu) if slot in (own_models or {}) else None
+                    return encode_json(slot, mu, sigma, image, bce)
 
                 return Response(await run_in_threadpool(work), media_type=JSON_TYPE)
             finally:

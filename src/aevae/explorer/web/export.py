@@ -94,9 +94,11 @@ def export_html(out: Path, ae: object = None, vae: object = None, images: object
 
 def export_own_model(out: Path, model: object, images: object, labels: object = None,
                      output: str | None = None, progress: bool = True,
-                     input_range: tuple[float, float] | None = None, cli: bool = False) -> Path:
+                     input_range: tuple[float, float] | None = None, cli: bool = False,
+                     preprocess: str | None = None) -> Path:
     """Write the explorer for your own model(s) (``aevae.explorer.bundle.own_model``) to ``out``; the page must
-    be able to run them (a plain chain the layer table describes), since an exported file has no Python."""
+    be able to run them (a plain chain the layer table describes), since an exported file has no Python.
+    ``preprocess`` as ``own_model_bundle`` takes it."""
     from aevae.data.arrays import ArrayImages, array_images
     from aevae.explorer.bundle.own_model import own_model_bundle, user_models
     from aevae.models.user_layers import user_layer_table
@@ -118,7 +120,8 @@ def export_own_model(out: Path, model: object, images: object, labels: object = 
                           "LayerNorm, residual additions, flatten and reshapes; encode returning mu, h.chunk(2, "
                           "dim=1) or (fc_mu(h), fc_logvar(h)); decode ending in a sigmoid or a tanh")
     one = models["ae"] is models["vae"]  # the wrapped models, so the checks and their notes are not repeated
-    bundle, _ = own_model_bundle(models["vae"] if one else models, data, progress=progress, cli=cli)
+    bundle, _ = own_model_bundle(models["vae"] if one else models, data, progress=progress, cli=cli,
+                                 preprocess=preprocess)
     text = export_page(bundle)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)

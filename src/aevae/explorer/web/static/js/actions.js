@@ -36,9 +36,11 @@ export function toggleInput(state, input) {
   state.emit("focus");
 }
 
-/** Add an image (Float32Array, 32 × 32 in [0, 1]) as a new selected input; returns it. */
-export function addInput(state, image, name, kind) {
-  const input = { id: `u${state.inputs.length}`, name, label: name, kind, image, selected: false, colour: null, codes: null };
+/** Add an image (Float32Array, the models' layout, in [0, 1]) as a new selected input; returns it. `codes`: its
+ * codes where they were found elsewhere ({slot: {mu, sigma, bce}}, from Python for a model the page cannot run);
+ * null: encoded here. */
+export function addInput(state, image, name, kind, codes = null) {
+  const input = { id: `u${state.inputs.length}`, name, label: name, kind, image, selected: false, colour: null, codes };
   state.inputs.push(input);
   toggleInput(state, input);
   return input;
@@ -52,10 +54,11 @@ export function setHover(state, input) {
   state.emit("hover");
 }
 
-/** Replace an input's image (a drawing that gained a stroke) and redraw everything that shows it. */
-export function updateInput(state, input, image) {
+/** Replace an input's image (a drawing that gained a stroke) and redraw everything that shows it; `codes` as
+ * addInput takes them. */
+export function updateInput(state, input, image, codes = null) {
   input.image = image;
-  input.codes = null;
+  input.codes = codes;
   codesOf(state, input);
   dropSamples(state, input);
   state.emit("inputs");

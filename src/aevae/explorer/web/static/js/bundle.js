@@ -28,15 +28,17 @@ export function modelFacts(model) {
 /**
  * Parse a bundle and build both networks.
  * @param {ArrayBuffer|Uint8Array} bytes
- * @param {{transport?: Function}} options transport: how a slot whose network only Python can run ("decoder":
- *   "python") is decoded (see remote.js); without one such a slot's images cannot be decoded
+ * @param {{transport?: Function, encoder?: Function}} options transport: how a slot whose network only Python can
+ *   run ("decoder": "python") is decoded (see remote.js); without one such a slot's images cannot be decoded;
+ *   encoder: how such a slot encodes a new picture (remote.js serverEncoder); without one it encodes only the
+ *   gallery's
  * @returns {{meta: object, models: {ae: Model, vae: Model}, gallery: {name, label, kind, data, image}[],
  *   family: null|{axis, symbol, values, members: (Model & {value, headline})[], snapshots}, remote: boolean}} where
  *   Model = {meta, net, pcaPoints, labels, pcaComponents, pcaMean, densityGrid, density, quantiles,
  *   testBceQuantiles, testTypicalityQuantiles, factors, latents}; remote: some slot is decoded by Python. A model's
  *   latent size is `meta.latent_dim` (derived from its config, see modelFacts), the one name the page uses.
  */
-export function loadBundle(bytes, { transport = null } = {}) {
+export function loadBundle(bytes, { transport = null, encoder = null } = {}) {
   const { tensors, metadata } = readSafetensors(bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes));
   if (!metadata[META_KEY]) throw new Error("not an aevae explorer bundle (no metadata)");
   const meta = JSON.parse(metadata[META_KEY]);
@@ -62,7 +64,7 @@ export function loadBundle(bytes, { transport = null } = {}) {
           mu: array(`${slot}.gallery_mu`),
           sigma: tensors[`${slot}.gallery_sigma`]?.data ?? null,
           bce: array(`${slot}.gallery_bce`),
-        }, gallery.map((item) => item.image), queue)
+        }, gallery.map((item) => item.image), queue, encoder)
         : createNetwork(weights(), m),
       pcaPoints: array(`${slot}.pca_points`), // (N, 2) row-major
       labels: array(`${slot}.labels`),

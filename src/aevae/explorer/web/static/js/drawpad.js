@@ -4,10 +4,13 @@
 // mouse, pen and touch alike; the keyboard adds strokes from a list (a vertical line, a ring, ...) that go through the
 // same path as a drawn one. The pad is offered only to models of drawn things ("glyph": digits, letters); models
 // of photos or sprites ("fit") get the upload alone, since a sketch on black is nothing like what they saw.
+// Where a model runs in Python only (remote.js), the file itself, or the pad's grey levels, go to Python, which
+// prepares and encodes them; the newest stroke's answer is the one kept.
 
 import { addInput, snapTo, updateInput } from "./actions.js";
 import { inputLayout, itemNoun } from "./dataset.js";
 import { prepareRGBA } from "./preprocess.js";
+import { encodeInPython } from "./remote.js";
 
 const PAD_PIXELS = 280; // the pad's backing store: the scale the probes were drawn at (aevae.data.probes.CANVAS)
 const STROKE = 22; // pen width in pad pixels, near the probes' stroke, so drawings look like digits once shrunk
@@ -33,6 +36,7 @@ export function createDrawPad(el, state, { size = 168 } = {}) {
   const noun = itemNoun(state.models.vae.meta).a;
   const layout = inputLayout(state.models.vae.meta); // both models take one layout (the bundle checks it)
   const pads = layout.preprocess === "glyph";
+  const python = Object.values(state.models).some((m) => m.net.remote); // encodes new pictures in Python
   // The status line sits below the pad and keeps one height, so no message moves the pad under the pointer.
   el.innerHTML = `
     <canvas class="pad" width="${PAD_PIXELS}" height="${PAD_PIXELS}" style="width:${size}px;height:${size}px"
@@ -42,7 +46,7 @@ export function createDrawPad(el, state, { size = 168 } = {}) {
       <span class="pad-keys" ${pads ? "" : "hidden"}><select class="pad-preset" aria-label="a stroke to add to the drawing">
         ${Object.keys(PRESETS).map((name) => `<option>${name}</option>`).join("")}</select>
         <button type="button" class="pad-add">Add stroke</button></span>
-      <span class="upload"><button type="button" class="upload-button">Upload image…</button><input type="file"
+      <span class="upload"><button type="button" class="upload-button" title="or drop an image file here">Upload image…</button><input type="file"
         accept="image/*" hidden tabindex="-1"></span>
     </div>
     <div class="pad-status" role="status"></div>`;
@@ -52,13 +56,15 @@ export function createDrawPad(el, state, { size = 168 } = {}) {
   let drawing = null; // the input this pad's strokes update
   let drawings = 0; // numbers the drawings: "drawing 1", "drawing 2", ...
   let last = null;
+  let asked = 0; // numbers the pictures sent to Python: an answer to an older one is dropped
 
   function clear() {
     ctx.fillStyle = "#000";
     ctx.fillRect(0, 0, PAD_PIXELS, PAD_PIXELS);
     drawing = null;
+    asked++;
     status.textContent = pads ? `Draw ${noun} (or anything) here.`
-      : `Upload a picture: it is resized and cropped to ${layout.size}×${layout.size}, ${layout.channels === 3
+      : `Upload a picture (or drop one here): it is resized and cropped to ${layout.size}×${layout.size}, ${layout.channels === 3
         ? "colour kept" : "in grey"}, as the training images were.`;
   }
 
@@ -90,18 +96,34 @@ export function createDrawPad(el, state, { size = 168 } = {}) {
     line(last, p);
     last = p;
   });
-  const finish = () => {
-    if (!last) return;
-    last = null;
-    const image = prepareRGBA(ctx.getImageData(0, 0, PAD_PIXELS, PAD_PIXELS).data, PAD_PIXELS, PAD_PIXELS, layout);
-    if (isBlank(image)) {
-      status.textContent = BLANK;
-      return;
-    }
-    if (drawing) updateInput(state, drawing, image);
-    else drawing = addInput(state, image, `drawing ${++drawings}`, "drawing");
+  // The drawing as an input (its codes found in Python where given), its lines snapped to it.
+  function show(image, codes = null) {
+    if (drawing) updateInput(state, drawing, image, codes);
+    else drawing = addInput(state, image, `drawing ${++drawings}`, "drawing", codes);
     snapTo(state, drawing); // the outputs show at once what each model makes of the drawing
     status.textContent = "Each stroke updates your drawing's line.";
+  }
+
+  const finish = async () => {
+    if (!last) return;
+    last = null;
+    const rgba = ctx.getImageData(0, 0, PAD_PIXELS, PAD_PIXELS).data;
+    if (!python) {
+      const image = prepareRGBA(rgba, PAD_PIXELS, PAD_PIXELS, layout);
+      if (isBlank(image)) status.textContent = BLANK;
+      else show(image);
+      return;
+    }
+    const ticket = ++asked;
+    const pixels = Array.from({ length: PAD_PIXELS }, (_, y) => Array.from({ length: PAD_PIXELS },
+      (_, x) => rgba[4 * (y * PAD_PIXELS + x)])); // white ink on black: the red channel is the grey level
+    status.textContent = "Encoding your drawing in Python…";
+    try {
+      const { image, codes } = await encodeInPython(state.models, { pixels });
+      if (ticket === asked) show(image, codes);
+    } catch (error) {
+      if (ticket === asked) status.textContent = `Could not encode the drawing: ${error.message}`;
+    }
   };
   pad.addEventListener("pointerup", finish);
   pad.addEventListener("pointercancel", finish);
@@ -115,11 +137,33 @@ export function createDrawPad(el, state, { size = 168 } = {}) {
   // A file input cannot be styled; a real button opens its dialogue, so the keyboard reaches it like any other.
   el.querySelector(".upload-button").addEventListener("click", () => el.querySelector("input[type=file]").click());
 
-  el.querySelector("input[type=file]").addEventListener("change", async (event) => {
+  el.querySelector("input[type=file]").addEventListener("change", (event) => {
     const file = event.target.files[0];
     event.target.value = ""; // choosing the same file again still fires "change"
+    if (file) upload(file);
+  });
+  // A file dropped on the pad or its buttons is uploaded the same way.
+  el.addEventListener("dragover", (event) => {
+    if (!event.dataTransfer?.types.includes("Files")) return;
+    event.preventDefault();
+    event.dataTransfer.dropEffect = "copy";
+  });
+  el.addEventListener("drop", (event) => {
+    const file = event.dataTransfer?.files[0];
     if (!file) return;
+    event.preventDefault();
+    upload(file);
+  });
+
+  async function upload(file) {
     try {
+      if (python) {
+        status.textContent = `Encoding ${file.name} in Python…`;
+        const { image, codes } = await encodeInPython(state.models, file);
+        snapTo(state, addInput(state, image, file.name, "upload", codes));
+        status.textContent = `Added ${file.name}.`;
+        return;
+      }
       const image = await imageFromFile(file, layout);
       if (isBlank(image)) {
         status.textContent = `${file.name}: ${BLANK}`;
@@ -130,7 +174,7 @@ export function createDrawPad(el, state, { size = 168 } = {}) {
     } catch (error) {
       status.textContent = `Could not read ${file.name}: ${error.message}`;
     }
-  });
+  }
 
   clear();
   return { pad };

@@ -99,7 +99,9 @@ export function mount(el, bundle, options = {}) {
   createToolbar(part(".toolbar"), state);
   createTrainingNotice(part(".training-notices"), state);
   createGallery(part(".gallery"), state, { own: part(".own-inputs") });
-  if (bundle.remote) { // a model only Python runs (remote.js) cannot encode new inputs in the page
+  // A model only Python runs (remote.js) encodes new inputs only where the page has a server to ask (the served page)
+  const encodes = SLOTS.every((slot) => !models[slot].net.remote || models[slot].net.encodeLater);
+  if (!encodes) {
     part(".own-title").remove();
     part(".drawpad").remove();
   } else {

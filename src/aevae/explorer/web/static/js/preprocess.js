@@ -18,11 +18,20 @@ const LANCZOS_SUPPORT = 3;
  */
 export function prepareRGBA(rgba, width, height, { preprocess = "glyph", size = SIZE, channels = 1 } = {}) {
   if (preprocess === "fit") return fitRGBA(rgba, width, height, size, channels);
-  const grey = preprocessRGBA(rgba, width, height, size);
+  const grey = glyphAtSide(rgba, width, height, size);
   if (channels === 1) return grey;
   const out = new Float32Array(3 * grey.length); // glyph is grey by nature: copied to the three channels
   for (let c = 0; c < 3; c++) out.set(grey, c * grey.length);
   return out;
+}
+
+// glyph at any side, as preprocess_image: 32 and 64 directly, another side (28, say) the nearer of them resized.
+function glyphAtSide(rgba, width, height, size) {
+  if (size === SIZE || size === 2 * SIZE) return preprocessRGBA(rgba, width, height, size);
+  const base = size > SIZE ? 2 * SIZE : SIZE;
+  let img = { data: preprocessRGBA(rgba, width, height, base), width: base, height: base };
+  img = resampleVertical(resampleHorizontal(img, size), size);
+  return Float32Array.from(img.data, (v) => clamp(v, 0, 1));
 }
 
 /**

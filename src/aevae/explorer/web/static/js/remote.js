@@ -7,6 +7,12 @@
 // Requests are coalesced: each view (the output, a PCA map's preview, the samples strip) keeps only its latest
 // latent, at most one request is in flight, and whatever the views queued while it flew goes out as one batch per
 // model when it lands. A superseded request resolves to null, so a view draws only the newest image.
+//
+// Where the page has a server (`aevae explore`), new inputs are encoded there too, through an encoder:
+//
+//   encoder(slot, source: Blob|{pixels}) -> Promise<{mu, sigma, bce, image}>   the file itself, or grey levels
+//
+// and the server prepares the picture the model's way (its preprocessing, size and channels) before encoding it.
 
 /**
  * The coalescing queue in front of a transport.
@@ -51,8 +57,10 @@ export function createDecodeQueue(transport) {
  * was made); decodeLater(view, z) asks the queue. It has no synchronous decode.
  * @param {object} meta the slot's metadata; @param {{mu, sigma, bce}} codes gallery codes, (M, d), (M, d), (M,)
  * @param {Float32Array[]} images the gallery's images, whose codes these are
+ * @param {Function|null} queue createDecodeQueue's decode; @param {Function|null} encoder see above: with one, the
+ *   network has encodeLater(source) -> Promise<{mu, sigma, bce, image}>, a picture encoded by Python
  */
-export function createRemoteNetwork(meta, codes, images, queue) {
+export function createRemoteNetwork(meta, codes, images, queue, encoder = null) {
   const d = meta.latent_dim;
   const index = new Map(images.map((image, i) => [image, i]));
   const channels = meta.config?.model?.channels ?? 1;
@@ -73,7 +81,44 @@ export function createRemoteNetwork(meta, codes, images, queue) {
       if (!queue) return Promise.reject(new Error("this model runs in Python only, and this page has no Python"));
       return queue(view, meta.slot, z);
     },
+    encodeLater: encoder && ((source) => encoder(meta.slot, source)),
   };
+}
+
+/**
+ * The served page's encoder: the server's encode API. A Blob (an uploaded file) is sent as it is, with its type;
+ * {pixels} (grey levels, rows of numbers) as JSON. Refusals reject with the server's message.
+ * @param {string} base the API's address ("api/" beside the page)
+ * @returns {(slot: string, source: Blob|{pixels: number[][]}) => Promise<{mu: Float64Array,
+ *   sigma: Float64Array|null, bce: number, image: Float32Array}>} image: as the model took it, flat, channels first
+ */
+export function serverEncoder(base = "api/") {
+  return async (slot, source) => {
+    const file = source instanceof Blob;
+    const response = await fetch(`${base}models/${slot}/encode`, {
+      method: "POST",
+      headers: { "Content-Type": file ? source.type || "application/octet-stream" : "application/json" },
+      body: file ? source : JSON.stringify(source),
+    });
+    if (!response.ok) throw new Error(await errorText(response));
+    const answer = await response.json();
+    return {
+      mu: Float64Array.from(answer.mu),
+      sigma: answer.sigma ? Float64Array.from(answer.sigma) : null,
+      bce: answer.bce,
+      image: Float32Array.from(answer.image.flat(2)),
+    };
+  };
+}
+
+// The server's {"error": message}, or the text of an answer that is not JSON.
+async function errorText(response) {
+  const text = await response.text();
+  try {
+    return JSON.parse(text).error ?? text;
+  } catch {
+    return text;
+  }
 }
 
 /**
@@ -87,14 +132,7 @@ export function serverTransport(base = "api/") {
       headers: { "Content-Type": "application/json", Accept: "application/octet-stream" },
       body: JSON.stringify({ latents: latents.map((z) => Array.from(z)) }),
     });
-    if (!response.ok) {
-      const text = await response.text();
-      let message = text;
-      try {
-        message = JSON.parse(text).error ?? text;
-      } catch { /* not JSON: the text itself */ }
-      throw new Error(message);
-    }
+    if (!response.ok) throw new Error(await errorText(response));
     return splitImages(new Float32Array(await response.arrayBuffer()), latents.length);
   };
 }
@@ -103,4 +141,25 @@ export function serverTransport(base = "api/") {
 export function splitImages(pixels, count) {
   const n = pixels.length / count;
   return Array.from({ length: count }, (_, i) => pixels.subarray(i * n, (i + 1) * n));
+}
+
+/**
+ * A new picture's codes in every model, where some model runs in Python only: each such model encodes it through
+ * its encoder (one model shown in both slots, once), and a model the page runs encodes the image Python prepared.
+ * @param {{[slot: string]: {meta, net}}} models the state's models
+ * @param {Blob|{pixels: number[][]}} source an uploaded file, or a drawing's grey levels
+ * @returns {Promise<{image: Float32Array, codes: {[slot: string]: {mu, sigma, bce?}}}>}
+ */
+export async function encodeInPython(models, source) {
+  const slots = Object.keys(models);
+  const remote = slots.filter((slot) => models[slot].net.remote);
+  const asked = models[remote[0]].meta.both_slots ? remote.slice(0, 1) : remote;
+  const answers = await Promise.all(asked.map((slot) => models[slot].net.encodeLater(source)));
+  const bySlot = Object.fromEntries(remote.map((slot) => [slot, answers[asked.indexOf(slot)] ?? answers[0]]));
+  const image = answers[0].image;
+  const codes = Object.fromEntries(slots.map((slot) => {
+    const answer = bySlot[slot];
+    return [slot, answer ? { mu: answer.mu, sigma: answer.sigma, bce: answer.bce } : models[slot].net.encode(image)];
+  }));
+  return { image, codes };
 }
