@@ -2,10 +2,14 @@
 // epoch of a run's snapshots, or the latent size d; aevae.explorer.bundle.family). It shows the axis value and the
 // model's headline numbers at each stop, and a small rate–distortion chart (KL bits against BCE, Alemi et al. 2018)
 // with every member as a dot and the current one ringed, so the slider visibly walks along the trade-off. The
-// range input moves by mouse and by keyboard (arrows, Home, End); clicking a dot moves there too.
+// range input moves by mouse and by keyboard (arrows, Home, End); clicking a dot moves there too, and a button
+// puts the pair's own VAE back.
 
-import { setMember } from "./actions.js";
+import { codeIn, setMember } from "./actions.js";
+import { itemNoun } from "./dataset.js";
+import { whenIdle } from "./idle.js";
 import { niceTicks } from "./latent.js";
+import { oodSignalsOf } from "./ood.js";
 import { formatValue, svg } from "./svg.js";
 
 const CHART = { width: 200, height: 100, left: 38, bottom: 26, top: 6, right: 8 }; // CSS pixels
@@ -43,6 +47,7 @@ export function createFamilySlider(el, state) {
       <div class="family-ticks" aria-hidden="true">${family.values.map((v) => `<span>${formatValue(v)}</span>`)
         .join("")}</div>
       <p class="family-stop" aria-live="polite"></p>
+      <button type="button" class="family-own" hidden>Back to the pair's own VAE</button>
       <p class="family-headline"></p>
     </div>
     <figure class="family-chart"><figcaption title="each dot is one model of the family">Rate–distortion, a dot per model</figcaption></figure>`;
@@ -50,6 +55,11 @@ export function createFamilySlider(el, state) {
   const chart = rateDistortionChart(el.querySelector(".family-chart"), state);
 
   range.addEventListener("input", () => setMember(state, Number(range.value)));
+  const back = el.querySelector(".family-own");
+  back.addEventListener("click", () => {
+    setMember(state, null);
+    range.focus(); // the button hides itself: the keyboard stays on the control
+  });
 
   function render() {
     const shown = state.member === null ? nearestMember(state) : state.member;
@@ -63,11 +73,23 @@ export function createFamilySlider(el, state) {
     const headline = el.querySelector(".family-headline"); // a member's numbers only while a member is shown
     headline.hidden = state.member === null;
     headline.textContent = headlineText(member.headline);
+    back.hidden = state.member === null;
     chart.mark(state.member);
   }
   state.on("model", render);
+  state.on("inputs", () => warmMembers(state));
   render();
+  warmMembers(state);
   return { el, range };
+}
+
+/** While the page is idle, encode the selected inputs with every member of the family and work out their signals
+ * (ood.js), so that a step of the slider finds them ready. */
+function warmMembers(state) {
+  const selected = state.inputs.filter((input) => input.selected);
+  whenIdle(state.family.members.flatMap((member) => selected.map((input) => () => {
+    oodSignalsOf(member, codeIn(member, input.image), input.image, itemNoun(member.meta).many);
+  })));
 }
 
 /** The member nearest the VAE slot's own model on the axis (where the slider rests before it is first moved). */
