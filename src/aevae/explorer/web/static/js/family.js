@@ -46,8 +46,8 @@ export function createFamilySlider(el, state) {
         <input type="range" class="family-range" min="0" max="${n - 1}" step="1"></label>
       <div class="family-ticks" aria-hidden="true">${family.values.map((v) => `<span>${formatValue(v)}</span>`)
         .join("")}</div>
-      <p class="family-stop" aria-live="polite"></p>
-      <button type="button" class="family-own" hidden>Back to the pair's own VAE</button>
+      <p class="family-stop"><span class="family-stop-text" aria-live="polite"></span>
+        <button type="button" class="family-own" hidden>back to the pair's own VAE</button></p>
       <p class="family-headline"></p>
     </div>
     <figure class="family-chart"><figcaption title="each dot is one model of the family">Rate–distortion, a dot per model</figcaption></figure>`;
@@ -67,7 +67,7 @@ export function createFamilySlider(el, state) {
     const member = family.members[shown];
     const label = stopLabel(family, member.value);
     range.setAttribute("aria-valuetext", `${label}: ${headlineText(member.headline)}`);
-    el.querySelector(".family-stop").textContent = state.member === null
+    el.querySelector(".family-stop-text").textContent = state.member === null
       ? `Showing the pair's own VAE; move the slider to swap in the family's models.`
       : `Showing the model at ${label} (${shown + 1} of ${n}).`;
     const headline = el.querySelector(".family-headline"); // a member's numbers only while a member is shown
@@ -131,7 +131,7 @@ function rateDistortionChart(figure, state) {
   }
   svg("text", { x: (left + width) / 2, y: height - 2, "text-anchor": "middle", class: "rd-title" }, axes)
     .textContent = "rate: KL, bits/image";
-  svg("text", { x: 9, y: (height - bottom) / 2, transform: `rotate(-90 9 ${(height - bottom) / 2})`,
+  svg("text", { x: 9, y: height / 2, transform: `rotate(-90 9 ${height / 2})`, // the whole height: it fits
     "text-anchor": "middle", class: "rd-title" }, axes).textContent = "BCE, nats/image";
   svg("polyline", { class: "rd-line", points: points.map(([x, y]) => `${px(x)},${py(y)}`).join(" ") }, root);
   const dots = points.map(([x, y], i) => {
