@@ -13,8 +13,10 @@ capturing listener, the first code to see it):
   (violins, lines, black line, output, PCA maps, information, headline and chart all listen synchronously)
 - step -> frame: to the next animation frame, when the redrawn views can first reach the screen
 
-Baseline, same run: the "Show AE" switch toggled the same number of times (it redraws the same views for the
-other slot) and a keydown on a blank page. Then the bytes: the bundle with and without its family, per model and
+The walk starts after the page has been idle for a second, as a reader looks before turning the knob (the page
+prepares each member's codes and PCA pictures meanwhile); one more walk, through every member once, starts the
+moment the page is ready, to show a first visit's cost. Baseline, same run: the "Show AE" switch toggled the same
+number of times (it redraws the same views for the other slot) and a keydown on a blank page. Then the bytes: the bundle with and without its family, per model and
 in total, and the exported file with and without it (``aevae export`` / ``--no-family``). Figures only.
 """
 
@@ -57,6 +59,9 @@ RECORDER = """(selector) => {
 }"""
 
 
+IDLE_MS = 1000  # a reader looks at the page before turning the knob; meanwhile it prepares the members (idle.js)
+
+
 def walk(page: object, selector: str, steps: int, keys: list[str]) -> dict:
     """Press ``keys`` in turn ``steps`` times on ``selector`` and return the page's log."""
     page.evaluate(RECORDER, selector)
@@ -86,9 +91,15 @@ def main() -> None:
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        cold = browser.new_page(viewport={"width": 1400, "height": 1000})  # walked at once: nothing made while idle
+        cold.goto(url)
+        cold.wait_for_selector(".output-canvas[data-drawn]")
+        first = walk(cold, ".family-range", n, ["Home"] + ["ArrowRight"] * (n - 1))  # each member, a first visit
+        cold.close()
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.goto(url)
         page.wait_for_selector(".output-canvas[data-drawn]")
+        page.wait_for_timeout(IDLE_MS)
         page.focus(".family-range")
         page.keyboard.press("Home")
         slider = walk(page, ".family-range", args.steps, keys)
@@ -101,6 +112,8 @@ def main() -> None:
     print(f"family: {n} models along {bundle.meta['family']['axis']} (Chromium {CHROMIUM}, this machine's cores "
           "shared with other work)")
     print(describe("slider step -> views redrawn", slider["views"]))
+    print(describe("  the same, walked the moment the page is ready (first visits, nothing prepared)",
+                   first["views"]))
     print(describe("slider step -> next frame", slider["frames"]))
     print(describe("baseline, Show AE toggle -> views redrawn", switch["views"]))
     print(describe("baseline, blank page keydown -> handler", floor["views"]))

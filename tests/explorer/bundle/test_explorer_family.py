@@ -209,6 +209,14 @@ def test_the_slider_moves_violins_lines_and_numbers_by_keyboard_and_mouse(browse
         page.locator(".rd-dot").nth(0).click()  # the chart's dots are stops too
         assert_shows_member(page, family_bundle, 0)
         assert page.locator(".thumb[aria-pressed='true']").count() == 1  # the selection stays
+        page.locator(".family-own").click()  # back to the pair's own VAE
+        assert page.locator(".family-stop").text_content().startswith("Showing the pair's own VAE")
+        assert page.locator(".family-own").is_hidden() and page.evaluate(
+            "() => document.activeElement.classList.contains('family-range')")
+        grids = family_bundle.arrays["vae.density_grid"]
+        extent = np.array(page.evaluate(VIOLIN_EXTENT))
+        assert np.abs(extent - np.stack([grids.min(1), grids.max(1)], 1)).max() < 0.02 * np.ptp(grids)
+        assert lines() == before
 
 
 @pytest.mark.browser

@@ -7,11 +7,22 @@ import { SLOTS } from "./bundle.js";
 import { clampToAxes, gaussian, sampleCode } from "./latent.js";
 import { selectionColour } from "./palette.js";
 
+const encoded = new WeakMap(); // network -> WeakMap(image -> its code): a family's slider comes back to models
+
+/** An image's code ({mu, sigma}) in `model`, encoded once per model and image (an image is never changed in place:
+ * a drawing that gains a stroke is a new image). */
+export function codeIn(model, image) {
+  if (!encoded.has(model.net)) encoded.set(model.net, new WeakMap());
+  const codes = encoded.get(model.net);
+  if (!codes.has(image)) codes.set(image, model.net.encode(image));
+  return codes.get(image);
+}
+
 /** The input's codes in every model ({slot: {mu, sigma}}), encoded in the browser on first use. */
 function codesOf(state, input) {
   if (!input.codes) {
     input.codes = {};
-    for (const slot of SLOTS) input.codes[slot] = state.models[slot].net.encode(input.image);
+    for (const slot of SLOTS) input.codes[slot] = codeIn(state.models[slot], input.image);
   }
   return input.codes;
 }
@@ -198,7 +209,7 @@ export function setMember(state, index) {
   state.member = index;
   state.models[slot] = model;
   state.active = slot; // the slider moves the VAE's place: show it
-  for (const input of state.inputs) if (input.codes) input.codes[slot] = model.net.encode(input.image);
+  for (const input of state.inputs) if (input.codes) input.codes[slot] = codeIn(model, input.image);
   const dropped = state.samples?.slot === slot;
   if (dropped) state.samples = null;
   const origin = state.origin[slot] || { kind: "line" };

@@ -2,10 +2,14 @@
 // epoch of a run's snapshots, or the latent size d; aevae.explorer.bundle.family). It shows the axis value and the
 // model's headline numbers at each stop, and a small rate–distortion chart (KL bits against BCE, Alemi et al. 2018)
 // with every member as a dot and the current one ringed, so the slider visibly walks along the trade-off. The
-// range input moves by mouse and by keyboard (arrows, Home, End); clicking a dot moves there too.
+// range input moves by mouse and by keyboard (arrows, Home, End); clicking a dot moves there too, and a button
+// puts the pair's own VAE back.
 
-import { setMember } from "./actions.js";
+import { codeIn, setMember } from "./actions.js";
+import { itemNoun } from "./dataset.js";
+import { whenIdle } from "./idle.js";
 import { niceTicks } from "./latent.js";
+import { oodSignalsOf } from "./ood.js";
 import { formatValue, svg } from "./svg.js";
 
 const CHART = { width: 200, height: 100, left: 38, bottom: 26, top: 6, right: 8 }; // CSS pixels
@@ -42,7 +46,8 @@ export function createFamilySlider(el, state) {
         <input type="range" class="family-range" min="0" max="${n - 1}" step="1"></label>
       <div class="family-ticks" aria-hidden="true">${family.values.map((v) => `<span>${formatValue(v)}</span>`)
         .join("")}</div>
-      <p class="family-stop" aria-live="polite"></p>
+      <p class="family-stop"><span class="family-stop-text" aria-live="polite"></span>
+        <button type="button" class="family-own" hidden>back to the pair's own VAE</button></p>
       <p class="family-headline"></p>
     </div>
     <figure class="family-chart"><figcaption title="each dot is one model of the family">Rate–distortion, a dot per model</figcaption></figure>`;
@@ -50,6 +55,11 @@ export function createFamilySlider(el, state) {
   const chart = rateDistortionChart(el.querySelector(".family-chart"), state);
 
   range.addEventListener("input", () => setMember(state, Number(range.value)));
+  const back = el.querySelector(".family-own");
+  back.addEventListener("click", () => {
+    setMember(state, null);
+    range.focus(); // the button hides itself: the keyboard stays on the control
+  });
 
   function render() {
     const shown = state.member === null ? nearestMember(state) : state.member;
@@ -57,17 +67,29 @@ export function createFamilySlider(el, state) {
     const member = family.members[shown];
     const label = stopLabel(family, member.value);
     range.setAttribute("aria-valuetext", `${label}: ${headlineText(member.headline)}`);
-    el.querySelector(".family-stop").textContent = state.member === null
+    el.querySelector(".family-stop-text").textContent = state.member === null
       ? `Showing the pair's own VAE; move the slider to swap in the family's models.`
       : `Showing the model at ${label} (${shown + 1} of ${n}).`;
     const headline = el.querySelector(".family-headline"); // a member's numbers only while a member is shown
     headline.hidden = state.member === null;
     headline.textContent = headlineText(member.headline);
+    back.hidden = state.member === null;
     chart.mark(state.member);
   }
   state.on("model", render);
+  state.on("inputs", () => warmMembers(state));
   render();
+  warmMembers(state);
   return { el, range };
+}
+
+/** While the page is idle, encode the selected inputs with every member of the family and work out their signals
+ * (ood.js), so that a step of the slider finds them ready. */
+function warmMembers(state) {
+  const selected = state.inputs.filter((input) => input.selected);
+  whenIdle(state.family.members.flatMap((member) => selected.map((input) => () => {
+    oodSignalsOf(member, codeIn(member, input.image), input.image, itemNoun(member.meta).many);
+  })));
 }
 
 /** The member nearest the VAE slot's own model on the axis (where the slider rests before it is first moved). */
@@ -109,7 +131,7 @@ function rateDistortionChart(figure, state) {
   }
   svg("text", { x: (left + width) / 2, y: height - 2, "text-anchor": "middle", class: "rd-title" }, axes)
     .textContent = "rate: KL, bits/image";
-  svg("text", { x: 9, y: (height - bottom) / 2, transform: `rotate(-90 9 ${(height - bottom) / 2})`,
+  svg("text", { x: 9, y: height / 2, transform: `rotate(-90 9 ${height / 2})`, // the whole height: it fits
     "text-anchor": "middle", class: "rd-title" }, axes).textContent = "BCE, nats/image";
   svg("polyline", { class: "rd-line", points: points.map(([x, y]) => `${px(x)},${py(y)}`).join(" ") }, root);
   const dots = points.map(([x, y], i) => {

@@ -15,7 +15,11 @@ const ROWS = [
   ["Reconstruction BCE (test)", (m) => m.metrics?.bce_nats_per_image, "nats/image", "bce_nats_per_image"],
 ];
 
-const number = (v, digits = 1) => Number(v).toLocaleString("en", { maximumFractionDigits: digits });
+const formats = new Map(); // digits -> Intl.NumberFormat (making one per number would cost the slider its frame)
+const number = (v, digits = 1) => {
+  if (!formats.has(digits)) formats.set(digits, new Intl.NumberFormat("en", { maximumFractionDigits: digits }));
+  return formats.get(digits).format(Number(v));
+};
 const known = (v) => v !== undefined && v !== null;
 
 /**

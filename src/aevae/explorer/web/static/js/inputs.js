@@ -5,7 +5,7 @@
 import { setHover, snapTo, toggleInput } from "./actions.js";
 import { itemNoun } from "./dataset.js";
 import { imageCanvas } from "./images.js";
-import { oodSignals } from "./ood.js";
+import { oodSignalsOf } from "./ood.js";
 
 const TAIL = 2.5; // percent: a latent value this far into either tail of its violin is highlighted
 
@@ -24,7 +24,7 @@ export function createInputList(el, state) {
     const model = state.models[state.active];
     const items = itemNoun(model.meta).many;
     for (const input of selected) {
-      const ood = oodSignals(model, input.codes[state.active], input.image, items);
+      const ood = oodSignalsOf(model, input.codes[state.active], input.image, items);
       const row = document.createElement("div");
       row.className = "input-row";
       row.dataset.input = input.id;

@@ -24,6 +24,17 @@ const UNUSUAL = 0.01; // ... and unusual
 const RANK_RARE = 95; // percentile ranks of the error signals at which they call an input rare
 const RANK_UNUSUAL = 99; // ... and unusual
 const P_MIN = 1e-7; // decoded probabilities are clamped here: float32 sigmoid reaches 0 and 1 exactly
+const judged = new WeakMap(); // code -> {model, signals}
+
+/** `oodSignals`, worked out once per code and model: an input's code in one model is one object (actions.js keeps
+ * them), and a family's slider comes back to the models it has shown. */
+export function oodSignalsOf(model, code, image, items) {
+  const known = judged.get(code);
+  if (known?.model === model) return known.signals;
+  const signals = oodSignals(model, code, image, items);
+  judged.set(code, { model, signals });
+  return signals;
+}
 
 /**
  * The code-position signal for latent `mu` of a model.

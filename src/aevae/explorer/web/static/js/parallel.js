@@ -159,9 +159,10 @@ export function createParallel(el, state, { width: startWidth = 640, height = 38
     return [g.x(j), Math.min(Math.max(g.y(j, v), g.top), g.bottom)];
   }
 
-  // SVG units per CSS pixel: the plot scales with its container.
+  // SVG units per CSS pixel: the plot scales with its container. The container's width is the one the
+  // ResizeObserver below last saw, so a redraw never makes the browser lay the page out in the middle of a step.
   function unitsPerPixel() {
-    const shown = root.getBoundingClientRect().width;
+    const shown = large() && shownWidth ? plotWidth() : shownWidth || root.getBoundingClientRect().width;
     return shown > 0 ? root.viewBox.baseVal.width / shown : 1;
   }
 
@@ -372,8 +373,8 @@ export function createParallel(el, state, { width: startWidth = 640, height = 38
     else renderOther();
   });
   // The minimum band height and the text's size are in screen pixels: redraw when the plot's size changes.
-  new ResizeObserver(() => {
-    const w = el.getBoundingClientRect().width;
+  new ResizeObserver(([entry]) => {
+    const w = entry.borderBoxSize?.[0]?.inlineSize ?? el.getBoundingClientRect().width;
     if (w > 0 && Math.abs(w - shownWidth) > 0.5) {
       shownWidth = w;
       for (const slot of SLOTS) if (!state.drawnBy[slot]) state.drawn[slot] = null; // the default for this width

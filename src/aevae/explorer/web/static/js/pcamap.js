@@ -10,6 +10,7 @@
 import { setActive, setLatent, setMapScale } from "./actions.js";
 import { SLOTS } from "./bundle.js";
 import { currentColouring, levelColour } from "./colouring.js";
+import { whenIdle } from "./idle.js";
 import { drawImage } from "./images.js";
 import { niceTicks, project, unproject } from "./latent.js";
 import { RECONSTRUCTION, rgb } from "./palette.js";
@@ -19,6 +20,7 @@ const POINT_ALPHA = 0.35; // overlapping points darken: dense regions read as de
 const EXTENT_PERCENTILES = [0.005, 0.995]; // a few far outliers must not shrink the bulk of the map
 const PAD = 0.08; // fraction of the span added around the points
 const TICK_ROOM = { left: 40, bottom: 22 }; // CSS pixels beside the map for the tick labels
+const KEPT_IMAGES = 4; // pictures of points kept per model (one per width, scale and colouring last used)
 
 /**
  * @param {HTMLElement} el container
@@ -50,13 +52,14 @@ export function createPcaMap(el, state, { slot, size: initialSize = 270 }) {
   const dpr = window.devicePixelRatio || 1;
   let size = 0;
   let view = null;
+  let areaWidth = area.clientWidth; // CSS pixels, kept by the ResizeObserver below (reading it would force a layout)
   const toPixel = ([p1, p2]) => [((p1 - view.x0) / view.span) * size, size - ((p2 - view.y0) / view.span) * size];
   const toPca = (x, y) => [view.x0 + (x / size) * view.span, view.y0 + ((size - y) / size) * view.span];
 
   // (Re)draw everything for the current width and scale; nothing when neither changed.
   function layout() {
-    const wanted = Math.round(area.clientWidth) || initialSize;
-    const next = mapView(state, slot);
+    const wanted = Math.round(areaWidth) || initialSize;
+    const next = mapView(state.models, slot, state.mapScale);
     if (wanted === size && view && next.span === view.span && next.x0 === view.x0) return;
     size = wanted;
     view = next;
@@ -68,29 +71,27 @@ export function createPcaMap(el, state, { slot, size: initialSize = 270 }) {
     drawPoints();
     drawTicks();
     drawOverlay();
+    warmSoon();
   }
 
   // The points of a model already drawn at this size, window and colouring are put back as they were: the family
   // slider returns to models it has shown, and redrawing thousands of points would cost it a frame.
-  const drawn = new WeakMap(); // model -> {key, img}
-  function drawPoints() {
-    const ctx = points.getContext("2d");
-    const key = `${points.width}|${view.x0}|${view.y0}|${view.span}|${state.colourBy}`;
-    const cached = drawn.get(model);
-    if (cached?.key === key) {
-      ctx.putImageData(cached.img, 0, 0);
-      return;
-    }
-    const img = ctx.createImageData(points.width, points.height);
+  const drawn = new WeakMap(); // model -> Map(key -> ImageData), the newest last
+  function pointsImage(shownModel, at) {
+    const pixels = Math.round(size * dpr);
+    const key = `${pixels}|${at.x0}|${at.y0}|${at.span}|${state.colourBy}`;
+    if (!drawn.has(shownModel)) drawn.set(shownModel, new Map());
+    const images = drawn.get(shownModel);
+    if (images.has(key)) return images.get(key);
+    const img = new ImageData(pixels, pixels);
     img.data.fill(255);
-    const colouring = currentColouring(state, model);
+    const colouring = currentColouring(state, shownModel);
     const colours = Array.from({ length: colouring.levels.length || 1 }, (_, k) => rgb(levelColour(colouring, k)));
     const dot = Math.max(1, Math.round(1.5 * dpr)); // about 1.5 CSS pixels
-    const { pcaPoints, labels } = model;
-    for (let i = 0; i < labels.length; i++) {
-      const [x, y] = toPixel([pcaPoints[2 * i], pcaPoints[2 * i + 1]]);
-      const px = Math.floor(x * dpr);
-      const py = Math.floor(y * dpr);
+    const { pcaPoints, labels } = shownModel;
+    for (let i = 0; i < labels.length; i++) { // as toPixel, for the window `at`
+      const px = Math.floor(((pcaPoints[2 * i] - at.x0) / at.span) * size * dpr);
+      const py = Math.floor((size - ((pcaPoints[2 * i + 1] - at.y0) / at.span) * size) * dpr);
       const c = colours[colouring.value(i) % colours.length];
       for (let dy = 0; dy < dot; dy++) {
         for (let dx = 0; dx < dot; dx++) {
@@ -102,8 +103,23 @@ export function createPcaMap(el, state, { slot, size: initialSize = 270 }) {
         }
       }
     }
-    ctx.putImageData(img, 0, 0);
-    drawn.set(model, { key, img });
+    images.set(key, img);
+    if (images.size > KEPT_IMAGES) images.delete(images.keys().next().value); // the oldest: a past width or scale
+    return img;
+  }
+
+  function drawPoints() {
+    points.getContext("2d").putImageData(pointsImage(model, view), 0, 0);
+  }
+
+  // While the page is idle, draw the pictures a step of the family's slider will need (each member in the VAE's
+  // place, and this map at the scale each member gives it), so that the step only puts one back.
+  function warmSoon() {
+    if (!state.family) return;
+    whenIdle(state.family.members.map((member) => () => {
+      const models = { ...state.models, vae: member };
+      if (size) pointsImage(models[slot], mapView(models, slot, state.mapScale));
+    }));
   }
 
   // Round values on both principal axes, in the frame's margin (left: PC2, bottom: PC1).
@@ -258,7 +274,10 @@ export function createPcaMap(el, state, { slot, size: initialSize = 270 }) {
   state.on("inputs", drawOverlay);
   state.on("active", renderActive);
   state.on("mapscale", layout);
-  state.on("colourby", drawPoints);
+  state.on("colourby", () => {
+    drawPoints();
+    warmSoon();
+  });
   state.on("model", (detail) => { // the other map redraws only if the shared scale moved (layout checks)
     if (detail.slot === slot) {
       model = state.models[slot];
@@ -271,7 +290,10 @@ export function createPcaMap(el, state, { slot, size: initialSize = 270 }) {
   renderActive();
   layout();
   // The map fills the width its panel gives it; with a shared scale the other map does not depend on this width.
-  new ResizeObserver(layout).observe(area);
+  new ResizeObserver(([entry]) => {
+    areaWidth = entry.contentRect.width;
+    layout();
+  }).observe(area);
   return { area, toPixel };
 }
 
@@ -293,11 +315,12 @@ export function createMapScaleSwitch(el, state) {
   return { el };
 }
 
-/** A map's window: its own bulk's extent or, with a shared scale, the larger span of both maps about its centre. */
-function mapView(state, slot) {
-  const own = extentOf(state.models[slot]);
-  if (state.mapScale !== "shared") return own;
-  const span = Math.max(...SLOTS.map((s) => extentOf(state.models[s]).span));
+/** The window of the map of `slot` when `models` ({ae, vae}) are shown: its own bulk's extent or, with a shared
+ * `scale`, the larger span of both maps about its centre. */
+function mapView(models, slot, scale) {
+  const own = extentOf(models[slot]);
+  if (scale !== "shared") return own;
+  const span = Math.max(...SLOTS.map((s) => extentOf(models[s]).span));
   return { x0: own.x0 + own.span / 2 - span / 2, y0: own.y0 + own.span / 2 - span / 2, span };
 }
 
@@ -310,14 +333,15 @@ function extentOf(model) {
 function extent(pcaPoints) {
   const n = pcaPoints.length / 2;
   const stride = Math.max(1, Math.floor(n / 5000)); // a subsample pins percentiles down well enough
-  const xs = [];
-  const ys = [];
-  for (let i = 0; i < n; i += stride) {
-    xs.push(pcaPoints[2 * i]);
-    ys.push(pcaPoints[2 * i + 1]);
+  const count = Math.ceil(n / stride);
+  const xs = new Float64Array(count);
+  const ys = new Float64Array(count);
+  for (let k = 0; k < count; k++) {
+    xs[k] = pcaPoints[2 * k * stride];
+    ys[k] = pcaPoints[2 * k * stride + 1];
   }
   const range = (values) => {
-    values.sort((a, b) => a - b);
+    values.sort(); // a typed array sorts by value
     const at = (q) => values[Math.min(values.length - 1, Math.floor(q * values.length))];
     return [at(EXTENT_PERCENTILES[0]), at(EXTENT_PERCENTILES[1])];
   };

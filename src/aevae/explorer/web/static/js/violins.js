@@ -27,15 +27,27 @@ export function createViolins(groups, state, { geometry }) {
     return { grid, widths: Array.from(density, (v) => v / peak) };
   }
 
+  // A violin's outline is the same wherever its axis is drawn at the same place and scale: a family's slider and
+  // the Show AE switch come back to the same outlines, so each is traced once.
+  const traced = new WeakMap(); // model -> Map(where its axis j is drawn -> the path's d)
   function violins(model, group, className) {
     const { x, y, halfWidth, dims } = geometry();
-    const G = model.densityGrid.length / model.meta.latent_dim;
-    for (const j of dims.filter((i) => i < model.meta.latent_dim)) {
-      const { grid, widths } = outline(model, j, G);
-      const edge = (g, side) => `${(x(j) + side * widths[g] * halfWidth).toFixed(2)},${y(j, grid[g]).toFixed(2)}`;
-      const right = Array.from(grid, (_, g) => edge(g, 1));
-      const left = Array.from(grid, (_, g) => edge(g, -1)).reverse();
-      svg("path", { d: `M${right.join("L")}L${left.join("L")}Z`, class: className, "data-dim": j }, group);
+    const d = model.meta.latent_dim;
+    const G = model.densityGrid.length / d;
+    if (!traced.has(model)) traced.set(model, new Map());
+    const paths = traced.get(model);
+    if (paths.size > 8 * d) paths.clear(); // outlines for past widths and scales
+    for (const j of dims.filter((i) => i < d)) {
+      const ends = model.densityGrid.subarray(j * G, (j + 1) * G);
+      const where = `${j}|${x(j)}|${halfWidth}|${y(j, ends[0])}|${y(j, ends[G - 1])}`; // y is linear in the value
+      if (!paths.has(where)) {
+        const { grid, widths } = outline(model, j, G);
+        const edge = (g, side) => `${(x(j) + side * widths[g] * halfWidth).toFixed(2)},${y(j, grid[g]).toFixed(2)}`;
+        const right = Array.from(grid, (_, g) => edge(g, 1));
+        const left = Array.from(grid, (_, g) => edge(g, -1)).reverse();
+        paths.set(where, `M${right.join("L")}L${left.join("L")}Z`);
+      }
+      svg("path", { d: paths.get(where), class: className, "data-dim": j }, group);
     }
   }
 
