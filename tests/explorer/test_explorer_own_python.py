@@ -175,3 +175,36 @@ def test_the_drawing_pad_of_a_glyph_model_encodes_its_strokes_in_python(browser:
         wait_for_line_at(page, np.array(axes.clamp("vae", pad_code(page, model, side))))
         assert sum(r.endswith("/api/models/ae/encode") for r in requests) == 3  # each stroke, once
         save_screenshot(page, f"python-drawing-{name}", full_page=True)
+
+
+@pytest.mark.parametrize(("name", "data"), [("mlp_vae", "grey"), ("conv_ae", "colour")])
+def test_the_article_opens_and_python_decodes_its_figures(browser: Any, data_files: dict[str, Path], name: str,
+                                                          data: str) -> None:
+    model = MODELS[name]().eval()
+    with served_own(f"own_models:{name}", data_files[data]) as url:
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        requests, errors = record_traffic(page)
+        page.goto(url + "article")
+        page.wait_for_selector(".aevae-article[data-ready]", state="attached", timeout=60_000)
+        missing = page.inner_text("#fig-ae .missing")  # Figure 1 runs each layer in the page: said why not, in a line
+        assert "decoded by Python" in missing and "the layer table has no entry for GELU" in missing
+        page.wait_for_selector(".embedded-explorer .output-canvas[data-drawn]")  # the explorer inside it decodes too
+        a, b = (int(page.input_value(s)) for s in (".holes-a", ".holes-b"))
+        t = float(page.get_attribute("#fig-holes .fig-body", "data-t"))
+        images = Bundle.from_bytes(httpx.get(url + "api/bundle", timeout=30).content).arrays["gallery.images"]
+        with torch.inference_mode():
+            x = torch.as_tensor(images[[a, b]], dtype=torch.float32) / 255
+            enc = model.encode(x if x.dim() == 4 else x[:, None])
+            za, zb = (enc[0] if isinstance(enc, tuple) else enc)
+            want = model.decode((za + t * (zb - za))[None])[0].numpy()  # Figure 2's image at t, from Python
+        expected = np.round(255 * (1 - want[0])) if len(want) == 1 else np.round(255 * want.transpose(1, 2, 0))
+        page.wait_for_function("() => document.querySelector('.holes-now-canvas').width > 0")
+        page.wait_for_timeout(500)
+        got = canvas_rgb(page, '.holes-now[data-slot="vae"] canvas').astype(int)
+        assert np.abs((got[:, :, 0] if len(want) == 1 else got) - expected).max() <= 1
+        assert any(r.endswith("/api/models/vae/decode") for r in requests)
+        if name == "mlp_vae":  # a VAE: Figure 3's sample is decoded by Python as well
+            page.wait_for_function("() => document.querySelector('.fig2-output').width === 32")
+        save_screenshot(page, f"python-article-{name}", full_page=True)
+        page.close()
+    assert not errors, errors

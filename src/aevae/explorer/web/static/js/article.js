@@ -78,11 +78,13 @@ export function mountArticle(el, bundle, options = {}) {
   const vae = ctx.models.vae.meta;
   const variational = ctx.models.vae.net.variational;
 
+  const python = Object.values(ctx.models).some((m) => m.net.remote); // some model only Python runs (remote.js)
   const s1 = section("autoencoders", SECTIONS[0][1], autoencoderProse(ctx),
     figure("fig-ae", `Figure 1. The loaded ${describe(ae)}, every block one layer's output with its shape.`));
   const s2 = section("holes", SECTIONS[1][1], holesProse(ctx),
     figure("fig-holes", `Figure 2. Both loaded models decode the same points: along the line from A's code to B's,
-      draws from N(0, I), and a grid over two dimensions. Every image is decoded in your browser.`));
+      draws from N(0, I), and a grid over two dimensions. ${python ? "Python decodes your model's images, behind "
+        + "the page." : "Every image is decoded in your browser."}`));
   const s3 = section("vae", SECTIONS[2][1], vaeProse(ctx),
     variational ? figure("fig-vae", `Figure 3. The loaded ${describe(vae)}: its graph, and live values for one input.`) : "");
   const s4 = section("reparameterisation", SECTIONS[3][1], variational ? `
@@ -153,14 +155,18 @@ export function mountArticle(el, bundle, options = {}) {
 
   const body = (id) => el.querySelector(`#${id} .fig-body`);
   const figures = {};
-  figures.ae = createAutoencoderFigure(body("fig-ae"), ctx);
+  if (ctx.models.ae.meta.layers) figures.ae = createAutoencoderFigure(body("fig-ae"), ctx);
+  else { // Figure 1 runs every layer in the page: a model only Python runs has no layers here to show
+    body("fig-ae").innerHTML = `<p class="missing">Not drawn: this figure runs each layer of the network in your
+      browser, and your ${esc(ae.kind.toUpperCase())} is decoded by Python (${esc(ae.python_only ?? "no layer table")}).</p>`;
+  }
   figures.holes = createHolesFigure(body("fig-holes"), ctx);
   if (variational) {
     figures.vae = createVaeFigure(body("fig-vae"), ctx);
     createReparamFigure(body("fig-reparam"), ctx);
   }
-  el.querySelector(".shape-chain").textContent = [...el.querySelectorAll("#fig-ae .block-shape")]
-    .map((n) => n.textContent).join(" → ");
+  const chain = el.querySelector(".shape-chain");
+  if (chain) chain.textContent = [...el.querySelectorAll("#fig-ae .block-shape")].map((n) => n.textContent).join(" → ");
   linkTerms(el);
   linkDefinitions(el);
   const knob = el.querySelector("#kl-knob"); // the β family's figure, in the objective's slot (empty without one)

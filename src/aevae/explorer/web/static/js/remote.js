@@ -163,3 +163,14 @@ export async function encodeInPython(models, source) {
   }));
   return { image, codes };
 }
+
+/**
+ * Decode `z` with a model's network and hand the image to `use`: at once where the page runs the network, when
+ * Python answers where it cannot (`view` names the picture, so only its newest request is kept). A Python error
+ * leaves the picture as it was.
+ * @returns {Promise<void>|undefined}
+ */
+export function decodeThen(net, view, z, use) {
+  if (!net.remote) return void use(net.decode(z));
+  return net.decodeLater(view, z).then((image) => image && use(image), () => {});
+}

@@ -13,6 +13,7 @@
 import { SLOTS } from "../bundle.js";
 import { drawImage, imageShape } from "../images.js";
 import { gaussian } from "../latent.js";
+import { decodeThen } from "../remote.js";
 import { esc, num } from "./format.js";
 
 const STEPS = [-0.5, -0.25, 0, 0.25, 0.5, 0.75, 1, 1.25, 1.5]; // the strip's positions on the line (A at 0, B at 1)
@@ -152,7 +153,8 @@ export function createHolesFigure(el, ctx) {
     const start = performance.now();
     for (const m of models) {
       const { a, b } = codes[m.slot];
-      drawImage(el.querySelector(`.holes-now[data-slot="${m.slot}"] canvas`), m.net.decode(lerp(a, b, t)), true);
+      const canvas = el.querySelector(`.holes-now[data-slot="${m.slot}"] canvas`);
+      decodeThen(m.net, `holes-now-${m.slot}`, lerp(a, b, t), (image) => drawImage(canvas, image, true));
     }
     $(".holes-t-out").textContent = `t = ${num(t, 2)}`;
     el.dataset.t = String(t);
@@ -165,7 +167,8 @@ export function createHolesFigure(el, ctx) {
     const jobs = [];
     for (const m of models) {
       const canvases = el.querySelectorAll(`.holes-strips .holes-strip[data-slot="${m.slot}"] canvas`);
-      STEPS.forEach((t, k) => jobs.push(() => drawImage(canvases[k], m.net.decode(lerp(codes[m.slot].a, codes[m.slot].b, t)), true)));
+      STEPS.forEach((t, k) => jobs.push(() => decodeThen(m.net, `holes-strip-${m.slot}-${k}`,
+        lerp(codes[m.slot].a, codes[m.slot].b, t), (image) => drawImage(canvases[k], image, true))));
     }
     scheduler.run("strips", jobs, () => {
       el.dataset.strips = String(Number(el.dataset.strips || 0) + 1);
@@ -179,7 +182,8 @@ export function createHolesFigure(el, ctx) {
     const jobs = [];
     models.forEach((m, s) => {
       const canvases = el.querySelectorAll(`.holes-prior .holes-strip[data-slot="${m.slot}"] canvas`);
-      draws[s].forEach((z, k) => jobs.push(() => drawImage(canvases[k], m.net.decode(z), true)));
+      draws[s].forEach((z, k) => jobs.push(() => decodeThen(m.net, `holes-prior-${m.slot}-${k}`, z,
+        (image) => drawImage(canvases[k], image, true))));
     });
     el.dataset.draws = JSON.stringify(draws.map((row) => row.map((z) => Array.from(z))));
     scheduler.run("prior", jobs, () => {
@@ -209,8 +213,10 @@ export function createHolesFigure(el, ctx) {
             const z = Float64Array.from(held);
             z[i] = at(xi0, xi1, col);
             z[j] = at(yj1, yj0, row); // the top row is the high end
-            paintTile(out, m.net.decode(z), col, row);
-            c2d.putImageData(out, 0, 0, col * side, row * side, side, side);
+            decodeThen(m.net, `holes-grid-${m.slot}-${row}-${col}`, z, (image) => {
+              paintTile(out, image, col, row);
+              c2d.putImageData(out, 0, 0, col * side, row * side, side, side);
+            });
           });
         }
       }

@@ -4,6 +4,7 @@
 // in nats and bits (closed form of Kingma & Welling 2014, appendix B).
 
 import { drawImage } from "../images.js";
+import { decodeThen } from "../remote.js";
 import { inputPicker, drawEps } from "./context.js";
 import { num } from "./format.js";
 
@@ -87,7 +88,7 @@ export function createVaeFigure(el, ctx) {
     const { mu, sigma } = code;
     const eps = ctx.state.eps;
     const z = Float64Array.from(mu, (m, j) => m + sigma[j] * eps[j]);
-    drawImage(el.querySelector(".fig2-output"), net.decode(z), true);
+    decodeThen(net, "fig2-output", z, (image) => drawImage(el.querySelector(".fig2-output"), image, true));
     let total = 0;
     tbody.innerHTML = Array.from({ length: d }, (_, j) => {
       const kl = klNats(mu[j], sigma[j]);
@@ -113,10 +114,11 @@ export function createVaeFigure(el, ctx) {
 
   function drawStrip() {
     const k = Number(el.querySelector(".magnify").value);
-    for (const canvas of strip.children) {
+    [...strip.children].forEach((canvas, i) => {
       const eps = drawEps(d);
-      drawImage(canvas, net.decode(Float64Array.from(code.mu, (m, j) => m + k * code.sigma[j] * eps[j])), true);
-    }
+      decodeThen(net, `fig2-strip-${i}`, Float64Array.from(code.mu, (m, j) => m + k * code.sigma[j] * eps[j]),
+        (image) => drawImage(canvas, image, true));
+    });
     const lo = Math.min(...code.sigma);
     const hi = Math.max(...code.sigma);
     el.querySelector(".strip-note").textContent = `This input's σ runs from ${num(lo, 3)} to ${num(hi, 3)} latent

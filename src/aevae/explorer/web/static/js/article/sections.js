@@ -43,12 +43,15 @@ export function autoencoderProse(ctx) {
       the <em>decoder</em> turns the code back into an ${term("xhat", "image x̂")}. Nobody tells the network what the
       d numbers should mean: training only asks that x̂ look like x, so the code must keep whatever the decoder
       needs.</p>
-    <p>Figure 1 is the loaded AE, layer by layer: <span class="shape-chain"></span>. Each convolution
+    ${ae.layers ? `<p>Figure 1 is the loaded AE, layer by layer: <span class="shape-chain"></span>. Each convolution
       ${convStrides(ae.layers)} and adds channels; <span class="dense-layers">${denseLayers(ae.layers, ae.latent_dim)}</span> then
       fold everything into the <span class="term v-z" data-term="z" tabindex="0">bottleneck</span> of
       ${ae.latent_dim} numbers. The decoder mirrors it with transposed convolutions.</p>
     <p>Pick an input and watch its activations fill the blocks, computed in your browser. Then move a value of the
-      bottleneck: only the decoder half runs again, and the output changes with it.</p>
+      bottleneck: only the decoder half runs again, and the output changes with it.</p>`
+    : `<p>The loaded model folds each image into a <span class="term v-z" data-term="z" tabindex="0">bottleneck</span>
+      of ${ae.latent_dim} numbers. Its layers are not drawn here (Figure 1 says why): Python runs it, behind the
+      page.</p>`}
     <p>The loss is the binary cross-entropy (BCE) between the pixels of x and x̂, summed over the pixels, in
       ${define("nats", "nats")}:</p>
     ${equation([plain("L"), mo("="), mo("−"), `<munder><mo>∑</mo><mi>i</mi></munder>`, mo("["), mi("x", "i"),
