@@ -208,3 +208,28 @@ def test_the_article_opens_and_python_decodes_its_figures(browser: Any, data_fil
         save_screenshot(page, f"python-article-{name}", full_page=True)
         page.close()
     assert not errors, errors
+
+
+def test_the_lines_own_requests_go_first_and_the_other_views_fill_the_gaps(browser: Any,
+                                                                           data_files: dict[str, Path]) -> None:
+    with own_page(browser, "own_models:mlp_vae", data_files["grey"]) as (page, _):
+        sent = page.evaluate("""async () => {
+            const {createDecodeQueue} = await import('/static/js/remote.js');
+            const sent = [];  // the batches the transport was asked for, as the views' first values
+            const answer = [];  // resolves each batch in flight, oldest first
+            const decode = createDecodeQueue((slot, latents) => new Promise((resolve) => {
+                sent.push(latents.map((z) => z[0]));
+                answer.push(() => resolve(latents.map(() => new Float32Array(4))));
+            }));
+            const settle = () => new Promise((r) => setTimeout(r, 0));
+            decode('traversal-0', 'vae', [10]);  // a view, sent at once: the line is idle
+            decode('traversal-1', 'vae', [11]);  // queued behind it
+            decode('output-vae', 'vae', [1], 'line');  // the line: sent at once, beside the view's request in flight
+            decode('output-vae', 'vae', [2], 'line');  // queued behind its own request
+            decode('traversal-0', 'vae', [12]);  // joins the queued views
+            answer.shift()(); await settle();  // the view's request lands: the line is busy, the views wait
+            answer.shift()(); await settle();  // the line's lands: its newest value goes next, alone
+            answer.shift()(); await settle();  // ... and only once the line is idle, the views' batch
+            return sent;
+        }""")
+        assert sent == [[10], [1], [2], [11, 12]]

@@ -688,6 +688,22 @@ def test_decode_answers_raw_pixels_on_request(client: httpx.Client) -> None:
                              headers={"accept": "application/octet-stream"}), 422, "dtype must be")
 
 
+def test_decode_takes_latents_as_raw_float32_bytes(client: httpx.Client) -> None:
+    z = np.random.default_rng(2).normal(size=(5, 2)).astype("<f4")
+    as_json = np.array(client.post("/api/models/vae/decode", json={"latents": z.tolist()}).json()["images"])
+    raw = {"content-type": "application/octet-stream"}
+    answer = client.post("/api/models/vae/decode", content=z.tobytes(), headers=raw)
+    assert answer.status_code == 200 and np.abs(np.array(answer.json()["images"]) - as_json).max() == 0
+    expect_error(client.post("/api/models/vae/decode", content=z.tobytes()[:-4], headers=raw), 422,
+                 r"a multiple of 8 bytes\); got 36 bytes")
+    expect_error(client.post("/api/models/vae/decode", content=np.array([[np.nan, 0]], "<f4").tobytes(),
+                             headers=raw), 422, "must be finite")
+    expect_error(client.post("/api/models/vae/decode", content=np.zeros((MAX_LATENTS + 1, 2), "<f4").tobytes(),
+                             headers=raw), 413, f"at most {MAX_LATENTS} latents")
+    expect_error(client.post("/api/models/vae/decode", content=b"0.5", headers={"content-type": "text/plain"}), 415,
+                 "Content-Type: application/json")
+
+
 def test_a_decode_body_too_big_for_256_latents_is_refused_unread(app_url: str) -> None:
     # 8 MiB of JSON took the server a second or more to parse only to be refused; the answer now comes from the
     # declared size alone, while the client has sent none of the body.

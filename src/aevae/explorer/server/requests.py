@@ -106,6 +106,24 @@ def parse_latents(payload: Any, latent_dim: int) -> np.ndarray:
         raise ApiError(422, "latent must be a list of numbers, latents a list of such lists")
     if z.shape[1] != latent_dim:
         raise ApiError(422, f"this model's latent has {latent_dim} values; got {z.shape[1]}")
+    return _bounded(z)
+
+
+def latents_from_bytes(body: bytes, latent_dim: int) -> np.ndarray:
+    """Latents (B, d) float32 from a raw body (Content-Type: application/octet-stream) of B × d little-endian
+    float32 values, one latent after another: what the page sends, with nothing to parse."""
+    row = 4 * latent_dim
+    if not body or len(body) % row:
+        raise ApiError(422, f"send B × {latent_dim} float32 values, little-endian, one latent after another (a "
+                            f"multiple of {row} bytes); got {len(body):,} bytes")
+    z = np.frombuffer(body, "<f4").reshape(-1, latent_dim)
+    if not np.isfinite(z).all():
+        raise ApiError(422, "latents must be finite: NaN and infinity are not latent values")
+    return _bounded(z)
+
+
+def _bounded(z: np.ndarray) -> np.ndarray:
+    """Latents (B, d) as float32, refused beyond MAX_LATENTS of them or MAX_ABS_LATENT in size."""
     if len(z) > MAX_LATENTS:
         raise ApiError(413, f"at most {MAX_LATENTS} latents per request; got {len(z)}")
     if np.abs(z).max() > MAX_ABS_LATENT:

@@ -51,7 +51,7 @@ export function createOutput(el, state, { root }) {
       if (draw) render(slot);
       return;
     }
-    net.decodeLater(`output-${slot}`, z).then((image) => {
+    net.decodeLater(`output-${slot}`, z, "line").then((image) => { // its own lane: nothing queues before it
       if (!image) return; // a newer line replaced this one before it was sent
       [images[slot], decoded[slot]] = [image, z];
       error.hidden = true;

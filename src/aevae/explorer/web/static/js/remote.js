@@ -5,8 +5,12 @@
 //   transport(slot, latents: Float64Array[]) -> Promise<Float32Array[]>   one image (C·S·S, channels first) each
 //
 // Requests are coalesced: each view (the output, a PCA map's preview, the samples strip) keeps only its latest
-// latent, at most one request is in flight, and whatever the views queued while it flew goes out as one batch per
-// model when it lands. A superseded request resolves to null, so a view draws only the newest image.
+// latent, at most one request per lane is in flight, and whatever the views queued while it flew goes out as one
+// batch per model when it lands. A superseded request resolves to null, so a view draws only the newest image.
+// The output of the dragged line has a lane of its own ("line"), which goes first: the other views' requests
+// ("views": the traversal rows' 28 images of the same line, the maps' previews) go out only while no request of the
+// line is waiting or in flight, so during a drag they fill the gaps between its requests and never hold its one
+// image back (on a busy 2-core machine a 28-image request beside it doubled its time).
 //
 // Where the page has a server (`aevae explore`), new inputs are encoded there too, through an encoder:
 //
@@ -17,16 +21,23 @@
 /**
  * The coalescing queue in front of a transport.
  * @param {(slot: string, latents: Float64Array[]) => Promise<Float32Array[]>} transport
- * @returns {(view: string, slot: string, z: ArrayLike<number>) => Promise<Float32Array|null>} decode: the image
- *   for `z`, null if a newer request of the same view replaced this one; rejects with the transport's error
+ * @returns {(view: string, slot: string, z: ArrayLike<number>, lane?: "line"|"views") =>
+ *   Promise<Float32Array|null>} decode: the image for `z`, null if a newer request of the same view replaced this
+ *   one; rejects with the transport's error
  */
 export function createDecodeQueue(transport) {
-  const queued = new Map(); // view -> {slot, z, resolve, reject}
-  let flying = false;
+  const lane = () => ({ queued: new Map(), flying: false }); // queued: view -> {slot, z, resolve, reject}
+  const lanes = { line: lane(), views: lane() };
 
-  async function pump() {
-    if (flying || !queued.size) return;
-    flying = true;
+  function pump() {
+    const { line, views } = lanes;
+    if (!line.flying && line.queued.size) send(line);
+    if (!views.flying && views.queued.size && !line.flying && !line.queued.size) send(views);
+  }
+
+  async function send(lane) {
+    const { queued } = lane;
+    lane.flying = true;
     const jobs = [...queued.values()];
     queued.clear();
     const bySlot = new Map();
@@ -39,11 +50,12 @@ export function createDecodeQueue(transport) {
         for (const job of list) job.reject(error);
       }
     }));
-    flying = false;
+    lane.flying = false;
     pump();
   }
 
-  return function decode(view, slot, z) {
+  return function decode(view, slot, z, name = "views") {
+    const { queued } = lanes[name];
     return new Promise((resolve, reject) => {
       queued.get(view)?.resolve(null);
       queued.set(view, { slot, z: Float64Array.from(z), resolve, reject });
@@ -54,7 +66,8 @@ export function createDecodeQueue(transport) {
 
 /**
  * The network of a slot decoded by Python: encode looks the gallery's codes up (computed by Python when the bundle
- * was made); decodeLater(view, z) asks the queue. It has no synchronous decode.
+ * was made); decodeLater(view, z, lane) asks the queue (lane "line" for the output of the line itself, else
+ * "views"). It has no synchronous decode.
  * @param {object} meta the slot's metadata; @param {{mu, sigma, bce}} codes gallery codes, (M, d), (M, d), (M,)
  * @param {Float32Array[]} images the gallery's images, whose codes these are
  * @param {Function|null} queue createDecodeQueue's decode; @param {Function|null} encoder see above: with one, the
@@ -77,9 +90,9 @@ export function createRemoteNetwork(meta, codes, images, queue, encoder = null) 
       const row = (array) => Float64Array.from(array.subarray(i * d, (i + 1) * d));
       return { mu: row(codes.mu), sigma: codes.sigma ? row(codes.sigma) : null, bce: codes.bce[i] };
     },
-    decodeLater: (view, z) => {
+    decodeLater: (view, z, lane = "views") => {
       if (!queue) return Promise.reject(new Error("this model runs in Python only, and this page has no Python"));
-      return queue(view, meta.slot, z);
+      return queue(view, meta.slot, z, lane);
     },
     encodeLater: encoder && ((source) => encoder(meta.slot, source)),
   };
@@ -122,15 +135,19 @@ async function errorText(response) {
 }
 
 /**
- * The served page's transport: the server's decode API, answered as raw float32 pixels.
+ * The served page's transport: the server's decode API, sent and answered as raw float32 values (no JSON to write
+ * here or to parse there: a batch of 28 latents of 512 values was 300 kB of it).
  * @param {string} base the API's address ("api/" beside the page)
  */
 export function serverTransport(base = "api/") {
   return async (slot, latents) => {
+    const d = latents[0].length;
+    const body = new Float32Array(latents.length * d); // one latent after another
+    latents.forEach((z, i) => body.set(z, i * d));
     const response = await fetch(`${base}models/${slot}/decode`, {
       method: "POST",
-      headers: { "Content-Type": "application/json", Accept: "application/octet-stream" },
-      body: JSON.stringify({ latents: latents.map((z) => Array.from(z)) }),
+      headers: { "Content-Type": "application/octet-stream", Accept: "application/octet-stream" },
+      body,
     });
     if (!response.ok) throw new Error(await errorText(response));
     return splitImages(new Float32Array(await response.arrayBuffer()), latents.length);

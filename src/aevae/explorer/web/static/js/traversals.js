@@ -71,7 +71,9 @@ export function createTraversals(el, state) {
         }
       });
       row.dataset.drawn = String(Number(row.dataset.drawn || 0) + 1);
-      frame = requestAnimationFrame(drawRow);
+      // Python's rows go out together, as one request; the page's own are decoded a row per frame
+      if (model.net.remote) drawRow();
+      else frame = requestAnimationFrame(drawRow);
     };
     frame = requestAnimationFrame(drawRow);
   }
