@@ -20,7 +20,8 @@ const POINT_ALPHA = 0.35; // overlapping points darken: dense regions read as de
 const EXTENT_PERCENTILES = [0.005, 0.995]; // a few far outliers must not shrink the bulk of the map
 const PAD = 0.08; // fraction of the span added around the points
 const TICK_ROOM = { left: 40, bottom: 22 }; // CSS pixels beside the map for the tick labels
-const KEPT_IMAGES = 4; // pictures of points kept per model (one per width, scale and colouring last used)
+const KEPT_IMAGES = 4; // pictures of points kept per model for past widths, scales and colourings (and one more
+// for each member of a family: the other map's scale follows the member shown)
 
 /**
  * @param {HTMLElement} el container
@@ -104,7 +105,7 @@ export function createPcaMap(el, state, { slot, size: initialSize = 270 }) {
       }
     }
     images.set(key, img);
-    if (images.size > KEPT_IMAGES) images.delete(images.keys().next().value); // the oldest: a past width or scale
+    if (images.size > KEPT_IMAGES + (state.family?.members.length ?? 0)) images.delete(images.keys().next().value); // the oldest: a past width or scale
     return img;
   }
 
