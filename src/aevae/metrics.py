@@ -40,8 +40,11 @@ def as_batch(images: np.ndarray | torch.Tensor, device: torch.device | str | Non
 
 
 @torch.no_grad()
-def evaluate(model: LatentModel, images: np.ndarray, batch_size: int = 500) -> dict[str, float | list[float]]:
-    """Metrics of ``model`` on ``images`` (uint8, (N, S, S)); see the module docstring for reductions.
+def evaluate(model: LatentModel, images: np.ndarray, batch_size: int = 500,
+             scores: dict[str, np.ndarray] | None = None) -> dict[str, float | list[float]]:
+    """Metrics of ``model`` on ``images`` (uint8, (N, S, S)); see the module docstring for reductions. A dict given
+    as ``scores`` is filled with each image's ``bce`` and, for a VAE, ``neg_elbo`` (BCE from the mean + KL), float64
+    (N,) nats/image, as ``aevae.analysis.novelty.image_scores`` computes them, from the same pass.
 
     500 images per pass: the trainer evaluates after every epoch, and on one CPU core a 32×32 VAE's 10,000 test
     images took 1.95 s in passes of 500 against 2.30 s in passes of 1,000 (the activations stay in cache)."""
@@ -52,18 +55,28 @@ def evaluate(model: LatentModel, images: np.ndarray, batch_size: int = 500) -> d
     n = len(images)
     bce = mse = elbo = 0.0
     kl = torch.zeros(model.cfg.latent_dim, dtype=torch.float64)
+    per_image: dict[str, list[torch.Tensor]] = {"bce": [], "neg_elbo": []}
     for start in range(0, n, batch_size):
         x = as_batch(images[start : start + batch_size], device)
         enc = model.encode(x)
         logits = model.decode_logits(enc.mu)
-        bce += bce_per_image(logits, x).sum().item()
+        bce_b = bce_per_image(logits, x)
+        bce += bce_b.sum().item()
         mse += (torch.sigmoid(logits) - x).pow(2).flatten(1).mean(1).sum().item()
+        if scores is not None:
+            per_image["bce"].append(bce_b.double().cpu())
         if enc.logvar is not None:
             kl_b = kl_per_dim(enc.mu, enc.logvar)
             kl += kl_b.sum(0).double().cpu()
+            if scores is not None:
+                per_image["neg_elbo"].append((bce_b + kl_b.sum(1)).double().cpu())
             z = enc.mu + enc.sigma * torch.randn(enc.mu.shape, generator=gen, device=device)
             elbo += (bce_per_image(model.decode_logits(z), x) + kl_b.sum(1)).sum().item()
     model.train(was_training)
+    if scores is not None:
+        scores["bce"] = torch.cat(per_image["bce"]).numpy() if per_image["bce"] else np.empty(0)
+        if model.cfg.variational:
+            scores["neg_elbo"] = torch.cat(per_image["neg_elbo"]).numpy() if per_image["neg_elbo"] else np.empty(0)
     out: dict[str, float | list[float]] = {"bce_nats_per_image": bce / n, "mse_per_pixel": mse / n}
     if model.cfg.variational:
         kl_dim = (kl / n).tolist()

@@ -13,7 +13,7 @@ import torch
 from aevae.analysis import load_analysis
 from aevae.analysis.novelty import QUANTILES, image_scores, likelihood_regret
 from aevae.data import load_splits
-from aevae.metrics import as_batch
+from aevae.metrics import as_batch, evaluate
 from aevae.runs import load_config, load_model
 
 
@@ -34,8 +34,15 @@ def test_scores_are_bce_and_bce_plus_kl_per_image(analysed_runs: dict[str, Path]
         kl = 0.5 * (enc.mu.pow(2) + enc.logvar.exp() - 1 - enc.logvar).sum(1)
     np.testing.assert_allclose(scores["bce"], bce.numpy(), rtol=1e-4)
     np.testing.assert_allclose(scores["neg_elbo"], (bce + kl.double()).numpy(), rtol=1e-4)
+    filled: dict[str, np.ndarray] = {}
+    evaluate(model, images[:5], batch_size=2, scores=filled)  # the test metrics' pass gives the same scores
+    np.testing.assert_allclose(filled["bce"], scores["bce"], rtol=1e-6)
+    np.testing.assert_allclose(filled["neg_elbo"], scores["neg_elbo"], rtol=1e-6)
     ae, _ = model_and_test(analysed_runs["ae"])
     assert set(image_scores(ae, images[:3])) == {"bce"}  # an AE has no KL, so no bound
+    of_ae: dict[str, np.ndarray] = {}
+    evaluate(ae, images[:3], scores=of_ae)
+    assert set(of_ae) == {"bce"} and len(of_ae["bce"]) == 3
 
 
 def test_stored_quantiles_are_the_test_scores_percentiles(analysed_runs: dict[str, Path]) -> None:

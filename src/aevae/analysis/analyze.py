@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import numpy as np
 import torch
 
 from aevae.version import __version__
@@ -112,11 +113,15 @@ def analyze(model: LatentModel, train_set: ImageSet, test_set: ImageSet, full: b
     try:
         with phases("encode_train"):
             mu, sigma = encode_images(model, train_set.images, desc="encoding training images", progress=progress)
-        with phases("encode_test"):
-            test_mu, _ = encode_images(model, test_set.images, desc="encoding test images", progress=progress)
+        # The test codes serve only the full analysis (k-NN, rate-distortion); a user's images play both parts.
+        test_mu = mu if test_set is train_set else None
+        if full and test_mu is None:
+            with phases("encode_test"):
+                test_mu, _ = encode_images(model, test_set.images, desc="encoding test images", progress=progress)
+        scores: dict[str, np.ndarray] = {}  # each measured image's scores, for the unusualness references below
         with phases("test_metrics"):
             say(f"test metrics (reconstruction error, KL) on {len(measured):,} images")
-            metrics = evaluate(model, measured)
+            metrics = evaluate(model, measured, scores=scores)
             metrics["test_images"] = len(measured)
             if cfg.variational:
                 metrics["active_units"] = int(sum(v > ACTIVE_UNIT_NATS for v in metrics["kl_nats_per_dim"]))
@@ -147,7 +152,7 @@ def analyze(model: LatentModel, train_set: ImageSet, test_set: ImageSet, full: b
             arrays["sigma"] = sigma
         with phases("novelty"):
             say(f"reference percentiles of the unusualness signals on {len(measured):,} images")
-            novelty_arrays, novelty = reference_quantiles(model, measured)
+            novelty_arrays, novelty = reference_quantiles(model, measured, scores)  # from the metrics' pass
             arrays.update(novelty_arrays)
         budget = bit_budget(cfg)
         extra: dict = {"seconds": phases.seconds, "novelty": novelty}

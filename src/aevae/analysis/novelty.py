@@ -47,11 +47,13 @@ def image_scores(model: LatentModel, images: np.ndarray, batch_size: int = BATCH
     return scores
 
 
-def reference_quantiles(model: LatentModel, test_images: np.ndarray) -> tuple[dict[str, np.ndarray], dict]:
+def reference_quantiles(model: LatentModel, test_images: np.ndarray,
+                        scores: dict[str, np.ndarray] | None = None) -> tuple[dict[str, np.ndarray], dict]:
     """The test images' score distributions as stored in the analysis: arrays ``test_bce_quantiles`` and, for
     VAEs, ``test_typicality_quantiles`` (each (1001,), percentiles 0, 0.1, ..., 100, nats/image), and metadata
-    with the typicality centre H (nats/image) and the number of test images."""
-    scores = image_scores(model, test_images)
+    with the typicality centre H (nats/image) and the number of test images. ``scores``: the images' scores where
+    they were computed already (``aevae.metrics.evaluate`` fills them from its own pass), else computed here."""
+    scores = scores if scores is not None else image_scores(model, test_images)
     arrays = {"test_bce_quantiles": np.percentile(scores["bce"], QUANTILES)}
     meta: dict = {"n_test_images": len(test_images), "quantile_step_percent": QUANTILE_STEP}
     if "neg_elbo" in scores:
