@@ -5,6 +5,8 @@ and the data set's own words."""
 
 from __future__ import annotations
 
+import json
+
 import re
 from pathlib import Path
 
@@ -98,6 +100,25 @@ def test_information_numbers_are_the_analysis_values(page: object, shipped: Bund
     why = page.locator(".why")
     assert f"{info['vae_rate_bits_per_image']:.1f} bits" in why.text_content()
     assert f"{info['bits_used_per_image']:g} bits" in why.text_content()
+    times = info["latent_float_bits"] / max(info["vae_rate_bits_per_image"], info["bits_used_per_image"])
+    said = (f"far below the capacity above (the larger {times:,.0f} times" if times >= 10
+            else f"below the capacity above (the larger {float(f'{times:.1f}'):g} times")
+    assert f"both are {said} below it)" in why.text_content()
+
+
+def test_a_code_larger_than_the_image_is_said_to_discard_nothing(browser: object, url: str, shipped: Bundle) -> None:
+    """The bit budget's sentences follow its numbers: with a code of 16,384 bits for an image of 8,192 nothing need be
+    thrown away, and a KL near the capacity is not called far below it."""
+    meta = json.loads(json.dumps(shipped.meta))
+    info = meta["models"]["vae"]["info"]
+    info.update(latent_float_bits=16384, ratio=8192 / 16384, vae_rate_bits_per_image=9000.0, bits_used_per_image=12000)
+    with explorer_page(browser, url, 1400, bundle=Bundle(meta, shipped.arrays).to_bytes()) as pg:
+        steps = {key: pg.locator(f'.derivation li[data-key="{key}"]').text_content() for key in ("ratio", "discarded")}
+        assert "0.5 times as many bits in the image as the code can hold: the code has room for them all" in \
+            steps["ratio"]
+        assert steps["discarded"].startswith("1 − 16,384 / 8,192 = nothing need be thrown away")
+        assert "%" not in steps["discarded"]
+        assert "both are below the capacity above (the larger 1.4 times below it)" in pg.locator(".why").text_content()
 
 
 # --- what a newcomer trips over ---------------------------------------------------------------------------------------

@@ -80,10 +80,14 @@ function derivation(el, meta) {
         : `in an image: ${number(pixels)} pixels, each one of ${number(2 ** pixelBits)} grey levels`],
     [`${d} × ${floatBits}`, "latent_float_bits", `${number(info.latent_float_bits)} bits`,
       `at most in the code: ${d} float${floatBits} numbers`],
-    [`${number(info.input_bits)} / ${number(info.latent_float_bits)}`, "ratio", `${number(ratio)}`,
-      "times more bits in the image than the code can hold"],
-    [`1 − ${number(info.latent_float_bits)} / ${number(info.input_bits)}`, "discarded", `${discarded.toFixed(2)} %`,
-      "of the image's bits must be thrown away, by any encoder of this size"],
+    [`${number(info.input_bits)} / ${number(info.latent_float_bits)}`, "ratio", `${number(ratio)}`, ratio > 1
+      ? "times more bits in the image than the code can hold"
+      : "times as many bits in the image as the code can hold: the code has room for them all"],
+    [`1 − ${number(info.latent_float_bits)} / ${number(info.input_bits)}`, "discarded",
+      discarded > 0 ? `${discarded.toFixed(2)} %` : "nothing", discarded > 0
+        ? "of the image's bits must be thrown away, by any encoder of this size"
+        : "need be thrown away by a code this large: what it keeps is set by training (for a VAE, its KL), not by "
+          + "its size"],
   ];
   el.innerHTML = `<h3>The paper's argument (${meta.kind.toUpperCase()}, d = ${d})</h3><ol class="steps"></ol>`;
   const list = el.querySelector(".steps");
@@ -96,6 +100,15 @@ function derivation(el, meta) {
     item.querySelector(".meaning").textContent = meaning;
     list.appendChild(item);
   }
+}
+
+/** How the two measured rates compare with the code's capacity, from the numbers: "both are far below ...". */
+function belowCapacity(info) {
+  const most = Math.max(info.vae_rate_bits_per_image, info.bits_used_per_image);
+  const times = info.latent_float_bits / most;
+  if (times >= 10) return `both are far below the capacity above (the larger ${number(times, 0)} times below it)`;
+  if (times > 1) return `both are below the capacity above (the larger ${number(times)} times below it)`;
+  return "the larger of them is not below the capacity above";
 }
 
 /** Why the VAE's KL and the bits its decoder uses are different numbers: [question, answer] ("" if no VAE). */
@@ -119,5 +132,5 @@ function whyRatesDiffer(metas) {
     + `multiples of ${d} bits are tried), the smallest k·${d} whose reconstruction BCE stays within `
     + `${number(info.bits_used_tolerance_nats ?? 1)} nat/image of the unrounded code, on `
     + `${number(info.rd_test_images ?? 0, 0)} test images. A fixed grid spends bits on values no image takes `
-    + "and ignores σ, so it needs more bits than the KL; both are far below the capacity above."];
+    + `and ignores σ, so it needs more bits than the KL; ${belowCapacity(info)}.`];
 }
