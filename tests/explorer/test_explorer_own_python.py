@@ -186,6 +186,7 @@ def test_the_article_opens_and_python_decodes_its_figures(browser: Any, data_fil
         requests, errors = record_traffic(page)
         page.goto(url + "article")
         page.wait_for_selector(".aevae-article[data-ready]", state="attached", timeout=60_000)
+        assert "in both the AE's place and the VAE's" in page.inner_text(".masthead .models")  # one model, said so
         missing = page.inner_text("#fig-ae .missing")  # Figure 1 runs each layer in the page: said why not, in a line
         assert "decoded by Python" in missing and "the layer table has no entry for GELU" in missing
         page.wait_for_selector(".embedded-explorer .output-canvas[data-drawn]")  # the explorer inside it decodes too

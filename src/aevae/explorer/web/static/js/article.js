@@ -146,7 +146,8 @@ export function mountArticle(el, bundle, options = {}) {
       <h1>Autoencoders and variational autoencoders, explained on the models in front of you</h1>
       ${opening(ctx)}
       <p class="models">Every figure and number on this page is computed from the loaded models:
-        the ${describe(ae)} and the ${describe(vae)}.</p>
+        ${ae.both_slots ? `your ${describe(vae)}, in both the AE's place and the VAE's: where the article compares
+        the two, it compares your model with itself.` : `the ${describe(ae)} and the ${describe(vae)}.`}</p>
       <nav aria-label="Sections"><ul class="toc">${SECTIONS.map(([id, t]) => `<li><a href="#${id}">${t}</a></li>`).join("")}</ul>
         <p><a class="to-explorer" href="${esc(explorerHref)}">Open the explorer on its own →</a></p></nav>
     </header>
