@@ -97,12 +97,18 @@ def test_an_upload_is_encoded_by_the_server_at_the_models_size(browser: Any, dat
             page.locator(".drawpad input[type=file]").set_input_files(
                 {"name": "mine.png", "mimeType": "image/png", "buffer": png})
         else:
-            page.evaluate("""(bytes) => {
+            outlined = page.evaluate("""(bytes) => {
                 const transfer = new DataTransfer();
                 transfer.items.add(new File([new Uint8Array(bytes)], 'mine.png', {type: 'image/png'}));
-                document.querySelector('.drawpad').dispatchEvent(new DragEvent('drop',
+                const pad = document.querySelector('.drawpad');
+                const held = (type) => pad.dispatchEvent(new DragEvent(type,
                     {dataTransfer: transfer, bubbles: true, cancelable: true}));
+                held('dragover');  // a file held over the upload area outlines it
+                const outlined = pad.classList.contains('dropping');
+                held('drop');
+                return [outlined, pad.classList.contains('dropping')];
             }""", list(png))
+            assert outlined == [True, False]
         page.wait_for_selector('.own-inputs .thumb[aria-label="mine.png"]', timeout=20_000)
         assert page.locator(".input-row").count() == rows + 1  # its line and its row
         assert page.locator(".input-row .input-name").last.inner_text() == "mine.png"

@@ -142,13 +142,18 @@ export function createDrawPad(el, state, { size = 168 } = {}) {
     event.target.value = ""; // choosing the same file again still fires "change"
     if (file) upload(file);
   });
-  // A file dropped on the pad or its buttons is uploaded the same way.
+  // A file dropped on the pad or its buttons is uploaded the same way; outlined while a file is held over it.
   el.addEventListener("dragover", (event) => {
     if (!event.dataTransfer?.types.includes("Files")) return;
     event.preventDefault();
     event.dataTransfer.dropEffect = "copy";
+    el.classList.add("dropping");
+  });
+  el.addEventListener("dragleave", (event) => {
+    if (!el.contains(event.relatedTarget)) el.classList.remove("dropping");
   });
   el.addEventListener("drop", (event) => {
+    el.classList.remove("dropping");
     const file = event.dataTransfer?.files[0];
     if (!file) return;
     event.preventDefault();
