@@ -106,6 +106,15 @@ def test_information_numbers_are_the_analysis_values(page: object, shipped: Bund
     assert f"both are {said} below it)" in why.text_content()
 
 
+def test_the_opened_why_stays_open_when_the_model_shown_changes(browser: object, url: str) -> None:
+    with explorer_page(browser, url, 1400) as pg:
+        pg.locator(".why summary").click()
+        assert pg.locator(".why").get_attribute("open") is not None
+        pg.locator(".show-ae").check()  # the panel redraws for the AE
+        assert pg.locator('.info-table th.active').text_content() == "AE"
+        assert pg.locator(".why").get_attribute("open") is not None
+
+
 def test_a_code_larger_than_the_image_is_said_to_discard_nothing(browser: object, url: str, shipped: Bundle) -> None:
     """The bit budget's sentences follow its numbers: with a code of 16,384 bits for an image of 8,192 nothing need be
     thrown away, and a KL near the capacity is not called far below it."""

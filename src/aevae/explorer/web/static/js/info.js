@@ -27,6 +27,10 @@ const known = (v) => v !== undefined && v !== null;
  * @param {object} state the shared state
  */
 export function createInfoPanel(el, state) {
+  el.innerHTML = `<table class="info-table"></table><div class="derivation"></div>
+    <details class="why"><summary></summary><p></p></details>`;
+  const table = el.querySelector(".info-table");
+  let shown = { table: null, meta: null }; // what the table and the derivation show: redrawn only when it changes
   function render() {
     const one = state.models.ae.meta.both_slots; // one model in both slots: one column
     const slots = one ? [state.active] : SLOTS;
@@ -42,10 +46,12 @@ export function createInfoPanel(el, state) {
       });
       return `<tr><th scope="row">${label} <small>${unit}</small></th>${cells.join("")}</tr>`;
     });
-    el.innerHTML = `<table class="info-table"><thead><tr><th scope="col" class="corner">quantity</th>${head}</tr></thead>
-      <tbody>${rows.join("")}</tbody></table>
-      <div class="derivation"></div><details class="why"><summary></summary><p></p></details>`;
-    derivation(el.querySelector(".derivation"), state.models[state.active].meta);
+    const html = `<thead><tr><th scope="col" class="corner">quantity</th>${head}</tr></thead>
+      <tbody>${rows.join("")}</tbody>`;
+    const meta = state.models[state.active].meta;
+    if (html !== shown.table) table.innerHTML = html;
+    if (meta !== shown.meta) derivation(el.querySelector(".derivation"), meta);
+    shown = { table: html, meta };
     const [question, answer] = whyRatesDiffer(metas);
     el.querySelector(".why").hidden = !question;
     el.querySelector(".why summary").textContent = question;

@@ -38,7 +38,7 @@ export function createInputList(el, state) {
         <button type="button" class="snap">snap</button>
         <button type="button" class="remove">×</button>
         <ul class="signals"></ul>`;
-      row.querySelector(".swatch").appendChild(imageCanvas(input.image, state.invert, "swatch-canvas"));
+      row.querySelector(".swatch").appendChild(swatch(input.image, state.invert));
       row.querySelector(".input-name").textContent = input.name;
       row.querySelector(".input-name").title = input.name;
       row.querySelector(".verdict").textContent = ood.text;
@@ -81,6 +81,17 @@ export function createInputList(el, state) {
   state.on("hover", renderHover);
   render();
   return { el };
+}
+
+const swatches = new WeakMap(); // image -> {invert, canvas}: the rows are rebuilt at every model switch, not the pictures
+
+/** The small picture of an input at the start of its row, drawn once per image and polarity. */
+function swatch(image, invert) {
+  const known = swatches.get(image);
+  if (known?.invert === invert) return known.canvas;
+  const canvas = imageCanvas(image, invert, "swatch-canvas");
+  swatches.set(image, { invert, canvas });
+  return canvas;
 }
 
 /** One signal as a list item: its name, its level as a badge colour, and what it found. */

@@ -115,8 +115,8 @@ export function createParallel(el, state, { width: startWidth = 640, height = 38
 
   createViolins({ shown: layers.violins, other: layers.otherViolins }, state, { geometry });
 
+  let drawnAxesKey = null; // what the axes layer shows: a model with the same axes (a family's slider) keeps it
   function renderAxes() {
-    layers.axes.replaceChildren();
     const { x, y, top, bottom, axes, dims, step } = geometry();
     const plotW = plotWidth(dims.length);
     root.setAttribute("viewBox", `0 0 ${plotW} ${height}`);
@@ -128,6 +128,10 @@ export function createParallel(el, state, { width: startWidth = 640, height = 38
     const k = Math.max(1, unitsPerPixel()); // text grows in SVG units on a small plot (explorer.css): so do its gaps
     const clear = HANDLE_R + 5; // tick labels end left of the handle, which would cover them at their value
     const ticks = step && step < 90 ? 3 : 6; // close axes: fewer tick labels, so neighbours' never touch
+    const key = [plotW, k, state.commonScale, ...dims.map((j) => `${j}:${axes[j]}`)].join("|");
+    if (key === drawnAxesKey) return;
+    drawnAxesKey = key;
+    layers.axes.replaceChildren();
     for (const [n, j] of dims.entries()) {
       if (state.commonScale && n > 0 && dims.length > 1) { // one scale: the first axis's labels say it for all
         const [lo, hi] = axes[j];
