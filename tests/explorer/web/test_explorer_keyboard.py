@@ -81,6 +81,17 @@ def test_the_first_tab_stop_is_the_skip_link_then_the_article_link(browser: Any,
         assert page.evaluate("() => document.activeElement.getAttribute('role')") == "slider"
 
 
+def test_the_plots_switches_keep_the_keyboards_focus_when_toggled(browser: Any, url: str) -> None:
+    with explorer_page(browser, url, 1280) as page:
+        for switch in (".common-scale", ".fit-axes"):
+            page.focus(switch)
+            page.keyboard.press("Space")  # the plot redraws its axes
+            assert page.evaluate(f"() => document.activeElement.matches('{switch}')"), switch
+            assert page.locator(switch).is_checked()
+            page.keyboard.press("Space")
+            assert not page.locator(switch).is_checked()
+
+
 def test_the_pca_map_takes_a_cursor_from_the_arrow_keys_and_enter_moves_the_line(browser: Any, url: str) -> None:
     with explorer_page(browser, url, 1280) as page:
         area = page.locator('.pca-map[data-slot="ae"] .map-area')

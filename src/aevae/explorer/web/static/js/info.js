@@ -30,7 +30,7 @@ export function createInfoPanel(el, state) {
   el.innerHTML = `<table class="info-table"></table><div class="derivation"></div>
     <details class="why"><summary></summary><p></p></details>`;
   const table = el.querySelector(".info-table");
-  let shown = { table: null, meta: null }; // what the table and the derivation show: redrawn only when it changes
+  let shown = { table: null, budget: null }; // what the table and the derivation show: redrawn only when it changes
   function render() {
     const one = state.models.ae.meta.both_slots; // one model in both slots: one column
     const slots = one ? [state.active] : SLOTS;
@@ -49,9 +49,11 @@ export function createInfoPanel(el, state) {
     const html = `<thead><tr><th scope="col" class="corner">quantity</th>${head}</tr></thead>
       <tbody>${rows.join("")}</tbody>`;
     const meta = state.models[state.active].meta;
+    const budget = JSON.stringify([meta.kind, meta.latent_dim, meta.image_size, meta.config?.model?.channels,
+      meta.info?.input_bits, meta.info?.latent_float_bits, meta.info?.ratio]); // what the derivation states
     if (html !== shown.table) table.innerHTML = html;
-    if (meta !== shown.meta) derivation(el.querySelector(".derivation"), meta);
-    shown = { table: html, meta };
+    if (budget !== shown.budget) derivation(el.querySelector(".derivation"), meta);
+    shown = { table: html, budget };
     const [question, answer] = whyRatesDiffer(metas);
     el.querySelector(".why").hidden = !question;
     el.querySelector(".why summary").textContent = question;

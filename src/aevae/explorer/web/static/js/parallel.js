@@ -337,10 +337,20 @@ export function createParallel(el, state, { width: startWidth = 640, height = 38
     return h;
   }
 
-  // Under the plot: what is coloured and what is grey, and the switch between shared and fitted axes.
+  // Under the plot: what is coloured and what is grey, and the switch between shared and fitted axes. Rebuilt only
+  // when what it says changes, so a switch keeps the keyboard's focus when it is toggled.
+  let keySays = null;
   function renderKey() {
     const shown = state.models[state.active].meta.kind.toUpperCase();
     const other = SLOTS.filter((s) => s !== state.active).map((s) => state.models[s].meta.kind.toUpperCase());
+    const says = [shown, ...other, Boolean(state.models[state.active].meta.both_slots)].join("|");
+    if (says === keySays) {
+      const box = key.querySelector(".fit-axes");
+      if (box) box.checked = state.fit;
+      key.querySelector(".common-scale").checked = state.commonScale;
+      return;
+    }
+    keySays = says;
     key.innerHTML = `
       <span class="key-shown">${shown}: filled violins, coloured lines</span>
       <span class="key-other">${other.join(", ")}: outlined violins, grey lines</span>
