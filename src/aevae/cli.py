@@ -267,7 +267,8 @@ def _add_own_model_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--preprocess", default=AUTO_PREPROCESS, choices=PREPROCESS,
                    help="with --model: how a drawing or an upload is made like your images, glyph (an MNIST-style "
                         "digit; the page then offers a drawing pad) or fit (resized and cropped, colour kept); auto: "
-                        "the data set's own for a spec (glyph for mnist), fit for a file (default: auto)")
+                        "the data set's own for a spec (glyph for mnist); for a file, glyph where its images are grey strokes "
+                        "on a dark ground, else fit (default: auto)")
 
 
 def _input_range(text: str) -> tuple[float, float]:

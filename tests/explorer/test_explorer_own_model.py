@@ -50,7 +50,8 @@ def test_the_bundle_holds_the_analysis_and_the_gallerys_codes() -> None:
     assert meta["decoder"] == "python" and meta["layers"] is None and meta["kind"] == "ae"
     assert meta["latent_dim"] == 5 and meta["image_size"] == 64 and meta["config"]["model"]["channels"] == 3
     images = bundle.arrays["gallery.images"]
-    assert images.shape == (8, 3, 64, 64) and [item["label"] for item in bundle.meta["gallery"]] == ["0"] * 4 + ["1"] * 4
+    # two classes: six of each, two rows of three
+    assert images.shape == (12, 3, 64, 64) and [item["label"] for item in bundle.meta["gallery"]] == ["0"] * 6 + ["1"] * 6
     with torch.inference_mode():
         mu = model.encode(torch.as_tensor(images, dtype=torch.float32) / 255).numpy()
     assert np.abs(bundle.arrays["ae.gallery_mu"] - mu).max() < 1e-5
@@ -99,8 +100,8 @@ def test_bad_images_are_refused_before_the_server_starts(tmp_path: Path) -> None
 def test_mlp_vae_end_to_end_drag_decodes_through_the_server(browser: Any, data_files: dict[str, Path]) -> None:
     with own_page(browser, "own_models:mlp_vae", data_files["grey"]) as (page, requests):
         assert page.locator(".handle").count() == 7  # the black line over seven axes
-        assert page.locator(".pad").is_hidden()  # images as given ("fit"): no drawing pad ...
-        assert page.locator(".upload-button").is_visible()  # ... but uploads, which the server encodes
+        assert page.locator(".pad").is_visible()  # light blobs on a dark ground: glyphs, so a drawing pad ...
+        assert page.locator(".upload-button").is_visible()  # ... and uploads, which the server encodes
         before, count = canvas_rgb(page, ".output-canvas"), drawn(page)
         start = handle_values(page)
         drag_handle(page, 2, -60)

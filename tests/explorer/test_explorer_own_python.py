@@ -90,8 +90,9 @@ def test_an_upload_is_encoded_by_the_server_at_the_models_size(browser: Any, dat
                                                                 picture: np.ndarray, how: str) -> None:
     model = MODELS[name]().eval()  # as the server runs it (the conv AE has a BatchNorm)
     png = png_bytes(np.clip(picture, 0, 1))
+    prep = "glyph" if channels == 1 else "fit"  # grey blobs on black are glyphs (aevae.data.arrays.looks_like_glyphs)
     with own_page(browser, f"own_models:{name}", data_files[data]) as (page, requests):
-        assert page.locator(".pad").is_hidden()  # images as given ("fit"): an upload, no drawing pad
+        assert page.locator(".pad").is_visible() == (prep == "glyph")  # glyphs: a drawing pad besides the upload
         rows = page.locator(".input-row").count()
         if how == "chosen":
             page.locator(".drawpad input[type=file]").set_input_files(
@@ -113,7 +114,7 @@ def test_an_upload_is_encoded_by_the_server_at_the_models_size(browser: Any, dat
         assert page.locator(".input-row").count() == rows + 1  # its line and its row
         assert page.locator(".input-row .input-name").last.inner_text() == "mine.png"
         with torch.inference_mode():
-            x = torch.as_tensor(prepare_image(Image.open(io.BytesIO(png)), "fit", side, channels))
+            x = torch.as_tensor(prepare_image(Image.open(io.BytesIO(png)), prep, side, channels))
             enc = model.encode(x[None, None] if channels == 1 else x[None])
         mu = (enc[0] if isinstance(enc, tuple) else enc)[0].numpy()
         wait_for_line_at(page, np.array(reference(page).clamp("vae", mu)))  # snapped to the upload's code

@@ -127,6 +127,13 @@ def test_array_images_take_grey_or_colour_and_refuse_what_they_cannot_read() -> 
         array_images(x, y[:3])
 
 
+def test_images_of_light_strokes_on_a_dark_ground_are_prepared_as_glyphs() -> None:
+    blobs = grey_images(40)[0]  # light blobs on black: MNIST-style
+    assert array_images(blobs).preprocess == "glyph"
+    assert array_images(1 - blobs).preprocess == "fit"  # dark blobs on white: pictures, taken as they are
+    assert array_images(colour_images(6)[0]).preprocess == "fit"  # colour is never a glyph
+
+
 def test_pythae_adapter_on_a_real_pythae_model_folder(grey: torch.Tensor, tmp_path) -> None:
     pythae_models = pytest.importorskip("pythae.models")
     vae = pythae_models.VAE(pythae_models.VAEConfig(input_dim=(1, 32, 32), latent_dim=6))

@@ -34,11 +34,21 @@ class ArrayImages:
     factors: None = None  # images handed over carry no known factors (see ImageSet for data sets that do)
     factor_names: tuple[str, ...] = ()
     factor_values: tuple[tuple[str, ...], ...] = ()
-    preprocess: str = "fit"  # images as given; "glyph" where they are MNIST-style digits (a glyph data set's)
+    preprocess: str = "fit"  # images as given; "glyph" where they are MNIST-style (looks_like_glyphs, a glyph data set)
 
     def __len__(self) -> int:
         """Number of images."""
         return len(self.images)
+
+
+GLYPH_GROUND = 26  # uint8, about 0.1: grey images whose median pixel is darker are light strokes on a dark ground
+
+
+def looks_like_glyphs(images: np.ndarray) -> bool:
+    """Whether uint8 images (N, C, S, S) are MNIST-style glyphs, light strokes on a dark ground (grey, the median
+    pixel of a sample of them under ``GLYPH_GROUND``): a drawing or an upload is then prepared the glyph way."""
+    sample = images[:: max(1, len(images) // 256)]
+    return images.shape[1] == 1 and float(np.median(sample)) < GLYPH_GROUND
 
 
 def array_images(images: Any, labels: Any = None, name: str = "your images") -> ArrayImages:
@@ -62,8 +72,9 @@ def array_images(images: Any, labels: Any = None, name: str = "your images") -> 
             raise DataError(f"images of dtype {np.asarray(images).dtype} must lie in [0, 1] (or be uint8 0..255); "
                             f"got values in [{lo:.3g}, {hi:.3g}]")
         x = np.rint(np.multiply(x, 255, out=x), out=x).astype(np.uint8)  # 2,000 64×64 RGB images: 98 MB each pass
+    how = "glyph" if looks_like_glyphs(x) else "fit"
     if labels is None:
-        return ArrayImages(np.ascontiguousarray(x), np.zeros(len(x), np.int64), (NO_LABELS,), name)
+        return ArrayImages(np.ascontiguousarray(x), np.zeros(len(x), np.int64), (NO_LABELS,), name, preprocess=how)
     y = np.asarray(labels.detach().cpu() if hasattr(labels, "detach") else labels)
     if y.shape != (len(x),):
         raise DataError(f"labels must be one per image, shape ({len(x)},); got {y.shape}")
@@ -71,7 +82,8 @@ def array_images(images: Any, labels: Any = None, name: str = "your images") -> 
     if y.dtype.kind in "USO":  # names keep the order the user gave them in, not the alphabet's
         rank = np.argsort(np.argsort(first))
         classes, index = classes[np.argsort(first)], rank[index.reshape(-1)]
-    return ArrayImages(np.ascontiguousarray(x), index.astype(np.int64), tuple(str(c) for c in classes), name)
+    return ArrayImages(np.ascontiguousarray(x), index.astype(np.int64), tuple(str(c) for c in classes), name,
+                       preprocess=how)
 
 
 def load_arrays(path: str | Path) -> ArrayImages:

@@ -38,9 +38,21 @@ from aevae.models.user_layers import user_layer_table
 from aevae.models.user_model import UserModel
 
 PYTHON_DECODER = "python"  # a slot's "decoder" when only Python can run its network
-GALLERY_PER_CLASS = 4  # images of each class in the gallery
-GALLERY_MAX = 40  # at most this many thumbnails, whatever the number of classes
+GALLERY_PER_CLASS = 3  # images of each class in the gallery: a row of three (gallery.js), as the shipped gallery's
+GALLERY_FEW = 12  # images in the gallery at least, where there are few classes (rows of three for each)
+GALLERY_MAX = 39  # at most this many thumbnails, whatever the number of classes
 TEST_IMAGES = 1000  # test metrics and unusualness percentiles (0, 0.1, ..., 100) need no more images than this
+
+
+def upload_note(preprocess: str, cli: bool = False) -> str:
+    """One line saying how a drawing or an upload will be prepared for the model, and the option that changes it."""
+    other = "fit" if preprocess == "glyph" else "glyph"
+    option = f"--preprocess {other}" if cli else f"preprocess={other!r}"
+    if preprocess == "glyph":
+        return ("drawings and uploads: prepared as MNIST-style glyphs (light strokes on a dark ground, centred and "
+                f"scaled); {option} takes uploads as they are, resized and cropped")
+    return (f"uploads: resized and centre-cropped, colours kept; {option} prepares them as MNIST-style glyphs and "
+            "adds a drawing pad")
 
 
 def user_models(model: Any, images: ArrayImages, output: str | None = None,
@@ -72,6 +84,8 @@ def own_model_bundle(model: Any, images: Any, labels: Any = None, output: str | 
         if preprocess not in PREPROCESSING:
             raise BundleError(f"unknown preprocessing {preprocess!r}; choose one of {', '.join(PREPROCESSING)}")
         data = replace(data, preprocess=preprocess)
+    if progress:
+        print(upload_note(data.preprocess, cli), flush=True)
     models = user_models(model, data, output, input_range, cli)
     gallery = gallery_indices(data)
     meta: dict[str, Any] = {"format": BUNDLE_FORMAT, "models": {}, "provenance": {"aevae_version": __version__}}
@@ -138,7 +152,9 @@ def gallery_codes(model: UserModel, images: np.ndarray) -> dict[str, np.ndarray]
 
 
 def gallery_indices(data: ArrayImages, per_class: int = GALLERY_PER_CLASS, most: int = GALLERY_MAX) -> np.ndarray:
-    """The first ``per_class`` images of each class, class by class, at most ``most`` in all."""
+    """The first ``per_class`` images of each class (more, in whole rows of three, where fewer than four classes
+    leave room: ``GALLERY_FEW`` in all), class by class, at most ``most`` in all."""
+    per_class = max(per_class, GALLERY_FEW // len(data.classes) // 3 * 3)
     picked = [np.flatnonzero(data.labels == label)[:per_class] for label in range(len(data.classes))]
     return np.concatenate(picked)[:most]
 
