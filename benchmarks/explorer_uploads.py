@@ -22,44 +22,23 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import io
 import multiprocessing
-import re
 import statistics
+import sys
 import threading
 import time
 from pathlib import Path
 from typing import Any
 
 import httpx
-from PIL import Image, ImageDraw
 
 from explorer_throughput import explorer  # the real command on a free port (run from benchmarks/)
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # the uploads the decoder's tests send
+from support.uploads import IMAGE, peak_mib, worst_upload
+
 FORMATS = [("PNG", 4096), ("WEBP", 4096), ("WEBP", 2048), ("TIFF", 4096), ("GIF", 4096), ("JPEG", 4096),
            ("BMP", 4096)]
-IMAGE = {"content-type": "image/png"}
-
-
-def worst_upload(fmt: str, side: int) -> bytes:
-    """A ring on a ``side``² image in the format's costliest accepted mode."""
-    mode = {"PNG": "RGBA", "WEBP": "RGBA", "TIFF": "RGBA", "GIF": "P", "JPEG": "RGB", "BMP": "1"}[fmt]
-    img = Image.new("RGBA", (side, side), (0, 0, 0, 0) if mode == "RGBA" else "white")
-    ImageDraw.Draw(img).ellipse((side // 5, side // 6, side * 3 // 4, side * 4 // 5), outline="black",
-                                width=side // 20)
-    buf = io.BytesIO()
-    options = {"WEBP": {"lossless": True}, "TIFF": {"compression": "tiff_adobe_deflate"}}.get(fmt, {})
-    (img if mode == "RGBA" else img.convert(mode)).save(buf, format=fmt, **options)
-    return buf.getvalue()
-
-
-def peak_mib(pid: int) -> float:
-    """A process's peak resident set size so far (VmHWM), MiB; 0 if it has ended."""
-    try:
-        status = Path(f"/proc/{pid}/status").read_text()
-    except FileNotFoundError:
-        return 0.0
-    return int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1)) / 1024
 
 
 def children(pid: int) -> list[int]:

@@ -44,7 +44,7 @@ def evaluate(model: LatentModel, images: np.ndarray, batch_size: int = 500,
              scores: dict[str, np.ndarray] | None = None) -> dict[str, float | list[float]]:
     """Metrics of ``model`` on ``images`` (uint8, (N, S, S)); see the module docstring for reductions. A dict given
     as ``scores`` is filled with each image's ``bce`` and, for a VAE, ``neg_elbo`` (BCE from the mean + KL), float64
-    (N,) nats/image, as ``aevae.analysis.novelty.image_scores`` computes them, from the same pass.
+    (N,) nats/image, from the same pass (``aevae.analysis.novelty.image_scores`` returns them alone).
 
     500 images per pass: the trainer evaluates after every epoch, and on one CPU core a 32×32 VAE's 10,000 test
     images took 1.95 s in passes of 500 against 2.30 s in passes of 1,000 (the activations stay in cache)."""

@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from aevae.metrics import as_batch
+from aevae.metrics import as_batch, evaluate
 from aevae.models import LatentModel, bce_per_image, kl_per_dim
 
 QUANTILE_STEP = 0.1  # percent: the stored percentiles 0, 0.1, ..., 100 resolve the tails a badge talks about
@@ -29,21 +29,11 @@ QUANTILES = np.linspace(0, 100, int(round(100 / QUANTILE_STEP)) + 1)
 BATCH = 1000  # images per forward pass, as aevae.analysis.encoding
 
 
-@torch.no_grad()
 def image_scores(model: LatentModel, images: np.ndarray, batch_size: int = BATCH) -> dict[str, np.ndarray]:
-    """Per-image ``bce`` and, for VAEs, ``neg_elbo`` (nats/image, float64 (N,)) of uint8 images (N, S, S)."""
-    device = next(model.parameters()).device
-    bce, neg_elbo = [], []
-    for start in range(0, len(images), batch_size):
-        x = as_batch(images[start : start + batch_size], device)
-        enc = model.encode(x)
-        b = bce_per_image(model.decode_logits(enc.mu), x)
-        bce.append(b.double().cpu())
-        if enc.logvar is not None:
-            neg_elbo.append((b + kl_per_dim(enc.mu, enc.logvar).sum(1)).double().cpu())
-    scores = {"bce": torch.cat(bce).numpy() if bce else np.empty(0)}
-    if model.cfg.variational:
-        scores["neg_elbo"] = torch.cat(neg_elbo).numpy() if neg_elbo else np.empty(0)
+    """Per-image ``bce`` and, for VAEs, ``neg_elbo`` (nats/image, float64 (N,)) of uint8 images (N, S, S): those of
+    the test metrics' own pass (``aevae.metrics.evaluate``), the one place they are computed."""
+    scores: dict[str, np.ndarray] = {}
+    evaluate(model, images, batch_size, scores=scores)
     return scores
 
 

@@ -3,7 +3,6 @@ decode reduced is refused from its header, and the workers answer refusals like 
 
 from __future__ import annotations
 
-import io
 import re
 import subprocess
 import sys
@@ -11,31 +10,11 @@ import threading
 
 import httpx
 import pytest
-from PIL import Image, ImageDraw
 
 from aevae.explorer.server.decoder import DecoderPool
 from aevae.explorer.server.requests import MAX_WEBP_PIXELS, ApiError
 
-IMAGE = {"content-type": "image/png"}
-
-
-def worst_upload(fmt: str, side: int = 4096) -> bytes:
-    """A ring drawn on a ``side``² image in the format's costliest accepted mode, as an upload of that format."""
-    mode = {"PNG": "RGBA", "WEBP": "RGBA", "TIFF": "RGBA", "GIF": "P", "JPEG": "RGB", "BMP": "1"}[fmt]
-    img = Image.new("RGBA", (side, side), (0, 0, 0, 0) if mode == "RGBA" else "white")
-    ImageDraw.Draw(img).ellipse((side // 5, side // 6, side * 3 // 4, side * 4 // 5), outline="black",
-                                width=side // 20)
-    buf = io.BytesIO()
-    options = {"WEBP": {"lossless": True}, "TIFF": {"compression": "tiff_adobe_deflate"}}.get(fmt, {})
-    (img if mode == "RGBA" else img.convert(mode)).save(buf, format=fmt, **options)
-    return buf.getvalue()
-
-
-def peak_mib(pid: int) -> float:
-    """A process's peak resident memory (VmHWM), MiB."""
-    status = open(f"/proc/{pid}/status").read()
-    return int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1)) / 1024
-
+from support.uploads import IMAGE, peak_mib, worst_upload
 
 @pytest.mark.slow
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")

@@ -27,7 +27,7 @@ from aevae.explorer.web.export import export_html
 from aevae.runs import load_analysis, load_model
 
 from support.browser import record_traffic, save_screenshot
-from support.explorer_page import served_explorer
+from support.explorer_page import served_explorer, watched_page
 
 pytestmark = pytest.mark.browser
 
@@ -55,12 +55,7 @@ def tiny_url(analysed_runs: dict[str, Path]) -> Iterator[str]:
 def open_article(browser: Any, article_url: str, width: int = 1400, bundle: bytes | None = None) -> tuple[Any, list[str]]:
     """A page with the article drawn (from ``bundle`` when given instead of the served one), and the list its
     console errors collect into."""
-    page = browser.new_page(viewport={"width": width, "height": 1000})
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    if bundle is not None:
-        page.route("**/api/bundle", lambda route: route.fulfill(body=bundle, content_type="application/octet-stream"))
+    page, errors = watched_page(browser, width, 1000, bundle)
     page.goto(article_url)
     page.wait_for_selector(".aevae-article[data-ready]")
     return page, errors

@@ -89,18 +89,15 @@ class BundleModels:
     def encode(self, slot: str, image: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
         """Latent mean (d,) and, for a variational model, posterior standard deviation (d,) of one image in [0, 1],
         (S, S) grey or (C, S, S) colour; another shape raises InputError naming the model's."""
-        x = torch.as_tensor(np.asarray(image), dtype=torch.float32)
-        enc = self.model(slot).encode(x[None, None] if x.dim() == 2 else x[None])  # (1, C, S, S) in
+        enc = self.model(slot).encode(batch_of_one(image))
         return enc.mu[0].numpy(), None if enc.sigma is None else enc.sigma[0].numpy()
 
     @torch.inference_mode()
     def reconstruction_bce(self, slot: str, image: np.ndarray, mu: np.ndarray) -> float:
         """The binary cross-entropy of ``image`` (as ``encode`` takes it) under the decoding of its mean ``mu`` (d,),
         nats/image: the reconstruction error the page ranks among the test images'."""
-        x = torch.as_tensor(np.asarray(image), dtype=torch.float32)
-        x = x[None, None] if x.dim() == 2 else x[None]  # (1, C, S, S)
         logits = self.model(slot).decode_logits(torch.as_tensor(np.asarray(mu, np.float32))[None])
-        return float(bce_per_image(logits, x)[0])
+        return float(bce_per_image(logits, batch_of_one(image))[0])
 
     @torch.inference_mode()
     def decode(self, slot: str, latents: np.ndarray | Sequence[Sequence[float]]) -> np.ndarray:
@@ -112,3 +109,9 @@ class BundleModels:
             raise InputError(f"latents of the {slot} model are (B, {d}); got {tuple(z.shape)}")
         images = self.model(slot).decode(z).float().cpu()  # (B, C, S, S)
         return (images[:, 0] if images.shape[1] == 1 else images).numpy()
+
+
+def batch_of_one(image: np.ndarray) -> torch.Tensor:
+    """One image in [0, 1], (S, S) grey or (C, S, S) colour, as a float32 batch (1, C, S, S)."""
+    x = torch.as_tensor(np.asarray(image), dtype=torch.float32)
+    return x[None, None] if x.dim() == 2 else x[None]

@@ -7,7 +7,8 @@
 
 import { showSample } from "./actions.js";
 import { SLOTS } from "./bundle.js";
-import { drawImage, imageCanvas } from "./images.js";
+import { drawImage } from "./images.js";
+import { decodeThen } from "./remote.js";
 import { formatValue } from "./svg.js";
 
 const Z_SHOWN = 16; // the caption lists a latent's values up to this many; the rest are in its title
@@ -109,13 +110,9 @@ export function createOutput(el, state, { root }) {
         button.type = "button";
         button.className = "sample-thumb";
         button.title = `sample ${i + 1}: z = (${Array.from(z, formatValue).join(", ")})`;
-        if (net.remote) {
-          const canvas = button.appendChild(document.createElement("canvas"));
-          canvas.className = "sample-canvas";
-          net.decodeLater(`sample-${i}`, z).then((image) => image && drawImage(canvas, image, state.invert), () => {});
-        } else {
-          button.appendChild(imageCanvas(net.decode(z), state.invert, "sample-canvas"));
-        }
+        const canvas = button.appendChild(document.createElement("canvas"));
+        canvas.className = "sample-canvas";
+        decodeThen(net, `sample-${i}`, z, (image) => drawImage(canvas, image, state.invert));
         button.addEventListener("click", () => showSample(state, i));
         return button;
       }));

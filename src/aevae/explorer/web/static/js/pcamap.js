@@ -14,6 +14,7 @@ import { whenIdle } from "./idle.js";
 import { drawImage } from "./images.js";
 import { niceTicks, project, unproject } from "./latent.js";
 import { RECONSTRUCTION, rgb } from "./palette.js";
+import { decodeThen } from "./remote.js";
 import { formatValue, svg } from "./svg.js";
 
 const POINT_ALPHA = 0.35; // overlapping points darken: dense regions read as dense
@@ -200,12 +201,8 @@ export function createPcaMap(el, state, { slot, size: initialSize = 270 }) {
     const [p1, p2] = toPca(x, y);
     tooltip.hidden = false;
     const canvas = tooltip.querySelector("canvas");
-    if (model.net.remote) { // Python decodes; only the newest position's image is drawn
-      model.net.decodeLater(`map-${slot}`, unproject(model, p1, p2))
-        .then((image) => image && drawImage(canvas, image, state.invert), () => {}); // the output shows errors
-    } else {
-      drawImage(canvas, model.net.decode(unproject(model, p1, p2)), state.invert);
-    }
+    // where Python decodes, only the newest position's image is drawn (the output shows its errors)
+    decodeThen(model.net, `map-${slot}`, unproject(model, p1, p2), (image) => drawImage(canvas, image, state.invert));
     const i = nearest(model.pcaPoints, p1, p2);
     const colouring = currentColouring(state, model);
     const label = colouring.levels[colouring.value(i)];

@@ -4,6 +4,7 @@
 // stays smooth; for a model only Python runs, through the same request queue as the output (remote.js).
 
 import { drawImage } from "./images.js";
+import { decodeThen } from "./remote.js";
 import { formatValue } from "./svg.js";
 
 const STEPS = 7; // images per row, from the axis's low end to its high end
@@ -63,12 +64,8 @@ export function createTraversals(el, state) {
         code[j] = v;
         canvas.title = `z${j + 1} = ${formatValue(v)}`;
         canvas.classList.toggle("current", i === nearest);
-        if (model.net.remote) {
-          model.net.decodeLater(`traversal-${i}-${row.dataset.dim}`, code)
-            .then((image) => image && drawImage(canvas, image, state.invert), () => {});
-        } else {
-          drawImage(canvas, model.net.decode(code), state.invert);
-        }
+        decodeThen(model.net, `traversal-${i}-${row.dataset.dim}`, code, (image) => drawImage(canvas, image,
+          state.invert));
       });
       row.dataset.drawn = String(Number(row.dataset.drawn || 0) + 1);
       // Python's rows go out together, as one request; the page's own are decoded a row per frame
